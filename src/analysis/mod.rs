@@ -1,0 +1,1 @@
+//! Waveform analysis, checks and margins.

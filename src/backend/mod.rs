@@ -1,0 +1,1 @@
+//! JoSIM netlist writer.

@@ -1,0 +1,21 @@
+//! nmgen: a hardware generator for neuromorphic circuits.
+//!
+//! Laid out as a compiler with simulators attached:
+//! - front ends: [`spec`] (YAML network spec) and [`netlist`] (JoSIM netlists);
+//! - the network IR [`ir`] and the [`passes`] that transform it;
+//! - back ends: [`backend`] (JoSIM netlists) and [`lsm`] (Verilog);
+//! - engines: [`sim`] (built-in simulator);
+//! - [`analysis`]: waveforms, checks and margins.
+
+pub mod analysis;
+pub mod backend;
+pub mod cells;
+pub mod circuit;
+pub mod diagnostic;
+pub mod ir;
+pub mod lsm;
+pub mod netlist;
+pub mod output;
+pub mod passes;
+pub mod sim;
+pub mod spec;

@@ -1,0 +1,1 @@
+//! Resistive-memory liquid state machine macro: weights, RTL, bit-accurate model.

@@ -1,0 +1,1 @@
+//! JoSIM netlist front end: reads JoSIM's dialect into a [`crate::circuit::Circuit`].

@@ -1,0 +1,1 @@
+//! Writing outputs atomically, with a manifest.

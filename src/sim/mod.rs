@@ -1,0 +1,1 @@
+//! The built-in JoSIM-compatible transient simulator.
