@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod backend;
+pub mod build;
 pub mod cells;
 pub mod circuit;
 pub mod diagnostic;

@@ -1,1 +1,126 @@
 //! Writing outputs atomically, with a manifest.
+//!
+//! Everything a command produces is built in memory as [`Artifact`]s first; only then
+//! is it written, each file to a temporary name in the output folder and renamed into
+//! place, `manifest.json` last. A failed build therefore leaves no half-written file,
+//! and a failure while writing removes what this call wrote.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// A file to write, relative to the output folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Artifact {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl Artifact {
+    pub fn new(path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) -> Self {
+        Artifact {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "refusing to write {0}: output paths must be relative and stay inside the output folder"
+    )]
+    Escapes(PathBuf),
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The manifest: every file written with its SHA-256, the spec's path and nmgen's version.
+pub fn manifest(spec: &Path, artifacts: &[Artifact]) -> Artifact {
+    let files: Vec<serde_json::Value> = artifacts
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "path": a.path.to_string_lossy().replace('\\', "/"),
+                "sha256": hex(&Sha256::digest(&a.bytes)),
+                "bytes": a.bytes.len(),
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "nmgen_version": env!("CARGO_PKG_VERSION"),
+        "spec": spec.to_string_lossy().replace('\\', "/"),
+        "files": files,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    Artifact::new("manifest.json", text)
+}
+
+/// Writes the artifacts and their manifest into `dir` (created if needed).
+/// Returns the paths written.
+pub fn write_all(
+    dir: &Path,
+    spec: &Path,
+    artifacts: &[Artifact],
+) -> Result<Vec<PathBuf>, OutputError> {
+    for a in artifacts {
+        if a.path.is_absolute()
+            || a.path
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            return Err(OutputError::Escapes(a.path.clone()));
+        }
+    }
+    let mut all: Vec<Artifact> = artifacts.to_vec();
+    all.push(manifest(spec, artifacts));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| OutputError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    // stage every file under a temporary name, then rename them all into place
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = (|| {
+        for a in &all {
+            let target = dir.join(&a.path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            let parent = target.parent().unwrap_or(dir);
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".nmgen-")
+                .tempfile_in(parent)
+                .map_err(io(&target))?;
+            tmp.write_all(&a.bytes).map_err(io(&target))?;
+            let (_, tmp_path) = tmp.keep().map_err(|e| OutputError::Io {
+                path: target.clone(),
+                source: e.error,
+            })?;
+            staged.push((tmp_path, target));
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for (tmp, _) in &staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
+    let mut written = Vec::new();
+    for (tmp, target) in staged {
+        std::fs::rename(&tmp, &target).map_err(io(&target))?;
+        written.push(target);
+    }
+    Ok(written)
+}

@@ -1,1 +1,3 @@
-//! JoSIM netlist writer.
+//! Back ends: [`josim`] writes a lowered network as a JoSIM netlist.
+
+pub mod josim;

@@ -1,0 +1,276 @@
+//! Writes a lowered network as a JoSIM 2.7 netlist.
+//!
+//! Layout: a header naming the spec, the junction model and technology `.param`s,
+//! the global parameters (`bias` and the spec's own, left symbolic so margin sweeps
+//! change them without rebuilding), the cell subcircuits, one `X` line per block in
+//! JSIM order (`XNAME SUBCKT nodes…`), the input pulse sources, `.tran` and `.print`.
+//! Every node is named after the port that drives it (`J1_Q`), so the netlist reads
+//! like the spec.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use petgraph::stable_graph::NodeIndex;
+
+use crate::ir::{BlockKind, Network};
+use crate::spec::{spice, Design};
+
+/// What the netlist prints, for the checks that read it back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputProbe {
+    /// The network output.
+    pub output: String,
+    /// JoSIM CSV column headers of the output stage, in signal order
+    /// (e.g. `P(B1|XQ0)`, `P(B2|XQ0)`), or `V(RLOAD_Q)` for a DC level.
+    pub columns: Vec<String>,
+}
+
+/// A written netlist.
+#[derive(Debug, Clone)]
+pub struct Netlist {
+    pub text: String,
+    pub probes: Vec<OutputProbe>,
+}
+
+/// Load resistance of a DC-level output (Ω).
+const LEVEL_LOAD_OHMS: f64 = 1000.0;
+
+fn node_name(net: &Network, block: NodeIndex, port: &str) -> String {
+    let b = &net.graph[block];
+    match &b.kind {
+        BlockKind::Source { .. } => format!("{}__in", b.name).to_ascii_uppercase(),
+        _ => format!("{}_{}", b.name, port).to_ascii_uppercase(),
+    }
+}
+
+/// The node on a block's port: the driver's node for an input, its own for an output.
+fn port_node(net: &Network, block: NodeIndex, port: &str) -> Option<String> {
+    if let Some((_, src, w)) = net
+        .incoming(block)
+        .into_iter()
+        .find(|(_, _, w)| w.to_port == port)
+    {
+        return Some(node_name(net, src, &w.from_port));
+    }
+    if net
+        .outgoing(block)
+        .iter()
+        .any(|(_, _, w)| w.from_port == port)
+    {
+        return Some(node_name(net, block, port));
+    }
+    None
+}
+
+/// Junction names (`B1`, `B2`, …) of a cell's subcircuit, in file order.
+fn junctions(cell_text: &str) -> Vec<String> {
+    let mut depth = 0;
+    let mut out = Vec::new();
+    for line in cell_text.lines() {
+        let first = line
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match first.as_str() {
+            ".subckt" => depth += 1,
+            ".ends" => depth -= 1,
+            w if depth == 1 && w.starts_with('b') => out.push(w.to_ascii_uppercase()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The pwl of a source: a triangular current pulse of `amp` rising over `rise` at each start time.
+fn pwl(pulses: &[f64], amp: f64, rise: f64) -> String {
+    let mut pts = vec!["0 0".to_string()];
+    for &t in pulses {
+        if t > 0.0 {
+            pts.push(format!("{} 0", spice(t)));
+        }
+        pts.push(format!("{} {}", spice(t + rise), spice(amp)));
+        pts.push(format!("{} 0", spice(t + 2.0 * rise)));
+    }
+    // four points per continuation line keeps long trains readable
+    let mut s = String::from("pwl(");
+    for (k, p) in pts.iter().enumerate() {
+        if k > 0 && k % 4 == 0 {
+            s.push_str("\n+ ");
+        } else if k > 0 {
+            s.push(' ');
+        }
+        s.push_str(p);
+    }
+    s.push(')');
+    s
+}
+
+/// Writes the netlist.
+pub fn write(design: &Design, net: &Network) -> Netlist {
+    let t = &design.technology;
+    let j = &t.junction;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "* {}.cir: SFQ netlist of `{}`, written by nmgen {}",
+        design.name,
+        design.name,
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(
+        s,
+        "* from {}; change the spec and rebuild rather than editing this file.",
+        design.spec_path.display()
+    );
+    let _ = writeln!(
+        s,
+        "* Simulate with: josim-cli -o {}.csv {}.cir   (or: nmgen sim {}.cir)",
+        design.name, design.name, design.name
+    );
+    let _ = writeln!(s, "*");
+    let _ = writeln!(
+        s,
+        "* ---- technology: junction model (area 1) and sizing rules used by the cells"
+    );
+    let mut card = format!(
+        ".model {} jj(rtype={}, vg={}, cap={}, r0={}, rn={}, icrit={}",
+        j.model,
+        j.rtype,
+        spice(j.vg),
+        spice(j.cap),
+        spice(j.r0),
+        spice(j.rn),
+        spice(j.icrit)
+    );
+    if let Some(d) = j.delv {
+        let _ = write!(card, ", delv={}", spice(d));
+    }
+    if let Some(f) = j.icfct {
+        let _ = write!(card, ", icfct={}", spice(f));
+    }
+    let _ = writeln!(s, "{card})");
+    let _ = writeln!(s, ".param nmg_ic={}", spice(j.icrit));
+    let _ = writeln!(s, ".param nmg_icrs={}", spice(t.shunt_product));
+    let _ = writeln!(s, ".param nmg_lrs={}", spice(t.shunt_inductance_per_ohm));
+    let _ = writeln!(s, ".param nmg_bf={}", spice(t.bias_fraction));
+    let _ = writeln!(s, ".param nmg_lic={}", spice(t.inductance_factor));
+    let _ = writeln!(
+        s,
+        "* ---- global parameters (margin sweeps change these; bias scales every bias current)"
+    );
+    for (name, value) in &design.parameters {
+        let _ = writeln!(s, ".param {name}={}", spice(*value));
+    }
+
+    // cells used, in library (name) order; user cells carry their model name as the cell uses it
+    let used: BTreeSet<String> = net
+        .graph
+        .node_weights()
+        .filter_map(|b| match &b.kind {
+            BlockKind::Cell { cell } => Some(cell.clone()),
+            _ => None,
+        })
+        .collect();
+    let _ = writeln!(s, "* ---- cells");
+    for name in &used {
+        if let Some(cell) = design.library.get(name) {
+            let text = match cell.origin {
+                crate::cells::Origin::Builtin => cell.text.replace("nmg_jj", &j.model),
+                crate::cells::Origin::User(_) => cell.text.to_string(),
+            };
+            s.push_str(&text);
+            if !text.ends_with('\n') {
+                s.push('\n');
+            }
+        }
+    }
+
+    let _ = writeln!(s, "* ---- network");
+    let mut sources = String::new();
+    let mut probes = Vec::new();
+    for block in net.blocks() {
+        let b = &net.graph[block];
+        match &b.kind {
+            BlockKind::Cell { cell } => {
+                let Some(c) = design.library.get(cell) else {
+                    continue;
+                };
+                let nodes: Vec<String> = c
+                    .ports
+                    .iter()
+                    .map(|p| {
+                        port_node(net, block, p)
+                            .unwrap_or_else(|| format!("{}_{}_NC", b.name, p).to_ascii_uppercase())
+                    })
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "X{} {} {}",
+                    b.name.to_ascii_uppercase(),
+                    c.subckt,
+                    nodes.join(" ")
+                );
+                if design.outputs.contains(&b.name) {
+                    probes.push(OutputProbe {
+                        output: b.name.clone(),
+                        columns: junctions(&c.text)
+                            .into_iter()
+                            .map(|jn| format!("P({jn}|X{})", b.name.to_ascii_uppercase()))
+                            .collect(),
+                    });
+                }
+            }
+            BlockKind::Source { pulses } => {
+                let node = node_name(net, block, "");
+                let _ = writeln!(
+                    sources,
+                    "I{}__IN 0 {node} {}",
+                    b.name.to_ascii_uppercase(),
+                    pwl(pulses, t.source_amplitude, t.source_rise)
+                );
+            }
+            BlockKind::LevelLoad => {
+                if let Some((_, src, w)) = net.incoming(block).into_iter().next() {
+                    let r = format!("RLOAD_{}", b.name.to_ascii_uppercase());
+                    let _ = writeln!(
+                        s,
+                        "{r} {} 0 {}",
+                        node_name(net, src, &w.from_port),
+                        spice(LEVEL_LOAD_OHMS)
+                    );
+                    probes.push(OutputProbe {
+                        output: b.name.clone(),
+                        columns: vec![format!("V({r})")],
+                    });
+                }
+            }
+            BlockKind::Input | BlockKind::Output => {}
+        }
+    }
+    let _ = writeln!(
+        s,
+        "* ---- stimulus: triangular current pulses into the source JTLs"
+    );
+    s.push_str(&sources);
+    let _ = writeln!(s, "* ---- analysis");
+    let _ = writeln!(
+        s,
+        ".tran {} {} 0 {}",
+        spice(t.tstep),
+        spice(t.tstop),
+        spice(t.tstep)
+    );
+    probes.sort_by_key(|p| design.outputs.iter().position(|o| *o == p.output));
+    for p in &probes {
+        let _ = writeln!(s, "* output {}", p.output);
+        for col in &p.columns {
+            // P(B1|XQ0) is written p(B1.XQ0); JoSIM prints it back as P(B1|XQ0)
+            let arg = col[2..col.len() - 1].replace('|', ".");
+            let kind = col[..1].to_ascii_lowercase();
+            let _ = writeln!(s, ".print {kind}({arg})");
+        }
+    }
+    let _ = writeln!(s, ".end");
+    Netlist { text: s, probes }
+}

@@ -1,0 +1,105 @@
+//! nmgen's built-in cells, compiled into the binary from `netlists/*.cir`.
+//!
+//! Each file holds one `.subckt NMG_<NAME>` sized from the technology parameters
+//! (`nmg_ic`, `nmg_icrs`, `nmg_lrs`, `nmg_bf`, `nmg_lic`, `bias`) that the netlist
+//! writer declares, and a header line `* nmgen: inputs=.. outputs=.. levels=..`
+//! giving the port directions.
+
+use std::sync::Arc;
+
+use super::{scan_subcircuits, Cell, Library, Origin};
+
+/// (spec name, file text, may sit in a loop).
+pub const BUILTIN_CELLS: &[(&str, &str, bool)] = &[
+    ("jtl", include_str!("../../netlists/jtl.cir"), false),
+    (
+        "splitter",
+        include_str!("../../netlists/splitter.cir"),
+        false,
+    ),
+    ("merger", include_str!("../../netlists/merger.cir"), false),
+    ("dcsfq", include_str!("../../netlists/dcsfq.cir"), false),
+    ("sfqdc", include_str!("../../netlists/sfqdc.cir"), true),
+    ("dff", include_str!("../../netlists/dff.cir"), true),
+    ("tff", include_str!("../../netlists/tff.cir"), true),
+    ("sink", include_str!("../../netlists/sink.cir"), false),
+];
+
+/// Reads the `* nmgen: key=a,b key=c` header of a built-in cell file.
+fn header(text: &str, key: &str) -> Vec<String> {
+    for line in text.lines() {
+        let Some(rest) = line.trim().strip_prefix("* nmgen:") else {
+            continue;
+        };
+        for field in rest.split_whitespace() {
+            if let Some(v) = field.strip_prefix(key).and_then(|v| v.strip_prefix('=')) {
+                return v
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .collect();
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The built-in cells. The files are part of nmgen and checked by its tests,
+/// so a malformed one is a bug in nmgen, reported by `builtin_cells_are_well_formed`.
+pub fn builtin_library() -> Library {
+    let mut lib = Library::default();
+    for &(name, text, loop_ok) in BUILTIN_CELLS {
+        let blocks = scan_subcircuits(text).unwrap_or_default();
+        let Some(block) = blocks.first() else {
+            continue;
+        };
+        lib.insert(Cell {
+            name: name.to_string(),
+            subckt: block.name.to_ascii_uppercase(),
+            ports: block.ports.clone(),
+            inputs: header(text, "inputs"),
+            outputs: header(text, "outputs"),
+            levels: header(text, "levels"),
+            loop_ok,
+            text: Arc::from(block.text.as_str()),
+            origin: Origin::Builtin,
+        });
+    }
+    lib
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_cells_are_well_formed() {
+        let lib = builtin_library();
+        assert_eq!(
+            lib.cells.len(),
+            BUILTIN_CELLS.len(),
+            "every file has one .subckt"
+        );
+        for cell in lib.cells.values() {
+            assert!(cell.subckt.starts_with("NMG_"), "{}", cell.name);
+            for p in cell.inputs.iter().chain(&cell.outputs).chain(&cell.levels) {
+                assert!(
+                    cell.ports.contains(p),
+                    "{}: header port {p} not in .subckt",
+                    cell.name
+                );
+            }
+            for p in &cell.ports {
+                assert!(
+                    cell.is_input(p) || cell.is_output(p),
+                    "{}: port {p} has no direction",
+                    cell.name
+                );
+            }
+        }
+        assert_eq!(lib.get("jtl").unwrap().inputs, vec!["a"]);
+        assert_eq!(lib.get("jtl").unwrap().outputs, vec!["q"]);
+        assert_eq!(lib.get("splitter").unwrap().outputs.len(), 2);
+        assert_eq!(lib.get("merger").unwrap().inputs.len(), 2);
+    }
+}

@@ -1,0 +1,140 @@
+//! User cells: a `.subckt` from a JoSIM file, with port directions from the spec.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_saphyr::Spanned;
+
+use super::{scan_subcircuits, Cell, Origin};
+use crate::diagnostic::{SourceError, SourceFile};
+use crate::spec::located::{error_at_str, suggest};
+use crate::spec::model::UserCellSpec;
+
+/// Reads a user cell file named in the spec (`spec_file`), relative to the spec's folder.
+pub fn load_user_cell(spec_file: &SourceFile, entry: &UserCellSpec) -> Result<Cell, SourceError> {
+    let base = spec_file.path.parent().unwrap_or(Path::new("."));
+    let path = base.join(&entry.file.value);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        error_at_str(
+            spec_file,
+            &entry.file,
+            format!("cannot read cell file {}: {e}", path.display()),
+        )
+    })?;
+    let cell_file = SourceFile::new(&path, text);
+    let blocks = scan_subcircuits(&cell_file.text)
+        .map_err(|(line, msg)| cell_file.error_at(line, 1, 1, msg))?;
+    if blocks.is_empty() {
+        return Err(error_at_str(
+            spec_file,
+            &entry.file,
+            format!("{} defines no `.subckt`", path.display()),
+        ));
+    }
+    let block = match &entry.subckt {
+        Some(want) => blocks
+            .iter()
+            .find(|b| b.name.eq_ignore_ascii_case(&want.value))
+            .ok_or_else(|| {
+                let names: Vec<&str> = blocks.iter().map(|b| b.name.as_str()).collect();
+                let mut e = error_at_str(
+                    spec_file,
+                    want,
+                    format!(
+                        "{} has no `.subckt {}` (it has: {})",
+                        path.display(),
+                        want.value,
+                        names.join(", ")
+                    ),
+                );
+                e.help = suggest(&want.value, names);
+                e
+            })?,
+        None if blocks.len() == 1 => &blocks[0],
+        None => {
+            let names: Vec<&str> = blocks.iter().map(|b| b.name.as_str()).collect();
+            return Err(error_at_str(
+                spec_file,
+                &entry.file,
+                format!(
+                    "{} defines several subcircuits ({}); say which with `subckt:`",
+                    path.display(),
+                    names.join(", ")
+                ),
+            ));
+        }
+    };
+    let check_ports = |ports: &[Spanned<String>]| -> Result<Vec<String>, SourceError> {
+        let mut out = Vec::new();
+        for p in ports {
+            let lower = p.value.to_ascii_lowercase();
+            if !block.ports.contains(&lower) {
+                let mut e = error_at_str(
+                    spec_file,
+                    p,
+                    format!(
+                        "`.subckt {}` in {} (line {}) has no port `{}`; its ports are: {}",
+                        block.name,
+                        path.display(),
+                        block.line,
+                        p.value,
+                        block.ports.join(" ")
+                    ),
+                );
+                e.help = suggest(&lower, block.ports.iter().map(String::as_str));
+                return Err(e);
+            }
+            out.push(lower);
+        }
+        Ok(out)
+    };
+    let inputs = check_ports(&entry.inputs)?;
+    let outputs = check_ports(&entry.outputs)?;
+    for port in &block.ports {
+        if !inputs.contains(port) && !outputs.contains(port) {
+            return Err(error_at_str(
+                spec_file,
+                &entry.file,
+                format!(
+                    "port `{port}` of `.subckt {}` ({}:{}) is in neither `inputs` nor `outputs`",
+                    block.name,
+                    path.display(),
+                    block.line
+                ),
+            ));
+        }
+    }
+    // The netlist gets every block of the file (a cell may instantiate others) and its models.
+    let mut text = String::new();
+    for line in cell_file.text.lines() {
+        if line.trim_start().to_ascii_lowercase().starts_with(".model")
+            && !inside_any(&blocks, line)
+        {
+            text.push_str(line.trim());
+            text.push('\n');
+        }
+    }
+    for b in &blocks {
+        text.push_str(&b.text);
+    }
+    let name = entry
+        .name
+        .as_ref()
+        .map(|n| n.value.clone())
+        .unwrap_or_else(|| block.name.to_ascii_lowercase());
+    Ok(Cell {
+        name,
+        subckt: block.name.to_ascii_uppercase(),
+        ports: block.ports.clone(),
+        inputs,
+        outputs,
+        levels: Vec::new(),
+        loop_ok: entry.loop_ok,
+        text: Arc::from(text.as_str()),
+        origin: Origin::User(path),
+    })
+}
+
+fn inside_any(blocks: &[super::SubcktBlock], line: &str) -> bool {
+    blocks.iter().any(|b| b.text.lines().any(|l| l == line))
+}

@@ -1,0 +1,179 @@
+//! The spec as written: serde types mirroring the YAML, with source locations.
+//!
+//! Nothing here is checked beyond its YAML shape; [`super::check`] turns it into a
+//! validated [`super::Design`].
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::fmt;
+use std::marker::PhantomData;
+
+use super::quantity::Quantity;
+
+/// A YAML mapping whose keys keep their location and whose order is kept.
+#[derive(Debug, Clone)]
+pub struct OrderedMap<V>(pub Vec<(Spanned<String>, V)>);
+
+impl<V> Default for OrderedMap<V> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct M<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for M<V> {
+            type Value = OrderedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of names")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = map.next_key::<Spanned<String>>()? {
+                    out.push((k, map.next_value::<V>()?));
+                }
+                Ok(OrderedMap(out))
+            }
+        }
+        d.deserialize_map(M(PhantomData))
+    }
+}
+
+/// The whole spec file for an SFQ network.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecFile {
+    /// Design name: names the output netlist (`<name>.cir`).
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub technology: TechnologySpec,
+    /// User cell files (JoSIM `.subckt` files).
+    #[serde(default)]
+    pub cells: Vec<Spanned<UserCellSpec>>,
+    pub network: NetworkSpec,
+    /// Per input: its pulse train.
+    #[serde(default)]
+    pub stimulus: OrderedMap<Spanned<StimulusSpec>>,
+    /// Global parameters that stay symbolic in the netlist (`.param`).
+    #[serde(default)]
+    pub parameters: OrderedMap<Spanned<Quantity>>,
+}
+
+/// `technology:`: the process and the simulation settings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechnologySpec {
+    /// Junction model card (area 1); defaults to MIT-LL SFQ5ee as in ColdFlux.
+    pub junction: Option<Spanned<JunctionSpec>>,
+    /// Shunt product Ic·Rs (V); Rs = shunt_product / Ic. Default 686 µV (βc ≈ 1).
+    pub shunt_product: Option<Spanned<Quantity>>,
+    /// Parasitic inductance of a shunt per ohm (H/Ω). Default 0.565 pH/Ω (1.13 pH per 2 Ω square).
+    pub shunt_inductance_per_ohm: Option<Spanned<Quantity>>,
+    /// Bias current as a fraction of a junction's Ic. Default 0.7.
+    pub bias_fraction: Option<Spanned<Quantity>>,
+    /// Inductance rule L·Ic = k·Φ0. Default 0.25 (L = Φ0 / (4·Ic)).
+    pub inductance_factor: Option<Spanned<Quantity>>,
+    /// Transient time step (s). Default 0.1 ps.
+    pub tstep: Option<Spanned<Quantity>>,
+    /// Stop time (s). Default: 100 ps after the last stimulus pulse.
+    pub tstop: Option<Spanned<Quantity>>,
+    /// Peak of the triangular input current pulse (A). Default 600 µA.
+    pub source_amplitude: Option<Spanned<Quantity>>,
+    /// Rise (= fall) time of the input current pulse (s). Default 3 ps.
+    pub source_rise: Option<Spanned<Quantity>>,
+}
+
+/// The junction model card.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JunctionSpec {
+    /// Model name in the netlist. Default `nmg_jj`.
+    pub model: Option<Spanned<String>>,
+    pub rtype: Option<Spanned<i64>>,
+    pub vg: Option<Spanned<Quantity>>,
+    pub cap: Option<Spanned<Quantity>>,
+    pub r0: Option<Spanned<Quantity>>,
+    pub rn: Option<Spanned<Quantity>>,
+    pub icrit: Option<Spanned<Quantity>>,
+    pub delv: Option<Spanned<Quantity>>,
+    pub icfct: Option<Spanned<Quantity>>,
+}
+
+/// `cells:` entry: a user cell file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserCellSpec {
+    /// Path of the `.cir` file, relative to the spec file.
+    pub file: Spanned<String>,
+    /// The `.subckt` to use; default: the only one in the file.
+    pub subckt: Option<Spanned<String>>,
+    /// Name the network uses for this cell; default: the subcircuit name in lower case.
+    pub name: Option<Spanned<String>>,
+    /// Pulse input ports.
+    pub inputs: Vec<Spanned<String>>,
+    /// Pulse output ports.
+    pub outputs: Vec<Spanned<String>>,
+    /// Junctions to print when an instance drives a network output (e.g. `[B3]`).
+    #[serde(default)]
+    pub output_junctions: Vec<Spanned<String>>,
+    /// The cell may sit in a connection loop (it holds state, e.g. a flip-flop).
+    #[serde(default)]
+    pub loop_ok: bool,
+}
+
+/// `network:`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    pub inputs: Vec<Spanned<String>>,
+    pub outputs: Vec<Spanned<String>>,
+    /// Instance name → cell name.
+    #[serde(default)]
+    pub cells: OrderedMap<Spanned<String>>,
+    /// `source -> target`, e.g. `a -> j1.a`, `d1.q -> out`.
+    #[serde(default)]
+    pub connections: Vec<Spanned<String>>,
+    /// Full connection between groups: every `from` to every `to`.
+    #[serde(default)]
+    pub layers: Vec<Spanned<LayerSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSpec {
+    pub from: Vec<Spanned<String>>,
+    pub to: Vec<Spanned<String>>,
+}
+
+/// One input's pulse train: exactly one of `times`, `periodic`, `rate`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StimulusSpec {
+    /// Explicit pulse times.
+    pub times: Option<Vec<Spanned<Quantity>>>,
+    pub periodic: Option<PeriodicSpec>,
+    pub rate: Option<RateSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodicSpec {
+    pub start: Spanned<Quantity>,
+    pub period: Spanned<Quantity>,
+    pub count: Spanned<u32>,
+}
+
+/// A rate-coded (Poisson) pulse train with a dead time between pulses.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateSpec {
+    /// Mean pulse rate (Hz), e.g. `20GHz`.
+    pub rate: Spanned<Quantity>,
+    /// `[start, stop]` of the window (s).
+    pub window: Spanned<Vec<Quantity>>,
+    pub seed: Spanned<u64>,
+    /// Shortest allowed interval between two pulses (s). Default 10 ps.
+    pub min_interval: Option<Spanned<Quantity>>,
+}
