@@ -91,8 +91,7 @@ impl SourceFile {
 }
 
 /// Bad input, located in a file.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{location}: {message}\n  | {excerpt}")]
+#[derive(Debug, Diagnostic)]
 pub struct SourceError {
     /// The message alone, without location.
     pub message: String,
@@ -156,3 +155,15 @@ impl SourceError {
         self
     }
 }
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)?;
+        if !self.excerpt.is_empty() {
+            write!(f, "\n  | {}", self.excerpt)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SourceError {}

@@ -21,7 +21,7 @@ pub struct OutputProbe {
     /// The network output.
     pub output: String,
     /// JoSIM CSV column headers of the output stage, in signal order
-    /// (e.g. `P(B1|XQ0)`, `P(B2|XQ0)`), or `V(RLOAD_Q)` for a DC level.
+    /// (e.g. `P(B1|XQ0)`, `P(B2|XQ0)`), or `V(RSK|XQ)` for a DC level.
     pub columns: Vec<String>,
 }
 
@@ -31,9 +31,6 @@ pub struct Netlist {
     pub text: String,
     pub probes: Vec<OutputProbe>,
 }
-
-/// Load resistance of a DC-level output (Ω).
-const LEVEL_LOAD_OHMS: f64 = 1000.0;
 
 fn node_name(net: &Network, block: NodeIndex, port: &str) -> String {
     let b = &net.graph[block];
@@ -64,6 +61,16 @@ fn port_node(net: &Network, block: NodeIndex, port: &str) -> Option<String> {
 
 /// Junction names (`B1`, `B2`, …) of a cell's subcircuit, in file order.
 fn junctions(cell_text: &str) -> Vec<String> {
+    elements(cell_text, 'b')
+}
+
+/// Resistor names of a cell's subcircuit, in file order.
+fn resistors(cell_text: &str) -> Vec<String> {
+    elements(cell_text, 'r')
+}
+
+/// Names of the top-level elements of one kind in a cell's subcircuit.
+fn elements(cell_text: &str, letter: char) -> Vec<String> {
     let mut depth = 0;
     let mut out = Vec::new();
     for line in cell_text.lines() {
@@ -75,7 +82,7 @@ fn junctions(cell_text: &str) -> Vec<String> {
         match first.as_str() {
             ".subckt" => depth += 1,
             ".ends" => depth -= 1,
-            w if depth == 1 && w.starts_with('b') => out.push(w.to_ascii_uppercase()),
+            w if depth == 1 && w.starts_with(letter) => out.push(w.to_ascii_uppercase()),
             _ => {}
         }
     }
@@ -212,12 +219,22 @@ pub fn write(design: &Design, net: &Network) -> Netlist {
                     nodes.join(" ")
                 );
                 if design.outputs.contains(&b.name) {
+                    let inst = b.name.to_ascii_uppercase();
+                    let columns = if c.inputs.is_empty() || c.outputs.is_empty() {
+                        // a sink on a DC level: the level is the voltage across its resistor
+                        resistors(&c.text)
+                            .into_iter()
+                            .map(|r| format!("V({r}|X{inst})"))
+                            .collect()
+                    } else {
+                        junctions(&c.text)
+                            .into_iter()
+                            .map(|jn| format!("P({jn}|X{inst})"))
+                            .collect()
+                    };
                     probes.push(OutputProbe {
                         output: b.name.clone(),
-                        columns: junctions(&c.text)
-                            .into_iter()
-                            .map(|jn| format!("P({jn}|X{})", b.name.to_ascii_uppercase()))
-                            .collect(),
+                        columns,
                     });
                 }
             }
@@ -229,21 +246,6 @@ pub fn write(design: &Design, net: &Network) -> Netlist {
                     b.name.to_ascii_uppercase(),
                     pwl(pulses, t.source_amplitude, t.source_rise)
                 );
-            }
-            BlockKind::LevelLoad => {
-                if let Some((_, src, w)) = net.incoming(block).into_iter().next() {
-                    let r = format!("RLOAD_{}", b.name.to_ascii_uppercase());
-                    let _ = writeln!(
-                        s,
-                        "{r} {} 0 {}",
-                        node_name(net, src, &w.from_port),
-                        spice(LEVEL_LOAD_OHMS)
-                    );
-                    probes.push(OutputProbe {
-                        output: b.name.clone(),
-                        columns: vec![format!("V({r})")],
-                    });
-                }
             }
             BlockKind::Input | BlockKind::Output => {}
         }

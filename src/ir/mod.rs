@@ -22,8 +22,6 @@ pub enum BlockKind {
     Output,
     /// A current-pulse source (JoSIM pwl) for an input: pulse start times (s).
     Source { pulses: Vec<f64> },
-    /// A resistive load on a DC-level output.
-    LevelLoad,
 }
 
 /// A block of the network.

@@ -1,5 +1,6 @@
 //! Outputs: each network output gets a load JTL and a sink, whose junctions the
-//! checks read; a DC-level output gets a resistive load instead. Cell outputs that
+//! checks read; a DC-level output (SFQ/DC) goes straight into a sink, whose
+//! voltage is read. Cell outputs that
 //! drive nothing are terminated with a sink so no pulse reflects back.
 
 use crate::ir::{BlockKind, Network};
@@ -21,7 +22,14 @@ pub fn run(net: &mut Network, design: &Design) {
                 _ => false,
             });
         if level {
-            net.graph[block].kind = BlockKind::LevelLoad;
+            // a DC level goes straight into a sink; its voltage is the output
+            net.graph[block].kind = BlockKind::Cell {
+                cell: "sink".into(),
+            };
+            for (e, src, wire) in net.incoming(block) {
+                net.graph.remove_edge(e);
+                net.connect(src, &wire.from_port, block, "a");
+            }
             continue;
         }
         // the output block becomes the load JTL; a sink terminates it

@@ -1,5 +1,7 @@
 //! Stimulus: each network input becomes a current-pulse source (JoSIM `pwl`)
-//! driving a source JTL, whose output drives what the input drove.
+//! driving a DC/SFQ converter and a source JTL, whose output drives what the input
+//! drove. The DC/SFQ makes exactly one SFQ pulse per current pulse over the whole
+//! bias range (a current pulse straight into a JTL gives two fluxons at high bias).
 
 use crate::ir::{BlockKind, Network};
 use crate::spec::Design;
@@ -9,12 +11,18 @@ pub fn run(net: &mut Network, design: &Design) {
         let Some(block) = net.find(&input.name) else {
             continue;
         };
-        let jtl_name = net.fresh_name(&format!("{}__src", input.name));
-        let jtl = net.add(
-            &jtl_name,
-            BlockKind::Cell { cell: "jtl".into() },
-            Some(input.name.clone()),
+        let terminal = Some(input.name.clone());
+        let dcsfq_name = net.fresh_name(&format!("{}__dcsfq", input.name));
+        let dcsfq = net.add(
+            &dcsfq_name,
+            BlockKind::Cell {
+                cell: "dcsfq".into(),
+            },
+            terminal.clone(),
         );
+        let jtl_name = net.fresh_name(&format!("{}__src", input.name));
+        let jtl = net.add(&jtl_name, BlockKind::Cell { cell: "jtl".into() }, terminal);
+        net.connect(dcsfq, "q", jtl, "a");
         for (e, target, wire) in net.outgoing(block) {
             net.graph.remove_edge(e);
             net.connect(jtl, "q", target, &wire.to_port);
@@ -22,6 +30,6 @@ pub fn run(net: &mut Network, design: &Design) {
         net.graph[block].kind = BlockKind::Source {
             pulses: input.pulses.clone(),
         };
-        net.connect(block, "", jtl, "a");
+        net.connect(block, "", dcsfq, "a");
     }
 }

@@ -40,8 +40,14 @@ pub fn yaml_error(file: &SourceFile, e: &serde_saphyr::Error) -> SourceError {
 /// The message of a serde-saphyr error without its own location and snippet.
 fn first_line_of(e: &serde_saphyr::Error) -> String {
     let full = e.to_string();
-    let line = full.lines().next().unwrap_or("invalid spec").trim();
-    // serde-saphyr may append " at line X column Y"; the location is ours to print.
+    let mut line = full.lines().next().unwrap_or("invalid spec").trim();
+    line = line.strip_prefix("error:").unwrap_or(line).trim();
+    // "line 7 column 5: message" -> "message": the location is ours to print
+    if let Some(rest) = line.strip_prefix("line ") {
+        if let Some((_, msg)) = rest.split_once(": ") {
+            line = msg;
+        }
+    }
     match line.find(" at line ") {
         Some(i) => line[..i].to_string(),
         None => line.to_string(),

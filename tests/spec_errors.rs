@@ -1,0 +1,159 @@
+//! Every class of bad spec gets a located error (file, line, column, offending text),
+//! exit status 2, and no output.
+
+use std::path::Path;
+use std::process::Command;
+
+fn spec(name: &str) -> String {
+    format!("{}/tests/specs/bad/{name}.yaml", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Loads a bad spec through the library and checks where the error points.
+fn expect_error(name: &str, line: usize, column: usize, message: &str) {
+    let err = nmgen::spec::load(Path::new(&spec(name))).expect_err(name);
+    assert!(
+        err.message.contains(message),
+        "{name}: message `{}` lacks `{message}`",
+        err.message
+    );
+    assert_eq!((err.line, err.column), (line, column), "{name}: {err}");
+    assert!(!err.excerpt.is_empty(), "{name}: no offending text shown");
+}
+
+/// Runs `nmgen build` on a bad spec: exit 2, the location on stderr, nothing written.
+fn expect_cli_failure(spec_path: &str, location: &str) {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_nmgen"))
+        .args(["build", spec_path, "-o"])
+        .arg(&target)
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{spec_path}");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(location),
+        "{spec_path}: stderr `{stderr}` lacks `{location}`"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        !target.exists(),
+        "{spec_path}: a failed build wrote {}",
+        target.display()
+    );
+}
+
+#[test]
+fn yaml_syntax() {
+    expect_error("yaml_syntax", 4, 10, "illegal placement");
+    expect_cli_failure(&spec("yaml_syntax"), "yaml_syntax.yaml:4:10");
+}
+
+#[test]
+fn unknown_field() {
+    expect_error("unknown_field", 6, 3, "unknown field `colour`");
+    expect_cli_failure(&spec("unknown_field"), "unknown_field.yaml:6:3");
+}
+
+#[test]
+fn wrong_type() {
+    expect_error("wrong_type", 3, 10, "`fast` is not a number");
+    expect_cli_failure(&spec("wrong_type"), "wrong_type.yaml:3:10");
+}
+
+#[test]
+fn duplicate_names() {
+    expect_error(
+        "duplicate_name",
+        6,
+        5,
+        "duplicate name `b`: already used for the input on line 3",
+    );
+    expect_error("duplicate_key", 7, 5, "duplicate mapping key: j1");
+    expect_cli_failure(&spec("duplicate_name"), "duplicate_name.yaml:6:5");
+}
+
+#[test]
+fn undefined_references() {
+    expect_error("undefined_input", 7, 7, "undefined input `clk`");
+    expect_error("undefined_cell", 6, 9, "unknown cell `jtll`");
+    expect_error("undefined_port", 9, 7, "has no output port `out`");
+    expect_error("undefined_instance", 9, 7, "undefined instance `j2`");
+    expect_error(
+        "stimulus_undefined_input",
+        7,
+        3,
+        "stimulus for undefined input `b`",
+    );
+    expect_error("reserved_parameter", 7, 3, "`nmg_ic` is written by nmgen");
+    expect_cli_failure(&spec("undefined_port"), "undefined_port.yaml:9:7");
+}
+
+#[test]
+fn undefined_cell_suggests_the_near_name() {
+    let err = nmgen::spec::load(Path::new(&spec("undefined_cell"))).unwrap_err();
+    assert_eq!(err.help.as_deref(), Some("did you mean `jtl`?"));
+}
+
+#[test]
+fn user_cell_that_does_not_parse() {
+    let err = nmgen::spec::load(Path::new(&spec("user_cell_unparsable"))).unwrap_err();
+    assert!(err.path.ends_with("unterminated.cir"), "{err}");
+    assert_eq!(err.line, 2);
+    assert!(err.message.contains("never closed"), "{err}");
+    expect_cli_failure(&spec("user_cell_unparsable"), "unterminated.cir:2:1");
+}
+
+#[test]
+fn user_cell_lacking_a_port() {
+    expect_error(
+        "user_cell_missing_port",
+        5,
+        15,
+        "has no port `out`; its ports are: a q",
+    );
+}
+
+#[test]
+fn connection_loop_without_state() {
+    expect_error("loop", 11, 1, "connection loop through j1, m1, s1");
+    expect_cli_failure(&spec("loop"), "loop.yaml:11:1");
+}
+
+#[test]
+fn non_physical_values() {
+    expect_error("nonphysical_ic", 3, 22, "non-physical critical current");
+    expect_error("zero_ic", 3, 22, "non-physical critical current");
+    expect_error("nonphysical_tstep", 3, 10, "non-physical time step");
+    expect_error("zero_tstep", 3, 10, "non-physical time step");
+    expect_error(
+        "tstop_before_stimulus",
+        3,
+        10,
+        "before the end of the last stimulus pulse",
+    );
+    expect_cli_failure(&spec("zero_tstep"), "zero_tstep.yaml:3:10");
+}
+
+#[test]
+fn missing_spec_file() {
+    let err = nmgen::spec::load(Path::new("no/such/spec.yaml")).unwrap_err();
+    assert!(
+        err.message.contains("cannot read no/such/spec.yaml"),
+        "{err}"
+    );
+    expect_cli_failure("no/such/spec.yaml", "no/such/spec.yaml");
+}
+
+#[test]
+fn a_good_user_cell_is_used() {
+    let path = format!(
+        "{}/tests/specs/good_user_cell.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let design = nmgen::spec::load(Path::new(&path)).unwrap();
+    let netlist = nmgen::build::compile(&design);
+    assert!(netlist.text.contains(".subckt BUF a q"));
+    assert!(netlist.text.contains("XU1 BUF A__SRC_Q U1_Q"));
+}
