@@ -1,0 +1,222 @@
+//! The passes: splitter and merger trees (number, placement, balance), stimulus and
+//! output stages, on specs built in memory.
+
+use std::collections::BTreeMap;
+
+use nmgen::diagnostic::SourceFile;
+use nmgen::ir::{BlockKind, Network};
+use petgraph::stable_graph::NodeIndex;
+use petgraph::Direction;
+
+fn design(yaml: &str) -> nmgen::spec::Design {
+    let file = SourceFile::new("mem.yaml", yaml);
+    let spec = nmgen::spec::parse(&file).unwrap();
+    nmgen::spec::check(&file, &spec).unwrap()
+}
+
+/// One input driving k outputs.
+fn fanout_spec(k: usize) -> String {
+    let outs: Vec<String> = (0..k).map(|i| format!("q{i}")).collect();
+    format!(
+        "name: f\nnetwork:\n  inputs: [a]\n  outputs: [{}]\n  layers:\n    - {{ from: [a], to: [{}] }}\nstimulus:\n  a: {{ times: [20ps] }}\n",
+        outs.join(", "),
+        outs.join(", ")
+    )
+}
+
+/// k inputs driving one output.
+fn fanin_spec(k: usize) -> String {
+    let ins: Vec<String> = (0..k).map(|i| format!("a{i}")).collect();
+    format!(
+        "name: f\nnetwork:\n  inputs: [{}]\n  outputs: [m]\n  layers:\n    - {{ from: [{}], to: [m] }}\n",
+        ins.join(", "),
+        ins.join(", ")
+    )
+}
+
+/// Number of `cell` blocks between `from` and `to` along the (unique) path.
+fn depth(
+    net: &Network,
+    from: NodeIndex,
+    to: NodeIndex,
+    cell: &str,
+    forward: bool,
+) -> Option<usize> {
+    if from == to {
+        return Some(0);
+    }
+    let dir = if forward {
+        Direction::Outgoing
+    } else {
+        Direction::Incoming
+    };
+    for next in net.graph.neighbors_directed(from, dir) {
+        if let Some(d) = depth(net, next, to, cell, forward) {
+            let here = matches!(&net.graph[from].kind, BlockKind::Cell { cell: c } if c == cell);
+            return Some(d + usize::from(here));
+        }
+    }
+    None
+}
+
+#[test]
+fn fanout_builds_a_balanced_splitter_tree() {
+    for k in 1..=9usize {
+        let d = design(&fanout_spec(k));
+        let net = nmgen::passes::lower(&d);
+        assert_eq!(net.count_cells("splitter"), k - 1, "k = {k}");
+        // every splitter output drives exactly one wire; every output is reached
+        let src = net.find("a__src").unwrap();
+        let depths: Vec<usize> = (0..k)
+            .map(|i| {
+                let q = net.find(&format!("q{i}")).unwrap();
+                depth(&net, src, q, "splitter", true).unwrap_or_else(|| panic!("q{i} unreachable"))
+            })
+            .collect();
+        let (lo, hi) = (*depths.iter().min().unwrap(), *depths.iter().max().unwrap());
+        let ideal = (k as f64).log2().ceil() as usize;
+        assert_eq!(
+            hi, ideal,
+            "k = {k}: deepest leaf {hi} splitters, want ⌈log2 k⌉ = {ideal}"
+        );
+        assert!(hi - lo <= 1, "k = {k}: depths {depths:?} are not balanced");
+        for b in net.blocks() {
+            let mut ports: Vec<String> = net
+                .outgoing(b)
+                .into_iter()
+                .map(|(_, _, w)| w.from_port)
+                .collect();
+            let n = ports.len();
+            ports.sort();
+            ports.dedup();
+            assert_eq!(
+                n,
+                ports.len(),
+                "block {} drives a port twice",
+                net.graph[b].name
+            );
+        }
+    }
+}
+
+#[test]
+fn fanin_builds_a_balanced_merger_tree() {
+    for k in 1..=9usize {
+        let d = design(&fanin_spec(k));
+        let net = nmgen::passes::lower(&d);
+        assert_eq!(net.count_cells("merger"), k - 1, "k = {k}");
+        let m = net.find("m").unwrap();
+        let depths: Vec<usize> = (0..k)
+            .map(|i| {
+                let s = net.find(&format!("a{i}__src")).unwrap();
+                depth(&net, m, s, "merger", false).unwrap()
+            })
+            .collect();
+        let (lo, hi) = (*depths.iter().min().unwrap(), *depths.iter().max().unwrap());
+        assert_eq!(hi, (k as f64).log2().ceil() as usize, "k = {k}: {depths:?}");
+        assert!(hi - lo <= 1, "k = {k}: {depths:?}");
+        for b in net.blocks() {
+            let mut ports: Vec<String> = net
+                .incoming(b)
+                .into_iter()
+                .map(|(_, _, w)| w.to_port)
+                .collect();
+            let n = ports.len();
+            ports.sort();
+            ports.dedup();
+            assert_eq!(
+                n,
+                ports.len(),
+                "input of {} driven twice",
+                net.graph[b].name
+            );
+        }
+    }
+}
+
+#[test]
+fn fanout_and_fanin_together() {
+    // 2 inputs fully connected to 3 outputs: each input splits 3 ways, each output merges 2
+    let yaml = "name: l\nnetwork:\n  inputs: [x1, x2]\n  outputs: [y1, y2, y3]\n  layers:\n    - { from: [x1, x2], to: [y1, y2, y3] }\n";
+    let net = nmgen::passes::lower(&design(yaml));
+    assert_eq!(net.count_cells("splitter"), 2 * 2);
+    assert_eq!(net.count_cells("merger"), 3);
+}
+
+#[test]
+fn every_input_gets_a_source_and_every_output_a_load() {
+    let d = design(&fanout_spec(3));
+    let net = nmgen::passes::lower(&d);
+    let kinds: BTreeMap<String, String> = net
+        .graph
+        .node_weights()
+        .map(|b| {
+            let k = match &b.kind {
+                BlockKind::Cell { cell } => cell.clone(),
+                other => format!("{other:?}")
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            };
+            (b.name.clone(), k)
+        })
+        .collect();
+    assert_eq!(kinds["a"], "Source");
+    assert_eq!(kinds["a__dcsfq"], "dcsfq");
+    assert_eq!(kinds["a__src"], "jtl");
+    for q in ["q0", "q1", "q2"] {
+        assert_eq!(kinds[q], "jtl", "output {q} becomes its load JTL");
+        assert_eq!(kinds[&format!("{q}__sink")], "sink");
+    }
+    assert_eq!(net.count_cells("dcsfq"), 1);
+}
+
+#[test]
+fn unused_cell_outputs_are_terminated() {
+    let yaml = "name: t\nnetwork:\n  inputs: [a]\n  outputs: [q]\n  cells:\n    t1: tff\n  connections: [a -> t1.a, t1.q -> q]\n";
+    let net = nmgen::passes::lower(&design(yaml));
+    let t1 = net.find("t1").unwrap();
+    let ports: Vec<String> = net
+        .outgoing(t1)
+        .into_iter()
+        .map(|(_, _, w)| w.from_port)
+        .collect();
+    assert!(ports.contains(&"qb".to_string()), "{ports:?}");
+    assert!(net.find("t1_qb__sink").is_some());
+}
+
+#[test]
+fn netlist_prints_every_output_junction_and_the_level_voltage() {
+    let yaml = "name: p\nnetwork:\n  inputs: [a]\n  outputs: [q, lvl]\n  cells:\n    s: splitter\n    c: sfqdc\n  connections: [a -> s.a, s.q0 -> q, s.q1 -> c.a, c.q -> lvl]\nstimulus:\n  a: { times: [20ps] }\n";
+    let netlist = nmgen::build::compile(&design(yaml));
+    let cols: Vec<&str> = netlist
+        .probes
+        .iter()
+        .flat_map(|p| p.columns.iter().map(String::as_str))
+        .collect();
+    assert_eq!(cols, ["P(B1|XQ)", "P(B2|XQ)", "V(RSK|XLVL)"]);
+    assert!(netlist.text.contains(".print p(B1.XQ)\n"));
+    assert!(netlist.text.contains(".print v(RSK.XLVL)\n"));
+    assert!(netlist.text.contains("XLVL NMG_SINK C_Q\n"));
+}
+
+#[test]
+fn rate_coded_stimulus_is_seeded_and_keeps_its_dead_time() {
+    let yaml = |seed: u64| {
+        format!("name: r\nnetwork:\n  inputs: [a]\n  outputs: [q]\n  connections: [a -> q]\nstimulus:\n  a: {{ rate: {{ rate: 20GHz, window: [0, 2ns], seed: {seed} }} }}\n")
+    };
+    let a = design(&yaml(7));
+    let b = design(&yaml(7));
+    let c = design(&yaml(8));
+    let p = &a.inputs[0].pulses;
+    assert_eq!(p, &b.inputs[0].pulses);
+    assert_ne!(p, &c.inputs[0].pulses);
+    // mean rate 20 GHz over 2 ns: 40 expected, Poisson-like spread
+    assert!((25..=55).contains(&p.len()), "{} pulses", p.len());
+    assert!(
+        p.windows(2).all(|w| w[1] - w[0] >= 10e-12 - 1e-15),
+        "dead time violated"
+    );
+    assert!(p.iter().all(|t| (0.0..2e-9).contains(t)));
+}
