@@ -220,3 +220,56 @@ fn rate_coded_stimulus_is_seeded_and_keeps_its_dead_time() {
     );
     assert!(p.iter().all(|t| (0.0..2e-9).contains(t)));
 }
+
+#[test]
+fn control_ports_get_a_current_from_a_named_parameter() {
+    let path = format!(
+        "{}/tests/specs/control_ports.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let d = nmgen::spec::load(std::path::Path::new(&path)).unwrap();
+    // a current given as a value becomes a parameter named after the instance and port
+    assert!(d.parameters.contains(&("s1_w".to_string(), 135e-6)));
+    assert!(d.parameters.contains(&("wh".to_string(), 120e-6)));
+    let text = nmgen::build::compile(&d).text;
+    assert!(text.contains(".param s1_w=135u\n"), "{text}");
+    assert!(text.contains("IS1_W 0 S1_W pwl(0 0 20p s1_w)\n"));
+    assert!(text.contains("IS2_W 0 S2_W pwl(0 0 20p wh)\n"));
+    assert!(text.contains("XS1 WSYN A__SPL_Q0 S1_Q S1_W\n"));
+}
+
+#[test]
+fn control_port_errors_are_located() {
+    let base = std::fs::read_to_string(format!(
+        "{}/tests/specs/control_ports.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("cells")).unwrap();
+    std::fs::copy(
+        format!("{}/tests/specs/cells/wsyn.cir", env!("CARGO_MANIFEST_DIR")),
+        dir.path().join("cells/wsyn.cir"),
+    )
+    .unwrap();
+    let cases = [
+        ("w: wh }", "w: whx }", "undefined parameter `whx`"),
+        (
+            "{ cell: wsyn, w: 135uA }",
+            "wsyn",
+            "needs a current for its control port `w`",
+        ),
+        (
+            "w: 135uA }",
+            "w: 135uA, x: 1uA }",
+            "has no control port `x`",
+        ),
+    ];
+    for (from, to, message) in cases {
+        let path = dir.path().join("s.yaml");
+        std::fs::write(&path, base.replacen(from, to, 1)).unwrap();
+        let err = nmgen::spec::load(&path).unwrap_err();
+        assert!(err.message.contains(message), "{err}");
+        assert!(err.line >= 10, "{err}");
+    }
+}

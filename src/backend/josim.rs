@@ -42,6 +42,9 @@ fn node_name(net: &Network, block: NodeIndex, port: &str) -> String {
 
 /// The node on a block's port: the driver's node for an input, its own for an output.
 fn port_node(net: &Network, block: NodeIndex, port: &str) -> Option<String> {
+    if net.graph[block].controls.iter().any(|(p, _)| p == port) {
+        return Some(format!("{}_{}", net.graph[block].name, port).to_ascii_uppercase());
+    }
     if let Some((_, src, w)) = net
         .incoming(block)
         .into_iter()
@@ -218,6 +221,10 @@ pub fn write(design: &Design, net: &Network) -> Netlist {
                     c.subckt,
                     nodes.join(" ")
                 );
+                for (port, param) in &b.controls {
+                    let node = format!("{}_{}", b.name, port).to_ascii_uppercase();
+                    let _ = writeln!(s, "I{node} 0 {node} pwl(0 0 20p {param})");
+                }
                 if design.outputs.contains(&b.name) {
                     let inst = b.name.to_ascii_uppercase();
                     let columns = if c.inputs.is_empty() || c.outputs.is_empty() {

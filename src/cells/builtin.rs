@@ -60,6 +60,7 @@ pub fn builtin_library() -> Library {
             inputs: header(text, "inputs"),
             outputs: header(text, "outputs"),
             levels: header(text, "levels"),
+            controls: header(text, "controls"),
             loop_ok,
             text: Arc::from(block.text.as_str()),
             origin: Origin::Builtin,
@@ -82,7 +83,13 @@ mod tests {
         );
         for cell in lib.cells.values() {
             assert!(cell.subckt.starts_with("NMG_"), "{}", cell.name);
-            for p in cell.inputs.iter().chain(&cell.outputs).chain(&cell.levels) {
+            for p in cell
+                .inputs
+                .iter()
+                .chain(&cell.outputs)
+                .chain(&cell.levels)
+                .chain(&cell.controls)
+            {
                 assert!(
                     cell.ports.contains(p),
                     "{}: header port {p} not in .subckt",
@@ -91,7 +98,7 @@ mod tests {
             }
             for p in &cell.ports {
                 assert!(
-                    cell.is_input(p) || cell.is_output(p),
+                    cell.is_input(p) || cell.is_output(p) || cell.controls.contains(p),
                     "{}: port {p} has no direction",
                     cell.name
                 );

@@ -35,6 +35,8 @@ pub struct Cell {
     pub outputs: Vec<String>,
     /// Ports that carry a DC level rather than pulses (SFQ/DC output).
     pub levels: Vec<String>,
+    /// Ports fed by a DC control current from a global parameter (weights, thresholds).
+    pub controls: Vec<String>,
     /// May be part of a connection loop (holds state).
     pub loop_ok: bool,
     /// JoSIM text to place in the netlist: the `.subckt` blocks (and models) it needs.

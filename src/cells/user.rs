@@ -90,13 +90,14 @@ pub fn load_user_cell(spec_file: &SourceFile, entry: &UserCellSpec) -> Result<Ce
     };
     let inputs = check_ports(&entry.inputs)?;
     let outputs = check_ports(&entry.outputs)?;
+    let controls = check_ports(&entry.controls)?;
     for port in &block.ports {
-        if !inputs.contains(port) && !outputs.contains(port) {
+        if !inputs.contains(port) && !outputs.contains(port) && !controls.contains(port) {
             return Err(error_at_str(
                 spec_file,
                 &entry.file,
                 format!(
-                    "port `{port}` of `.subckt {}` ({}:{}) is in neither `inputs` nor `outputs`",
+                    "port `{port}` of `.subckt {}` ({}:{}) is in none of `inputs`, `outputs`, `controls`",
                     block.name,
                     path.display(),
                     block.line
@@ -129,6 +130,7 @@ pub fn load_user_cell(spec_file: &SourceFile, entry: &UserCellSpec) -> Result<Ce
         inputs,
         outputs,
         levels: Vec::new(),
+        controls,
         loop_ok: entry.loop_ok,
         text: Arc::from(text.as_str()),
         origin: Origin::User(path),

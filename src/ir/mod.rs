@@ -34,6 +34,8 @@ pub struct Block {
     pub terminal: Option<String>,
     /// Creation order (node indices of a stable graph are reused, this is not).
     pub seq: usize,
+    /// Control port → global parameter with its DC current.
+    pub controls: Vec<(String, String)>,
 }
 
 /// A wire from an output port to an input port (terminal blocks use port `""`).
@@ -59,13 +61,11 @@ impl Network {
             net.add(&i.name, BlockKind::Input, Some(i.name.clone()));
         }
         for inst in &design.instances {
-            net.add(
-                &inst.name,
-                BlockKind::Cell {
-                    cell: inst.cell.clone(),
-                },
-                None,
-            );
+            let kind = BlockKind::Cell {
+                cell: inst.cell.clone(),
+            };
+            let b = net.add(&inst.name, kind, None);
+            net.graph[b].controls = inst.controls.clone();
         }
         for o in &design.outputs {
             net.add(o, BlockKind::Output, Some(o.clone()));
@@ -98,6 +98,7 @@ impl Network {
             kind,
             terminal,
             seq: self.next_seq,
+            controls: Vec::new(),
         })
     }
 

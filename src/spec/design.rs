@@ -98,6 +98,8 @@ pub struct Connection {
 pub struct Instance {
     pub name: String,
     pub cell: String,
+    /// Control port → the global parameter holding its current (A).
+    pub controls: Vec<(String, String)>,
 }
 
 /// A network input and its pulse times (s), ascending.

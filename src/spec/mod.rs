@@ -218,6 +218,29 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
         }
     }
 
+    for (auto, value, loc) in &names.auto_parameters {
+        if parameters.iter().any(|(n, _)| n == auto) {
+            return Err(error_at_location(
+                file,
+                *loc,
+                1,
+                format!("parameter `{auto}` (made for this control current) is also defined under `parameters`"),
+            ));
+        }
+        parameters.push((auto.clone(), *value));
+    }
+    for (reference, loc) in &names.parameter_refs {
+        if !parameters.iter().any(|(n, _)| n == reference) {
+            let mut e = error_at_location(
+                file,
+                *loc,
+                1,
+                format!("undefined parameter `{reference}` (define it under `parameters`, or give a current such as `135uA`)"),
+            );
+            e.help = located::suggest(reference, parameters.iter().map(|(n, _)| n.as_str()));
+            return Err(e);
+        }
+    }
     let network::Names {
         outputs, instances, ..
     } = names;

@@ -115,9 +115,9 @@ pub struct UserCellSpec {
     pub inputs: Vec<Spanned<String>>,
     /// Pulse output ports.
     pub outputs: Vec<Spanned<String>>,
-    /// Junctions to print when an instance drives a network output (e.g. `[B3]`).
+    /// Control ports, each fed by a DC current from a global parameter (weights, thresholds).
     #[serde(default)]
-    pub output_junctions: Vec<Spanned<String>>,
+    pub controls: Vec<Spanned<String>>,
     /// The cell may sit in a connection loop (it holds state, e.g. a flip-flop).
     #[serde(default)]
     pub loop_ok: bool,
@@ -129,9 +129,10 @@ pub struct UserCellSpec {
 pub struct NetworkSpec {
     pub inputs: Vec<Spanned<String>>,
     pub outputs: Vec<Spanned<String>>,
-    /// Instance name → cell name.
+    /// Instance name → cell name, or `{ cell: NAME, PORT: current }` for cells with
+    /// control ports (synapse weights, neuron thresholds).
     #[serde(default)]
-    pub cells: OrderedMap<Spanned<String>>,
+    pub cells: OrderedMap<Spanned<InstanceSpec>>,
     /// `source -> target`, e.g. `a -> j1.a`, `d1.q -> out`.
     #[serde(default)]
     pub connections: Vec<Spanned<String>>,
@@ -176,4 +177,20 @@ pub struct RateSpec {
     pub seed: Spanned<u64>,
     /// Shortest allowed interval between two pulses (s). Default 10 ps.
     pub min_interval: Option<Spanned<Quantity>>,
+}
+
+/// An instance: just its cell, or its cell and the currents of its control ports.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum InstanceSpec {
+    Cell(String),
+    WithControls(std::collections::BTreeMap<String, ControlValue>),
+}
+
+/// A control current: a number (A), a quantity (`135uA`) or a parameter name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ControlValue {
+    Number(f64),
+    Text(String),
 }

@@ -7,7 +7,7 @@ use serde_saphyr::Spanned;
 
 use super::design::{Connection, Endpoint, Instance};
 use super::located::{error_at, error_at_str, suggest};
-use super::model::NetworkSpec;
+use super::model::{ControlValue, InstanceSpec, NetworkSpec};
 use crate::cells::Library;
 use crate::diagnostic::{SourceError, SourceFile};
 
@@ -16,6 +16,10 @@ pub struct Names<'a> {
     pub inputs: Vec<String>,
     pub outputs: Vec<String>,
     pub instances: Vec<Instance>,
+    /// Parameters made for control currents given as values: (name, A, where).
+    pub auto_parameters: Vec<(String, f64, serde_saphyr::Location)>,
+    /// Parameters named by control ports: (name, where).
+    pub parameter_refs: Vec<(String, serde_saphyr::Location)>,
     cells: BTreeMap<String, &'a crate::cells::Cell>,
 }
 
@@ -58,6 +62,8 @@ pub fn check_names<'a>(
         inputs: Vec::new(),
         outputs: Vec::new(),
         instances: Vec::new(),
+        auto_parameters: Vec::new(),
+        parameter_refs: Vec::new(),
         cells: BTreeMap::new(),
     };
     for i in &net.inputs {
@@ -68,25 +74,101 @@ pub fn check_names<'a>(
         claim(o, "output")?;
         names.outputs.push(o.value.clone());
     }
-    for (inst, cell) in &net.cells.0 {
+    for (inst, spec) in &net.cells.0 {
         claim(inst, "instance")?;
-        let Some(c) = lib.get(&cell.value) else {
-            let mut e = error_at_str(
+        let (cell_name, controls) = match &spec.value {
+            InstanceSpec::Cell(c) => (c.clone(), None),
+            InstanceSpec::WithControls(map) => match map.get("cell") {
+                Some(ControlValue::Text(c)) => (c.clone(), Some(map)),
+                _ => {
+                    return Err(error_at(
+                        file,
+                        spec,
+                        format!("instance `{}` needs `cell: NAME`", inst.value),
+                    ))
+                }
+            },
+        };
+        let Some(c) = lib.get(&cell_name) else {
+            let mut e = error_at(
                 file,
-                cell,
+                spec,
                 format!(
-                    "unknown cell `{}`; known cells: {}",
-                    cell.value,
+                    "unknown cell `{cell_name}`; known cells: {}",
                     lib.names().join(", ")
                 ),
             );
-            e.help = suggest(&cell.value, lib.names());
+            e.help = suggest(&cell_name, lib.names());
             return Err(e);
         };
+        let mut resolved = Vec::new();
+        if let Some(map) = controls {
+            for (port, value) in map.iter().filter(|(k, _)| k.as_str() != "cell") {
+                let port_l = port.to_ascii_lowercase();
+                if !c.controls.contains(&port_l) {
+                    return Err(error_at(
+                        file,
+                        spec,
+                        format!(
+                            "`{}` cell has no control port `{port}` (control ports: {})",
+                            c.name,
+                            if c.controls.is_empty() {
+                                "none".into()
+                            } else {
+                                c.controls.join(", ")
+                            }
+                        ),
+                    ));
+                }
+                let param = match value {
+                    ControlValue::Number(v) => Err(*v),
+                    ControlValue::Text(t) => match super::quantity::parse_quantity(t) {
+                        Some(v) => Err(v),
+                        None => Ok(t.to_ascii_lowercase()),
+                    },
+                };
+                let name = match param {
+                    Ok(reference) => {
+                        names
+                            .parameter_refs
+                            .push((reference.clone(), inst.referenced));
+                        reference
+                    }
+                    Err(v) => {
+                        if !v.is_finite() {
+                            return Err(error_at(
+                                file,
+                                spec,
+                                format!("control current `{port}` must be finite"),
+                            ));
+                        }
+                        let auto = format!("{}_{port_l}", inst.value.to_ascii_lowercase());
+                        names
+                            .auto_parameters
+                            .push((auto.clone(), v, inst.referenced));
+                        auto
+                    }
+                };
+                resolved.push((port_l, name));
+            }
+        }
+        for port in &c.controls {
+            if !resolved.iter().any(|(p, _)| p == port) {
+                return Err(error_at(
+                    file,
+                    spec,
+                    format!(
+                        "instance `{}` of `{}` needs a current for its control port `{port}`, e.g. `{{ cell: {}, {port}: 135uA }}`",
+                        inst.value, c.name, c.name
+                    ),
+                ));
+            }
+        }
         names.cells.insert(inst.value.clone(), c);
         names.instances.push(Instance {
             name: inst.value.clone(),
-            cell: cell.value.clone(),
+            cell: c.name.clone(),
+            controls: resolved,
         });
     }
     if names.inputs.is_empty() {

@@ -46,31 +46,36 @@ pub fn parse_quantity(text: &str) -> Option<f64> {
             end = k;
         }
     }
-    let mantissa: f64 = s[..end].parse().ok()?;
+    let number = &s[..end];
     let rest = &s[end..];
     if !rest.chars().all(|c| c.is_alphabetic()) {
         return None;
     }
     let lower = rest.to_ascii_lowercase();
-    let scale = if lower.starts_with("meg") {
-        1e6
+    let exponent: i32 = if lower.starts_with("meg") {
+        6
     } else {
         match lower.chars().next() {
-            None => 1.0,
-            Some('f') => 1e-15,
-            Some('p') => 1e-12,
-            Some('n') => 1e-9,
-            Some('u') | Some('µ') => 1e-6,
-            Some('m') => 1e-3,
-            Some('k') => 1e3,
-            Some('x') => 1e6,
-            Some('g') => 1e9,
-            Some('t') => 1e12,
+            None => 0,
+            Some('f') => -15,
+            Some('p') => -12,
+            Some('n') => -9,
+            Some('u') | Some('µ') => -6,
+            Some('m') => -3,
+            Some('k') => 3,
+            Some('x') => 6,
+            Some('g') => 9,
+            Some('t') => 12,
             // a unit without a prefix: `5ohm`, `3s`, `2V`
-            Some(_) => 1.0,
+            Some(_) => 0,
         }
     };
-    Some(mantissa * scale)
+    // parse as one decimal literal so `120u` is exactly the double nearest 120e-6
+    let (mantissa, exp) = match number.find(['e', 'E']) {
+        Some(i) => (&number[..i], number[i + 1..].parse::<i32>().ok()?),
+        None => (number, 0),
+    };
+    format!("{mantissa}e{}", exp + exponent).parse().ok()
 }
 
 impl<'de> Deserialize<'de> for Quantity {
