@@ -1,3 +1,4 @@
 //! Back ends: [`josim`] writes a lowered network as a JoSIM netlist.
 
 pub mod josim;
+pub mod overrides;
