@@ -129,7 +129,7 @@ impl SourceError {
             ),
             span: Some(SourceSpan::new(
                 span.start.into(),
-                len.min(file.text.len().saturating_sub(span.start)).max(0),
+                len.min(file.text.len().saturating_sub(span.start)),
             )),
             help: None,
         }

@@ -7,6 +7,9 @@
 //! - engines: [`sim`] (built-in simulator);
 //! - [`analysis`]: waveforms, checks and margins.
 
+// Located errors carry their source text; they are the cold path, size is fine.
+#![allow(clippy::result_large_err)]
+
 pub mod analysis;
 pub mod backend;
 pub mod build;

@@ -29,7 +29,7 @@ pub fn error_at_str(
 pub fn error_at<T>(file: &SourceFile, s: &Spanned<T>, message: impl Into<String>) -> SourceError {
     let offset = file.offset_of(s.referenced.line() as usize, s.referenced.column() as usize);
     let len = file.text[offset.min(file.text.len())..]
-        .find(|c: char| c == '\n' || c == ',' || c == '}' || c == ']')
+        .find(['\n', ',', '}', ']'])
         .unwrap_or(1);
     error_at_location(file, s.referenced, len.max(1), message)
 }
