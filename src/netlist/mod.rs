@@ -1,1 +1,142 @@
 //! JoSIM netlist front end: reads JoSIM's dialect into a [`crate::circuit::Circuit`].
+//!
+//! The stages, one module each: [`lines`] (files, comments, `+` continuations,
+//! `.include`, tokens with locations), [`deck`] (main design, `.subckt`, `.param`,
+//! `.model`, controls), [`params`] (expression evaluation in dependency order),
+//! [`models`] (junction cards and area scaling), [`flatten`] and [`elements`]
+//! (instance expansion with JoSIM's hierarchical names), [`sources`] (waveforms),
+//! [`controls`] (`.tran`, `.temp`, ...) and [`probes`] (`.print` and friends).
+//!
+//! Every mistake in the input is a [`SourceError`] naming file, line, column and the
+//! offending text. Things JoSIM only warns about (an output request for an unknown
+//! device, a duplicate `.param`) are returned as warnings by [`load_report`].
+
+pub mod controls;
+pub mod deck;
+pub mod elements;
+pub mod expr;
+pub mod flatten;
+pub mod lines;
+pub mod models;
+pub mod params;
+pub mod probes;
+pub mod sources;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::circuit::Circuit;
+use crate::diagnostic::{SourceError, SourceFile};
+
+/// A parsed netlist with what JoSIM would only warn about.
+#[derive(Debug)]
+pub struct Report {
+    pub circuit: Circuit,
+    /// Non-fatal problems, located like errors.
+    pub warnings: Vec<SourceError>,
+    /// `.iv MODEL MAX_CURRENT` requests (recorded, not simulated).
+    pub iv_requests: Vec<(String, f64)>,
+}
+
+/// A `.subckt` definition as written: its name and ports in the original spelling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubcircuitInfo {
+    pub name: String,
+    pub ports: Vec<String>,
+    /// The file holding the definition (the netlist itself or an included file).
+    pub path: PathBuf,
+    /// 1-based line of the `.subckt` line.
+    pub line: usize,
+}
+
+/// Reads and expands the netlist at `path`, following `.include`.
+pub fn load(path: &Path) -> Result<Circuit, SourceError> {
+    Ok(load_report(path, &BTreeMap::new())?.circuit)
+}
+
+/// As [`load`], with global `.param` values replaced by `overrides` (names
+/// case-insensitive; each must be a global parameter of the netlist). Everything that
+/// depends on them is evaluated with the new values.
+pub fn load_with_params(
+    path: &Path,
+    overrides: &BTreeMap<String, f64>,
+) -> Result<Circuit, SourceError> {
+    Ok(load_report(path, overrides)?.circuit)
+}
+
+/// As [`load_with_params`], also returning warnings and `.iv` requests.
+pub fn load_report(path: &Path, overrides: &BTreeMap<String, f64>) -> Result<Report, SourceError> {
+    let file = SourceFile::read(path)?;
+    parse_report(&file.text, path, overrides)
+}
+
+/// Parses netlist text; `path` names it in errors and anchors relative `.include`s.
+pub fn parse_str(text: &str, path: &Path) -> Result<Circuit, SourceError> {
+    Ok(parse_report(text, path, &BTreeMap::new())?.circuit)
+}
+
+/// The full pipeline on text.
+pub fn parse_report(
+    text: &str,
+    path: &Path,
+    overrides: &BTreeMap<String, f64>,
+) -> Result<Report, SourceError> {
+    let (src, lines) = lines::read(path, text)?;
+    let mut deck = deck::build(&src, lines)?;
+    let mut warnings = std::mem::take(&mut deck.warnings);
+    let params = params::evaluate(&src, &deck.params, overrides, &mut warnings)?;
+    let models = models::evaluate(&src, &deck.models, &params, &mut warnings)?;
+    let settings = controls::settings(&src, &params, &deck.controls, &mut warnings)?;
+    // Waveform defaults refer to the transient; JoSIM's own defaults without one.
+    let timing = match settings.transient {
+        Some(t) => sources::Timing {
+            tstep: t.tstep,
+            tstop: t.tstop,
+        },
+        None => sources::Timing {
+            tstep: 0.25e-12,
+            tstop: 1e-9,
+        },
+    };
+    let mut builder = flatten::Builder::new(&src, &deck, &params, &models, timing);
+    builder.run()?;
+    let probes = probes::probes(&mut builder, &deck.controls)?;
+    warnings.append(&mut builder.warnings);
+    let circuit = Circuit {
+        nodes: builder.nodes,
+        elements: builder.elements,
+        transient: settings.transient,
+        probes,
+        temperature: settings.temperature,
+        noise_bandwidth: settings.noise_bandwidth,
+        seed: settings.seed,
+        spread: settings.spread,
+    };
+    Ok(Report {
+        circuit,
+        warnings,
+        iv_requests: settings.iv,
+    })
+}
+
+/// The `.subckt` definitions of a cell file (and the files it includes), in order,
+/// with ports as written on the `.subckt` line. Only the structure is checked
+/// (`.subckt`/`.ends` pairing, known controls), not the elements' values.
+pub fn subcircuits(path: &Path) -> Result<Vec<SubcircuitInfo>, SourceError> {
+    let file = SourceFile::read(path)?;
+    let (src, lines) = lines::read(path, &file.text)?;
+    let deck = deck::build(&src, lines)?;
+    let mut out = Vec::new();
+    for name in &deck.subckt_order {
+        let def = &deck.subckts[name];
+        let f = &src.files[def.name.file];
+        let (line, _) = f.line_col(def.name.start);
+        out.push(SubcircuitInfo {
+            name: src.raw(&def.name).to_string(),
+            ports: def.ports.iter().map(|p| src.raw(p).to_string()).collect(),
+            path: f.path.clone(),
+            line,
+        });
+    }
+    Ok(out)
+}
