@@ -101,8 +101,8 @@ fn user_cell_that_does_not_parse() {
     let err = nmgen::spec::load(Path::new(&spec("user_cell_unparsable"))).unwrap_err();
     assert!(err.path.ends_with("unterminated.cir"), "{err}");
     assert_eq!(err.line, 2);
-    assert!(err.message.contains("never closed"), "{err}");
-    expect_cli_failure(&spec("user_cell_unparsable"), "unterminated.cir:2:1");
+    assert!(err.message.contains("not terminated by .ends"), "{err}");
+    expect_cli_failure(&spec("user_cell_unparsable"), "unterminated.cir:2:9");
 }
 
 #[test]
@@ -156,4 +156,24 @@ fn a_good_user_cell_is_used() {
     let netlist = nmgen::build::compile(&design);
     assert!(netlist.text.contains(".subckt BUF a q"));
     assert!(netlist.text.contains("XU1 BUF A__SRC_Q U1_Q"));
+}
+
+#[test]
+fn user_cell_with_an_undefined_model_is_reported_in_the_cell_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.cir"),
+        ".subckt BAD a q\nL1 a 1 2p\nB1 1 0 nomodel area=2.5\nL2 1 q 2p\n.ends\n",
+    )
+    .unwrap();
+    let spec = dir.path().join("s.yaml");
+    std::fs::write(
+        &spec,
+        "name: x\ncells: [{file: bad.cir, inputs: [a], outputs: [q]}]\nnetwork:\n  inputs: [a]\n  outputs: [q]\n  cells: {u: bad}\n  connections: [a -> u.a, u.q -> q]\n",
+    )
+    .unwrap();
+    let err = nmgen::spec::load(&spec).unwrap_err();
+    assert!(err.path.ends_with("bad.cir"), "{err}");
+    assert_eq!((err.line, err.column), (3, 8), "{err}");
+    assert!(err.message.contains("undefined model `NOMODEL`"), "{err}");
 }

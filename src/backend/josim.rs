@@ -116,6 +116,34 @@ fn pwl(pulses: &[f64], amp: f64, rise: f64) -> String {
     s
 }
 
+/// The junction model card and the technology `.param`s the cells are sized from.
+pub fn technology_lines(t: &crate::spec::Technology) -> String {
+    let j = &t.junction;
+    let mut s = format!(
+        ".model {} jj(rtype={}, vg={}, cap={}, r0={}, rn={}, icrit={}",
+        j.model,
+        j.rtype,
+        spice(j.vg),
+        spice(j.cap),
+        spice(j.r0),
+        spice(j.rn),
+        spice(j.icrit)
+    );
+    if let Some(d) = j.delv {
+        let _ = write!(s, ", delv={}", spice(d));
+    }
+    if let Some(f) = j.icfct {
+        let _ = write!(s, ", icfct={}", spice(f));
+    }
+    s.push_str(")\n");
+    let _ = writeln!(s, ".param nmg_ic={}", spice(j.icrit));
+    let _ = writeln!(s, ".param nmg_icrs={}", spice(t.shunt_product));
+    let _ = writeln!(s, ".param nmg_lrs={}", spice(t.shunt_inductance_per_ohm));
+    let _ = writeln!(s, ".param nmg_bf={}", spice(t.bias_fraction));
+    let _ = writeln!(s, ".param nmg_lic={}", spice(t.inductance_factor));
+    s
+}
+
 /// Writes the netlist.
 pub fn write(design: &Design, net: &Network) -> Netlist {
     let t = &design.technology;
@@ -143,28 +171,7 @@ pub fn write(design: &Design, net: &Network) -> Netlist {
         s,
         "* ---- technology: junction model (area 1) and sizing rules used by the cells"
     );
-    let mut card = format!(
-        ".model {} jj(rtype={}, vg={}, cap={}, r0={}, rn={}, icrit={}",
-        j.model,
-        j.rtype,
-        spice(j.vg),
-        spice(j.cap),
-        spice(j.r0),
-        spice(j.rn),
-        spice(j.icrit)
-    );
-    if let Some(d) = j.delv {
-        let _ = write!(card, ", delv={}", spice(d));
-    }
-    if let Some(f) = j.icfct {
-        let _ = write!(card, ", icfct={}", spice(f));
-    }
-    let _ = writeln!(s, "{card})");
-    let _ = writeln!(s, ".param nmg_ic={}", spice(j.icrit));
-    let _ = writeln!(s, ".param nmg_icrs={}", spice(t.shunt_product));
-    let _ = writeln!(s, ".param nmg_lrs={}", spice(t.shunt_inductance_per_ohm));
-    let _ = writeln!(s, ".param nmg_bf={}", spice(t.bias_fraction));
-    let _ = writeln!(s, ".param nmg_lic={}", spice(t.inductance_factor));
+    s.push_str(&technology_lines(t));
     let _ = writeln!(
         s,
         "* ---- global parameters (margin sweeps change these; bias scales every bias current)"

@@ -11,7 +11,13 @@ use crate::spec::located::{error_at_str, suggest};
 use crate::spec::model::UserCellSpec;
 
 /// Reads a user cell file named in the spec (`spec_file`), relative to the spec's folder.
-pub fn load_user_cell(spec_file: &SourceFile, entry: &UserCellSpec) -> Result<Cell, SourceError> {
+/// `context` holds the `.model` and `.param` lines the cell may use (technology, bias,
+/// the spec's parameters): the cell must simulate-parse with them.
+pub fn load_user_cell(
+    spec_file: &SourceFile,
+    entry: &UserCellSpec,
+    context: &str,
+) -> Result<Cell, SourceError> {
     let base = spec_file.path.parent().unwrap_or(Path::new("."));
     let path = base.join(&entry.file.value);
     let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -22,6 +28,8 @@ pub fn load_user_cell(spec_file: &SourceFile, entry: &UserCellSpec) -> Result<Ce
         )
     })?;
     let cell_file = SourceFile::new(&path, text);
+    // the file's structure: its `.subckt` definitions and ports, errors located in it
+    crate::netlist::subcircuits(&path)?;
     let blocks = scan_subcircuits(&cell_file.text)
         .map_err(|(line, msg)| cell_file.error_at(line, 1, 1, msg))?;
     if blocks.is_empty() {
@@ -105,6 +113,7 @@ pub fn load_user_cell(spec_file: &SourceFile, entry: &UserCellSpec) -> Result<Ce
             ));
         }
     }
+    validate(&path, &block.name, block.ports.len(), context)?;
     // The netlist gets every block of the file (a cell may instantiate others) and its models.
     let mut text = String::new();
     for line in cell_file.text.lines() {
@@ -139,4 +148,19 @@ pub fn load_user_cell(spec_file: &SourceFile, entry: &UserCellSpec) -> Result<Ce
 
 fn inside_any(blocks: &[super::SubcktBlock], line: &str) -> bool {
     blocks.iter().any(|b| b.text.lines().any(|l| l == line))
+}
+
+/// Expands one instance of the cell in the technology's context with nmgen's own
+/// netlist reader, so an undefined model, parameter or element value is reported now,
+/// located in the cell file, rather than by the simulator later.
+fn validate(path: &Path, subckt: &str, ports: usize, context: &str) -> Result<(), SourceError> {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let nodes: Vec<String> = (1..=ports).map(|k| format!("nmg_check_{k}")).collect();
+    let text = format!(
+        "* nmgen: checking a user cell\n{context}.include {}\nXNMG_CHECK {subckt} {}\n.tran 0.1p 1p\n.end\n",
+        abs.display(),
+        nodes.join(" ")
+    );
+    let check_path = abs.with_extension("nmgen-check.cir");
+    crate::netlist::parse_str(&text, &check_path).map(|_| ())
 }

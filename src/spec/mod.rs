@@ -81,8 +81,15 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
     }
     let mut technology = technology::check_technology(file, &spec.technology)?;
     let mut library = builtin_library();
+    let mut context = crate::backend::josim::technology_lines(&technology);
+    context.push_str(".param bias=1\n");
+    for (key, value) in &spec.parameters.0 {
+        if !key.value.eq_ignore_ascii_case("bias") {
+            context.push_str(&format!(".param {}={:e}\n", key.value, value.value.0));
+        }
+    }
     for entry in &spec.cells {
-        let cell = load_user_cell(file, &entry.value)?;
+        let cell = load_user_cell(file, &entry.value, &context)?;
         if library.get(&cell.name).is_some() {
             return Err(error_at(
                 file,
