@@ -1,0 +1,163 @@
+//! `nmgen build` for an LSM spec: RTL, `$readmemh` weight images, a self-checking
+//! testbench with a demo stimulus, a weight table and a design report.
+
+use std::path::PathBuf;
+
+use super::events::bin_events;
+use super::model::run_sample;
+use super::readout::TrainedReadout;
+use super::rtl::{expect_files, rtl_files, testbench, Widths};
+use super::spec::LsmDesign;
+use super::synth::{synthetic_events, SyntheticSettings};
+use super::weights::{draw_weights, readmemh_levels, Weights};
+use super::{Artifact, LsmError};
+
+/// The readout weights the RTL is built with: trained ones from the spec, else zeros.
+pub fn readout_of(design: &LsmDesign) -> Option<TrainedReadout> {
+    design.readout.as_ref().map(|r| {
+        r.trained
+            .clone()
+            .unwrap_or_else(|| TrainedReadout::zeros(r.classes as usize, design.neurons))
+    })
+}
+
+/// Memory images shared by `build` and `simulate`: `(file name, bytes)`.
+pub fn memory_images(design: &LsmDesign, weights: &Weights) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
+        (
+            "gpos.hex".to_string(),
+            readmemh_levels(design, &weights.level_pos),
+        ),
+        (
+            "gneg.hex".to_string(),
+            readmemh_levels(design, &weights.level_neg),
+        ),
+    ];
+    if let Some(r) = readout_of(design) {
+        files.push(("readout_w.hex".to_string(), r.weights_hex()));
+        files.push(("readout_b.hex".to_string(), r.biases_hex()));
+    }
+    files
+}
+
+/// All Verilog sources including the testbench: `(file name, text)`.
+pub fn verilog_sources(design: &LsmDesign) -> Vec<(String, String)> {
+    let mut files = rtl_files(design);
+    files.push(("lsm_tb.v".to_string(), testbench(design)));
+    files
+}
+
+/// Generates every build output in memory (paths relative to the output directory).
+pub fn build(design: &LsmDesign) -> Result<Vec<Artifact>, LsmError> {
+    let weights = draw_weights(design);
+    let mut out: Vec<Artifact> = Vec::new();
+    let sources = verilog_sources(design);
+    let mut list = String::new();
+    for (name, text) in &sources {
+        list.push_str(name);
+        list.push('\n');
+        out.push((PathBuf::from(name), text.clone().into_bytes()));
+    }
+    for (name, bytes) in memory_images(design, &weights) {
+        out.push((PathBuf::from(name), bytes));
+    }
+    // A demo stimulus so the testbench runs out of the box.
+    let demo = synthetic_events(
+        design,
+        &SyntheticSettings::new(2, 1, design.conductance.seed ^ 0xD3),
+    );
+    let trains: Vec<_> = demo.samples.iter().map(|s| bin_events(design, s)).collect();
+    let rasters: Vec<_> = trains
+        .iter()
+        .map(|t| run_sample(design, &weights, t))
+        .collect();
+    let readout = readout_of(design);
+    let classes: Vec<usize> = rasters
+        .iter()
+        .map(|r| readout.as_ref().map_or(0, |ro| ro.classify(&r.counts)))
+        .collect();
+    for (name, bytes) in expect_files(design, &trains, &rasters, &classes) {
+        out.push((PathBuf::from(name), bytes));
+    }
+    out.push((
+        PathBuf::from("demo_events.csv"),
+        super::events::write_csv(&demo),
+    ));
+    out.push((PathBuf::from("files.f"), list.into_bytes()));
+    let beats: usize = trains.iter().map(|t| t.steps.len()).sum();
+    out.push((
+        PathBuf::from("run_verilator.sh"),
+        run_script(beats, trains.len()).into_bytes(),
+    ));
+    out.push((PathBuf::from("weights.csv"), weights.to_csv(design.inputs)));
+    out.push((
+        PathBuf::from(format!("{}_report.txt", design.name)),
+        report(design, &weights).into_bytes(),
+    ));
+    Ok(out)
+}
+
+fn run_script(beats: usize, samples: usize) -> String {
+    format!(
+        "#!/bin/sh\n# Lint, build and run the self-checking testbench with Verilator (run from this directory).\nset -e\nverilator --lint-only -Wall --top-module lsm_top $(grep -v lsm_tb.v files.f)\nverilator --binary --timing --trace -Wno-fatal --top-module lsm_tb -Mdir obj_dir $(cat files.f)\n./obj_dir/Vlsm_tb +beats={beats} +samples={samples}\n"
+    )
+}
+
+/// A plain-text summary of the generated macro.
+pub fn report(design: &LsmDesign, weights: &Weights) -> String {
+    let w = Widths::of(design);
+    let cells = weights.rows * weights.cols * 2;
+    let formed = weights.formed.iter().filter(|&&f| f).count();
+    let mut s = String::new();
+    s.push_str(&format!("LSM macro {}\n", design.name));
+    s.push_str(&format!(
+        "crossbar          {} rows ({} inputs + {} reservoir) x {} columns, {} devices ({} differential pairs)\n",
+        weights.rows, design.inputs, design.neurons, design.neurons, cells, cells / 2
+    ));
+    s.push_str(&format!(
+        "formed synapses   {formed} ({:.1}%), non-zero weights {:.1}%\n",
+        100.0 * formed as f64 / weights.code.len().max(1) as f64,
+        100.0 * weights.density()
+    ));
+    s.push_str(&format!(
+        "weights           {}-bit signed codes (level+ - level-, {} levels per device), g_step {:.3} uS\n",
+        design.weight_bits,
+        design.q() + 1,
+        (design.conductance.g_max_us - design.conductance.g_min_us) / design.q() as f64
+    ));
+    s.push_str(&format!(
+        "read              {} word lines per cycle, {} row groups per step, ADC {} bits ({} effective, partial sums {} bits)\n",
+        w.k, w.g, design.adc_bits, w.aout, w.pw
+    ));
+    s.push_str(&format!(
+        "membrane          {} bits, {} fractional, threshold {} -> code {}, leak {:?} (effective {:.5})\n",
+        w.vw,
+        w.f,
+        design.threshold,
+        w.theta,
+        design.leak,
+        design.leak.effective()
+    ));
+    s.push_str(&format!(
+        "accumulators      {} bits; spike counters {} bits\n",
+        w.aw, w.cw
+    ));
+    s.push_str(&format!(
+        "latency           {} cycles per time step (1 accept + {} reads + 1 update), {} steps per sample\n",
+        w.g + 2,
+        w.g,
+        design.time_steps
+    ));
+    if let Some(r) = &design.readout {
+        s.push_str(&format!(
+            "readout           {} classes, int8 weights, {}\n",
+            r.classes,
+            if r.trained.is_some() {
+                "trained"
+            } else {
+                "untrained (all-zero weights)"
+            }
+        ));
+    }
+    s
+}

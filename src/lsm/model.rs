@@ -1,0 +1,195 @@
+//! The bit-accurate model of the macro: the same integer operations, in the same order,
+//! as the RTL.
+//!
+//! One time step:
+//! 1. the active word lines are this step's input spikes (rows `0..inputs`) and the
+//!    previous step's reservoir spikes (rows `inputs..inputs+neurons`);
+//! 2. row groups of `rows_per_cycle` word lines are read in order; for each group and
+//!    column, the partial sum `Σ (level+ − level−)` over the group's active rows is
+//!    digitized by a signed `adc_bits` ADC (saturating) and added to the column accumulator;
+//! 3. each neuron: `v ← sat(leak(v)·(1 − s_prev) + (acc << frac_bits))`, `s ← v > θ`,
+//!    where `leak(v)` is `(v·L) >>> LF` or `v − (v >>> shift)` (arithmetic shifts: floor)
+//!    and `sat` clamps to the `membrane_bits` register;
+//! 4. spike counters (saturating at `2^count_bits − 1`) add the new spikes.
+//!
+//! A sample ends with its `last` beat: membranes, spikes and counters are cleared.
+
+use super::events::SpikeTrain;
+use super::spec::{Leak, LsmDesign};
+use super::weights::Weights;
+
+/// The run of one sample.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Raster {
+    /// `spikes[t][n]`: neuron `n` fired at step `t`.
+    pub spikes: Vec<Vec<bool>>,
+    /// `membrane[t][n]`: membrane after the update of step `t` (membrane units).
+    pub membrane: Vec<Vec<i64>>,
+    /// Active word lines at each step (input spikes plus previous reservoir spikes).
+    pub active_rows: Vec<usize>,
+    /// Spike count per neuron at the end of the sample.
+    pub counts: Vec<u32>,
+    /// ADC conversions (column reads of groups with at least one active word line).
+    pub adc_conversions: u64,
+    /// Conversions that saturated.
+    pub adc_clips: u64,
+    /// Synaptic events: active word line × column.
+    pub synaptic_events: u64,
+}
+
+impl Raster {
+    /// Membrane values after the last step.
+    pub fn final_membrane(&self) -> &[i64] {
+        self.membrane.last().map_or(&[], |v| v.as_slice())
+    }
+    /// Total spikes.
+    pub fn total_spikes(&self) -> u64 {
+        self.spikes
+            .iter()
+            .map(|s| s.iter().filter(|&&b| b).count() as u64)
+            .sum()
+    }
+}
+
+/// Reservoir state between steps.
+#[derive(Debug, Clone)]
+pub struct Reservoir<'a> {
+    design: &'a LsmDesign,
+    weights: &'a Weights,
+    pub v: Vec<i64>,
+    pub s: Vec<bool>,
+    pub counts: Vec<u32>,
+    acc: Vec<i64>,
+    partial: Vec<i32>,
+    active: Vec<usize>,
+}
+
+impl<'a> Reservoir<'a> {
+    pub fn new(design: &'a LsmDesign, weights: &'a Weights) -> Self {
+        let n = design.neurons;
+        Reservoir {
+            design,
+            weights,
+            v: vec![0; n],
+            s: vec![false; n],
+            counts: vec![0; n],
+            acc: vec![0; n],
+            partial: vec![0; n],
+            active: Vec::with_capacity(design.rows()),
+        }
+    }
+
+    /// Clears the state (the `last` beat of a sample).
+    pub fn clear(&mut self) {
+        self.v.fill(0);
+        self.s.fill(false);
+        self.counts.fill(0);
+    }
+
+    /// One time step with input spikes `x` (`inputs` long); returns the active row count.
+    pub fn step(&mut self, x: &[bool], raster: &mut Raster) -> usize {
+        let d = self.design;
+        let n = d.neurons;
+        let k = d.rows_per_cycle;
+        self.active.clear();
+        self.active
+            .extend(x.iter().enumerate().filter(|(_, &b)| b).map(|(i, _)| i));
+        self.active.extend(
+            self.s
+                .iter()
+                .enumerate()
+                .filter(|(_, &b)| b)
+                .map(|(i, _)| d.inputs + i),
+        );
+        self.acc.fill(0);
+        let (amin, amax) = d.adc_limits();
+        let mut i = 0;
+        while i < self.active.len() {
+            let group = self.active[i] / k;
+            self.partial.fill(0);
+            while i < self.active.len() && self.active[i] / k == group {
+                let row = &self.weights.code[self.active[i] * n..(self.active[i] + 1) * n];
+                for (p, &w) in self.partial.iter_mut().zip(row) {
+                    *p += w as i32;
+                }
+                raster.synaptic_events += n as u64;
+                i += 1;
+            }
+            for (a, &p) in self.acc.iter_mut().zip(&self.partial) {
+                let q = p.clamp(amin, amax);
+                raster.adc_clips += u64::from(q != p);
+                *a += q as i64;
+            }
+            raster.adc_conversions += n as u64;
+        }
+        let (vmin, vmax) = d.membrane_limits();
+        let theta = d.threshold_code();
+        let cmax = (1u32 << d.count_bits()) - 1;
+        for j in 0..n {
+            let leaked = if self.s[j] {
+                0
+            } else {
+                leak(d.leak, self.v[j])
+            };
+            let v = (leaked + (self.acc[j] << d.frac_bits)).clamp(vmin, vmax);
+            self.v[j] = v;
+            self.s[j] = v > theta;
+            if self.s[j] && self.counts[j] < cmax {
+                self.counts[j] += 1;
+            }
+        }
+        self.active.len()
+    }
+}
+
+/// The leak of one membrane value (arithmetic shifts round toward −∞, as in the RTL).
+pub fn leak(leak: Leak, v: i64) -> i64 {
+    match leak {
+        Leak::Multiply {
+            code, frac_bits, ..
+        } => (v * code as i64) >> frac_bits,
+        Leak::Shift { shift } => v - (v >> shift),
+    }
+}
+
+/// Runs one sample from a cleared state; every step of `train` is one beat, the last
+/// one carrying `last`.
+pub fn run_sample(design: &LsmDesign, weights: &Weights, train: &SpikeTrain) -> Raster {
+    let mut res = Reservoir::new(design, weights);
+    let mut raster = Raster::default();
+    for x in &train.steps {
+        let active = res.step(x, &mut raster);
+        raster.active_rows.push(active);
+        raster.spikes.push(res.s.clone());
+        raster.membrane.push(res.v.clone());
+    }
+    raster.counts = res.counts.clone();
+    raster
+}
+
+/// Integer readout: `score_c = bias_c + Σ_n w[c][n]·count_n`; the class is the first
+/// index of the maximum (the RTL's strict `>` scan).
+pub fn readout_scores(weights: &[Vec<i8>], biases: &[i32], counts: &[u32]) -> Vec<i64> {
+    weights
+        .iter()
+        .zip(biases)
+        .map(|(w, &b)| {
+            b as i64
+                + w.iter()
+                    .zip(counts)
+                    .map(|(&wi, &c)| wi as i64 * c as i64)
+                    .sum::<i64>()
+        })
+        .collect()
+}
+
+/// Index of the first maximum.
+pub fn argmax(scores: &[i64]) -> usize {
+    let mut best = 0;
+    for (i, &s) in scores.iter().enumerate() {
+        if s > scores[best] {
+            best = i;
+        }
+    }
+    best
+}

@@ -1,0 +1,351 @@
+//! Validation of the raw spec: every bad value is reported at its own location.
+
+use serde_saphyr::Spanned;
+
+use super::*;
+
+fn range<T: PartialOrd + Copy + std::fmt::Display>(
+    file: &SourceFile,
+    s: &Spanned<T>,
+    lo: T,
+    hi: T,
+    what: &str,
+) -> Result<T, SourceError> {
+    if s.value < lo || s.value > hi {
+        return Err(locate(
+            file,
+            s,
+            format!("{what} must be in {lo}..={hi}, got {}", s.value),
+        ));
+    }
+    Ok(s.value)
+}
+
+fn finite(file: &SourceFile, s: &Spanned<f64>, what: &str) -> Result<f64, SourceError> {
+    if !s.value.is_finite() {
+        return Err(locate(file, s, format!("{what} must be a finite number")));
+    }
+    Ok(s.value)
+}
+
+pub(super) fn validate(file: &SourceFile, raw: RawSpec) -> Result<LsmDesign, SourceError> {
+    let name = raw.name.value.clone();
+    let ident = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if !ident {
+        return Err(locate(
+            file,
+            &raw.name,
+            format!("name `{name}` must be an identifier (letters, digits, _)"),
+        ));
+    }
+    let l = raw.lsm;
+    let inputs = range(file, &l.inputs, 1, 4096, "lsm.inputs")? as usize;
+    let neurons = range(file, &l.neurons, 1, 4096, "lsm.neurons")? as usize;
+    let p = finite(file, &l.recurrent_probability, "lsm.recurrent_probability")?;
+    let recurrent_probability = range(
+        file,
+        &l.recurrent_probability,
+        0.0,
+        1.0,
+        "lsm.recurrent_probability",
+    )
+    .map(|_| p)?;
+    let weight_bits = range(file, &l.weight_bits, 2, 8, "lsm.weight_bits")?;
+    let conductance = conductance(file, &l.conductance)?;
+    let (threshold, leak, frac_bits, membrane_bits) = lif(file, &l.lif)?;
+    let time_steps = range(file, &l.time_steps, 1, 65535, "lsm.time_steps")? as usize;
+    let adc_bits = range(file, &l.adc.bits, 2, 16, "lsm.adc.bits")?;
+    let rows = (inputs + neurons) as u64;
+    let rows_per_cycle = range(
+        file,
+        &l.adc.rows_per_cycle,
+        1,
+        rows.min(64),
+        "lsm.adc.rows_per_cycle",
+    )? as usize;
+    let (input, step_us) = input(file, &l.input, &l.inputs)?;
+    let readout = match &l.readout {
+        None => None,
+        Some(r) => Some(readout(file, r, neurons)?),
+    };
+    let mut design = LsmDesign {
+        name,
+        inputs,
+        neurons,
+        recurrent_probability,
+        weight_bits,
+        conductance,
+        threshold,
+        leak,
+        frac_bits,
+        membrane_bits,
+        time_steps,
+        adc_bits,
+        rows_per_cycle,
+        input,
+        step_us,
+        readout,
+        margins: MarginSettings::default(),
+    };
+    let (_, vmax) = design.membrane_limits();
+    if design.threshold_code() >= vmax {
+        return Err(locate(
+            file,
+            &l.lif.threshold,
+            format!(
+                "threshold {} is {} in membrane units, beyond the {}-bit membrane (max {vmax}); raise lif.membrane_bits",
+                design.threshold,
+                design.threshold_code(),
+                design.membrane_bits
+            ),
+        ));
+    }
+    design.margins = margins(file, raw.margins.as_ref(), &design)?;
+    Ok(design)
+}
+
+fn conductance(file: &SourceFile, c: &RawConductance) -> Result<Conductance, SourceError> {
+    let g_min = finite(file, &c.g_min_us, "g_min_us")?;
+    let g_max = finite(file, &c.g_max_us, "g_max_us")?;
+    let mean = finite(file, &c.mean_us, "mean_us")?;
+    let sigma = finite(file, &c.sigma_us, "sigma_us")?;
+    if g_min < 0.0 {
+        return Err(locate(file, &c.g_min_us, "g_min_us must be ≥ 0 µS"));
+    }
+    if g_min >= g_max {
+        return Err(locate(
+            file,
+            &c.g_min_us,
+            format!("g_min_us ({g_min}) must be below g_max_us ({g_max})"),
+        ));
+    }
+    if sigma < 0.0 {
+        return Err(locate(file, &c.sigma_us, "sigma_us must be ≥ 0 µS"));
+    }
+    let sparsity = match &c.sparsity {
+        None => 0.0,
+        Some(s) => {
+            finite(file, s, "sparsity")?;
+            range(file, s, 0.0, 1.0, "conductance.sparsity")?
+        }
+    };
+    Ok(Conductance {
+        g_min_us: g_min,
+        g_max_us: g_max,
+        mean_us: mean,
+        sigma_us: sigma,
+        differential: c.differential,
+        sparsity,
+        seed: c.seed,
+    })
+}
+
+fn lif(file: &SourceFile, l: &RawLif) -> Result<(f64, Leak, u32, u32), SourceError> {
+    let threshold = finite(file, &l.threshold, "lif.threshold")?;
+    if threshold <= 0.0 {
+        return Err(locate(file, &l.threshold, "lif.threshold must be > 0"));
+    }
+    let lk = &l.leak.value;
+    let leak = match (&lk.multiply, &lk.shift) {
+        (Some(m), None) => {
+            let factor = finite(file, m, "leak.multiply")?;
+            if !(factor > 0.0 && factor <= 1.0) {
+                return Err(locate(file, m, "leak.multiply must be in (0, 1]"));
+            }
+            let frac_bits = match &lk.frac_bits {
+                None => 8,
+                Some(f) => range(file, f, 1, 16, "leak.frac_bits")?,
+            };
+            let code = (factor * (1u64 << frac_bits) as f64).round() as u32;
+            Leak::Multiply {
+                factor,
+                code,
+                frac_bits,
+            }
+        }
+        (None, Some(s)) => {
+            if let Some(f) = &lk.frac_bits {
+                return Err(locate(file, f, "leak.frac_bits only applies to `multiply`"));
+            }
+            Leak::Shift {
+                shift: range(file, s, 1, 15, "leak.shift")?,
+            }
+        }
+        _ => {
+            return Err(locate(
+                file,
+                &l.leak,
+                "leak needs exactly one of `multiply: <factor>` or `shift: <bits>`",
+            ))
+        }
+    };
+    let frac_bits = match &l.frac_bits {
+        None => 4,
+        Some(f) => range(file, f, 0, 8, "lif.frac_bits")?,
+    };
+    let membrane_bits = match &l.membrane_bits {
+        None => 16,
+        Some(m) => range(file, m, 8, 32, "lif.membrane_bits")?,
+    };
+    Ok((threshold, leak, frac_bits, membrane_bits))
+}
+
+fn input(
+    file: &SourceFile,
+    i: &RawInput,
+    inputs: &Spanned<u64>,
+) -> Result<(InputMap, Option<f64>), SourceError> {
+    let step_us = match &i.step_us {
+        None => None,
+        Some(s) => {
+            let v = finite(file, s, "input.step_us")?;
+            if v <= 0.0 {
+                return Err(locate(file, s, "input.step_us must be > 0"));
+            }
+            Some(v)
+        }
+    };
+    let map = match i.kind.value {
+        RawInputKind::Pixels => {
+            let sensor = i.sensor.as_ref().ok_or_else(|| {
+                locate(
+                    file,
+                    &i.kind,
+                    "kind: pixels needs `sensor: [width, height]`",
+                )
+            })?;
+            let crop = i.crop.as_ref().ok_or_else(|| {
+                locate(
+                    file,
+                    &i.kind,
+                    "kind: pixels needs `crop: {x, y, width, height}`",
+                )
+            })?;
+            if let Some(ch) = &i.channels {
+                return Err(locate(file, ch, "`channels` applies to kind: channels"));
+            }
+            let [sw, sh] = sensor.value;
+            let c = crop.value;
+            if c.width == 0 || c.height == 0 || c.x + c.width > sw || c.y + c.height > sh {
+                return Err(locate(
+                    file,
+                    crop,
+                    format!(
+                        "crop {}x{} at ({}, {}) does not fit the {sw}x{sh} sensor",
+                        c.width, c.height, c.x, c.y
+                    ),
+                ));
+            }
+            InputMap::Pixels {
+                sensor_width: sw,
+                sensor_height: sh,
+                crop_x: c.x,
+                crop_y: c.y,
+                crop_width: c.width,
+                crop_height: c.height,
+                polarity: i.polarity.unwrap_or(Polarity::On),
+            }
+        }
+        RawInputKind::Channels => {
+            let ch = i
+                .channels
+                .as_ref()
+                .ok_or_else(|| locate(file, &i.kind, "kind: channels needs `channels: <count>`"))?;
+            if let Some(s) = &i.sensor {
+                return Err(locate(file, s, "`sensor` applies to kind: pixels"));
+            }
+            if let Some(s) = &i.crop {
+                return Err(locate(file, s, "`crop` applies to kind: pixels"));
+            }
+            InputMap::Channels {
+                channels: range(file, ch, 1, 4096, "input.channels")?,
+            }
+        }
+    };
+    let lines = match map {
+        InputMap::Pixels {
+            crop_width,
+            crop_height,
+            ..
+        } => crop_width as u64 * crop_height as u64,
+        InputMap::Channels { channels } => channels as u64,
+    };
+    if lines != inputs.value {
+        return Err(locate(
+            file,
+            inputs,
+            format!(
+                "lsm.inputs is {} but the input mapping gives {lines} input lines",
+                inputs.value
+            ),
+        ));
+    }
+    Ok((map, step_us))
+}
+
+fn readout(file: &SourceFile, r: &RawReadout, neurons: usize) -> Result<ReadoutSpec, SourceError> {
+    let classes = range(file, &r.classes, 2, 256, "readout.classes")?;
+    let trained = match &r.weights {
+        None => None,
+        Some(w) => {
+            let path = beside(file, &w.value);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                locate(
+                    file,
+                    w,
+                    format!("cannot read readout weights {}: {e}", path.display()),
+                )
+            })?;
+            let t: TrainedReadout = serde_json::from_str(&text)
+                .map_err(|e| locate(file, w, format!("readout weights {}: {e}", path.display())))?;
+            if t.classes != classes as usize || t.neurons != neurons || !t.is_consistent() {
+                return Err(locate(
+                    file,
+                    w,
+                    format!(
+                        "readout weights {} are for {} classes × {} neurons, the spec has {classes} × {neurons}",
+                        path.display(),
+                        t.classes,
+                        t.neurons
+                    ),
+                ));
+            }
+            Some(t)
+        }
+    };
+    Ok(ReadoutSpec { classes, trained })
+}
+
+fn margins(
+    file: &SourceFile,
+    m: Option<&RawMargins>,
+    d: &LsmDesign,
+) -> Result<MarginSettings, SourceError> {
+    let mut s = MarginSettings::for_design(d);
+    let Some(m) = m else { return Ok(s) };
+    if let Some(sig) = &m.sigmas_us {
+        if sig.value.is_empty() || sig.value.iter().any(|v| !v.is_finite() || *v < 0.0) {
+            return Err(locate(
+                file,
+                sig,
+                "margins.sigmas_us must be a non-empty list of sigmas ≥ 0 µS",
+            ));
+        }
+        s.sigmas_us = sig.value.clone();
+    }
+    if let Some(v) = &m.seeds {
+        s.seeds = range(file, v, 1, 10_000, "margins.seeds")?;
+    }
+    if let Some(v) = &m.samples_per_class {
+        s.samples_per_class = range(file, v, 1, 10_000, "margins.samples_per_class")?;
+    }
+    if let Some(v) = &m.classes {
+        s.classes = range(file, v, 2, 256, "margins.classes")?;
+    }
+    if let Some(v) = m.seed {
+        s.seed = v;
+    }
+    Ok(s)
+}
