@@ -1,0 +1,215 @@
+//! Settings that parse but make no sense (negative windows, unknown outputs,
+//! pulse 0, classes that cannot be compared) become located `SourceError`s.
+
+use serde_saphyr::{Location, Spanned};
+
+use super::{Check, Expected, NamedMap, StimulusSetting, Window};
+use crate::diagnostic::{SourceError, SourceFile};
+
+/// The names a check may refer to.
+#[derive(Debug, Clone, Default)]
+pub struct KnownNames {
+    /// Observed outputs (as named in the spec).
+    pub outputs: Vec<String>,
+    /// Stimulus inputs; `None` accepts any stimulus name.
+    pub inputs: Option<Vec<String>>,
+}
+
+/// A `SourceError` at a value's location in `file`.
+pub(crate) fn error_at(file: &SourceFile, loc: &Location, message: String) -> SourceError {
+    if loc.line() == 0 {
+        return SourceError::file(&file.path, message);
+    }
+    let span = loc.span();
+    match span.byte_offset() {
+        Some(start) => {
+            let start = start as usize;
+            let len = span.byte_len().unwrap_or(1).max(1) as usize;
+            file.error(start..start + len, message)
+        }
+        None => file.error_at(loc.line() as usize, loc.column() as usize, 1, message),
+    }
+}
+
+struct Ctx<'a> {
+    file: &'a SourceFile,
+    known: &'a KnownNames,
+    errors: Vec<SourceError>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, loc: &Location, message: String) {
+        let e = error_at(self.file, loc, message);
+        self.errors.push(e);
+    }
+
+    fn window(&mut self, w: &Spanned<Window>) {
+        self.window_value(&w.referenced, &w.value);
+    }
+
+    fn window_value(&mut self, loc: &Location, w: &Window) {
+        if !(w.start.0.is_finite() && w.end.0.is_finite()) {
+            self.err(loc, "window bounds must be finite times".into());
+        } else if w.start.0 < 0.0 {
+            self.err(loc, format!("window {w} starts before t = 0"));
+        } else if w.end.0 <= w.start.0 {
+            self.err(
+                loc,
+                format!("window {w} is empty or negative: its end must come after its start"),
+            );
+        }
+    }
+
+    fn output(&mut self, name: &Spanned<String>) {
+        if !self.known.outputs.iter().any(|o| o == &name.value) {
+            let list = self.known.outputs.join(", ");
+            self.err(
+                &name.referenced,
+                format!("unknown output `{}` (outputs: {list})", name.value),
+            );
+        }
+    }
+
+    fn stimulus(&mut self, stimulus: &NamedMap<Spanned<StimulusSetting>>) {
+        let Some(inputs) = &self.known.inputs else {
+            return;
+        };
+        let inputs = inputs.clone();
+        for (name, _) in &stimulus.0 {
+            if !inputs.iter().any(|i| i == &name.value) {
+                self.err(
+                    &name.referenced,
+                    format!(
+                        "unknown input `{}` (inputs: {})",
+                        name.value,
+                        inputs.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Checks every setting; all problems are returned, not just the first.
+pub fn validate(
+    checks: &[Check],
+    file: &SourceFile,
+    known: &KnownNames,
+) -> Result<(), Vec<SourceError>> {
+    let mut cx = Ctx {
+        file,
+        known,
+        errors: Vec::new(),
+    };
+    for check in checks {
+        match check {
+            Check::TruthTable(t) => {
+                if let Some(w) = &t.window {
+                    cx.window(w);
+                }
+                if t.patterns.value.is_empty() {
+                    cx.err(
+                        &t.patterns.referenced,
+                        "a truth table needs at least one pattern".into(),
+                    );
+                }
+                for p in &t.patterns.value {
+                    if let Some(w) = &p.value.window {
+                        cx.window(w);
+                    }
+                    let has_window = p.value.window.is_some() || t.window.is_some();
+                    cx.stimulus(&p.value.stimulus);
+                    if p.value.expect.is_empty() {
+                        cx.err(
+                            &p.referenced,
+                            "a pattern needs at least one expected output".into(),
+                        );
+                    }
+                    for (name, expected) in &p.value.expect.0 {
+                        cx.output(name);
+                        match &expected.value {
+                            Expected::Count(_) if !has_window => cx.err(
+                                &expected.referenced,
+                                format!(
+                                    "no window for the count of `{}`: give the pattern or the table a `window`",
+                                    name.value
+                                ),
+                            ),
+                            Expected::Count(_) => {}
+                            Expected::Windows(list) => {
+                                if list.is_empty() {
+                                    cx.err(&expected.referenced, "empty list of count windows".into());
+                                }
+                                for cw in list {
+                                    cx.window_value(&expected.referenced, &cw.window);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Check::Timing(t) => {
+                cx.output(&t.output);
+                if t.pulse.value == 0 {
+                    cx.err(&t.pulse.referenced, "pulses are counted from 1".into());
+                }
+                if t.after.value.0 < 0.0 {
+                    cx.err(
+                        &t.after.referenced,
+                        format!("`after` {} is before t = 0", t.after.value),
+                    );
+                }
+                if t.before.value.0 <= t.after.value.0 {
+                    cx.err(
+                        &t.before.referenced,
+                        format!(
+                            "`before` {} must come after `after` {}",
+                            t.before.value, t.after.value
+                        ),
+                    );
+                }
+            }
+            Check::RateClasses(r) => {
+                cx.output(&r.output);
+                if let Some(w) = &r.window {
+                    cx.window(w);
+                }
+                if !(r.margin.value.0 >= 0.0 && r.margin.value.0.is_finite()) {
+                    cx.err(
+                        &r.margin.referenced,
+                        format!("margin {} must be a rate ≥ 0", r.margin.value),
+                    );
+                }
+                let mut classes: Vec<&str> = Vec::new();
+                for p in &r.patterns.value {
+                    if let Some(w) = &p.value.window {
+                        cx.window(w);
+                    } else if r.window.is_none() {
+                        cx.err(
+                            &p.referenced,
+                            "no window: give the pattern or the check a `window`".into(),
+                        );
+                    }
+                    cx.stimulus(&p.value.stimulus);
+                    if !classes.contains(&p.value.class.value.as_str()) {
+                        classes.push(&p.value.class.value);
+                    }
+                }
+                if classes.len() < 2 {
+                    cx.err(
+                        &r.patterns.referenced,
+                        format!(
+                            "rate classes need patterns of at least two classes (found {})",
+                            classes.len()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if cx.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(cx.errors)
+    }
+}

@@ -1,0 +1,96 @@
+//! What the sweeps need from a simulator: does the circuit still pass with
+//! these parameter multipliers?
+
+use std::marker::PhantomData;
+
+use serde::{Deserialize, Serialize};
+
+/// Judges the circuit with some parameters scaled. `assignment` lists
+/// `(parameter name, multiplier)`; parameters not listed stay at nominal (1).
+/// Called from several threads at once. An `Err` stops the sweep (finished
+/// items stay in the journal); report a circuit that merely misbehaves, or a
+/// simulation that does not converge at an extreme value, as `Ok(false)`.
+pub trait Evaluator: Sync {
+    type Error: std::error::Error + Send + Sync + 'static;
+    fn passes(&self, assignment: &[(String, f64)]) -> Result<bool, Self::Error>;
+}
+
+/// What a margin parameter scales; the caller resolves it to circuit elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParameterKind {
+    /// Every bias source together (the global bias scale).
+    GlobalBias,
+    /// A named `.param`.
+    Param,
+    /// Every inductor together.
+    AllInductors,
+    /// Every junction's critical current together.
+    AllCriticalCurrents,
+    /// Every bias source together, as a group of elements.
+    AllBiasSources,
+    /// Every resistor together.
+    AllResistors,
+    /// One element (`LB1|XDUT`, `B3`, `IB2`).
+    Element,
+}
+
+impl ParameterKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ParameterKind::GlobalBias => "global bias",
+            ParameterKind::Param => "param",
+            ParameterKind::AllInductors => "all inductors",
+            ParameterKind::AllCriticalCurrents => "all Ic",
+            ParameterKind::AllBiasSources => "all bias sources",
+            ParameterKind::AllResistors => "all resistors",
+            ParameterKind::Element => "element",
+        }
+    }
+}
+
+/// One parameter of a margin, shmoo or Monte Carlo sweep.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MarginParameter {
+    pub name: String,
+    pub kind: ParameterKind,
+}
+
+impl MarginParameter {
+    pub fn new(name: impl Into<String>, kind: ParameterKind) -> Self {
+        MarginParameter {
+            name: name.into(),
+            kind,
+        }
+    }
+}
+
+/// An [`Evaluator`] from a closure.
+pub struct FnEvaluator<F, E> {
+    f: F,
+    _error: PhantomData<fn() -> E>,
+}
+
+impl<F, E> FnEvaluator<F, E>
+where
+    F: Fn(&[(String, f64)]) -> Result<bool, E> + Sync,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    pub fn new(f: F) -> Self {
+        FnEvaluator {
+            f,
+            _error: PhantomData,
+        }
+    }
+}
+
+impl<F, E> Evaluator for FnEvaluator<F, E>
+where
+    F: Fn(&[(String, f64)]) -> Result<bool, E> + Sync,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    type Error = E;
+    fn passes(&self, assignment: &[(String, f64)]) -> Result<bool, E> {
+        (self.f)(assignment)
+    }
+}

@@ -1,0 +1,148 @@
+//! One side of one parameter's margin: coarse scan away from nominal until the
+//! first failure, then bisection between the last pass and that failure.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::evaluator::Evaluator;
+
+/// Search settings (multipliers of the nominal value).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarginSearch {
+    /// Step of the coarse scan (0.05 = 5 % of nominal).
+    pub coarse_step: f64,
+    /// Bisection stops when pass and fail are this close (0.005 = 0.5 %).
+    pub resolution: f64,
+    /// Lowest multiplier tried.
+    pub lowest: f64,
+    /// Highest multiplier tried.
+    pub highest: f64,
+}
+
+impl Default for MarginSearch {
+    fn default() -> Self {
+        MarginSearch {
+            coarse_step: 0.05,
+            resolution: 0.005,
+            lowest: 0.05,
+            highest: 3.0,
+        }
+    }
+}
+
+impl MarginSearch {
+    /// Why these settings cannot work, if they cannot.
+    pub fn check(&self) -> Result<(), String> {
+        let ok = |x: f64| x.is_finite() && x > 0.0;
+        if !ok(self.coarse_step) || !ok(self.resolution) {
+            return Err("margin search: coarse_step and resolution must be > 0".into());
+        }
+        if self.resolution > self.coarse_step {
+            return Err("margin search: resolution must not exceed coarse_step".into());
+        }
+        if !(self.lowest >= 0.0
+            && self.lowest < 1.0
+            && self.highest > 1.0
+            && self.highest.is_finite())
+        {
+            return Err(format!(
+                "margin search: need 0 <= lowest < 1 < highest (got {} and {})",
+                self.lowest, self.highest
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Which way from nominal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Low,
+    High,
+}
+
+/// How a search ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundStatus {
+    /// A failure was found; the bound is the last passing multiplier.
+    Found,
+    /// Still passing at `lowest` / `highest`: the margin is at least this wide.
+    Unbounded,
+    /// The circuit fails at nominal: no margin.
+    FailsAtNominal,
+}
+
+/// The result of one (parameter, direction) search.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MarginBound {
+    /// Last passing multiplier (1.0 when failing at nominal).
+    pub bound: f64,
+    pub status: BoundStatus,
+    /// Simulations run.
+    pub evaluations: u32,
+}
+
+/// Finds how far `name` can move in `direction` with `eval` still passing.
+pub fn search_bound<E: Evaluator>(
+    eval: &E,
+    name: &str,
+    direction: Direction,
+    search: &MarginSearch,
+) -> Result<MarginBound, E::Error> {
+    let count = std::cell::Cell::new(0u32);
+    let passes = |x: f64| {
+        count.set(count.get() + 1);
+        eval.passes(&[(name.to_string(), x)])
+    };
+    if !passes(1.0)? {
+        return Ok(MarginBound {
+            bound: 1.0,
+            status: BoundStatus::FailsAtNominal,
+            evaluations: 1,
+        });
+    }
+    let (sign, limit) = match direction {
+        Direction::Low => (-1.0, search.lowest),
+        Direction::High => (1.0, search.highest),
+    };
+    let beyond = |x: f64| sign * (x - limit) >= 0.0;
+    let mut pass = 1.0;
+    let mut fail = None;
+    for k in 1.. {
+        let mut x = 1.0 + sign * f64::from(k) * search.coarse_step;
+        if beyond(x) {
+            x = limit;
+        }
+        if passes(x)? {
+            pass = x;
+            if x == limit {
+                break;
+            }
+        } else {
+            fail = Some(x);
+            break;
+        }
+    }
+    let Some(mut fail) = fail else {
+        return Ok(MarginBound {
+            bound: pass,
+            status: BoundStatus::Unbounded,
+            evaluations: count.get(),
+        });
+    };
+    while (fail - pass).abs() > search.resolution {
+        let mid = 0.5 * (pass + fail);
+        if passes(mid)? {
+            pass = mid;
+        } else {
+            fail = mid;
+        }
+    }
+    Ok(MarginBound {
+        bound: pass,
+        status: BoundStatus::Found,
+        evaluations: count.get(),
+    })
+}
