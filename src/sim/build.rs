@@ -61,6 +61,11 @@ pub enum Built {
     StepTooLarge,
 }
 
+/// Below these values a resistor or inductor keeps JoSIM's branch row instead of
+/// being stamped as a (huge) conductance, which would ruin the matrix conditioning.
+const TINY_RESISTANCE: f64 = 1e-3;
+const TINY_INDUCTANCE: f64 = 1e-15;
+
 const NOISE_STREAM: u64 = 0x4E4F_4953_45;
 const SPREAD_STREAM: u64 = 0x5350_5245_4144;
 
@@ -157,7 +162,7 @@ pub fn build(c: &Circuit, mode: Mode, h: f64, seed: u64, spread: bool) -> Result
     };
     let bad = |name: &str, what: &str, v: f64| {
         SimError::Invalid(format!(
-            "{name}: {what} must be finite and non-zero, got {v:e}"
+            "{name}: {what} must be finite (and non-zero where it divides), got {v:e}"
         ))
     };
     let src = |name: &str, w, g: &mut Gaussian| {
@@ -167,10 +172,12 @@ pub fn build(c: &Circuit, mode: Mode, h: f64, seed: u64, spread: bool) -> Result
         let slot = match &e.kind {
             &ElementKind::Resistor { p, n, r } => {
                 let r = spreader.apply(r, c.spread.resistance);
-                if !r.is_finite() || r == 0.0 {
+                if !r.is_finite() {
                     return Err(bad(&e.name, "resistance", r));
                 }
-                let mut res = Resistor::new(pair(p, n), r, mode, h, &mut mb);
+                // Milliohm-and-below resistors keep their current unknown (conditioning).
+                let var = (r.abs() < TINY_RESISTANCE).then(&mut alloc);
+                let mut res = Resistor::new(pair(p, n), var, r, mode, h, &mut mb);
                 if let Some(t) = temperature {
                     res.noise = Some(SampledNoise::thermal(r, t, neb, &mut noise_rng));
                 }
@@ -192,7 +199,7 @@ pub fn build(c: &Circuit, mode: Mode, h: f64, seed: u64, spread: bool) -> Result
                     return Err(bad(&e.name, "inductance", l));
                 }
                 // A zero inductance is a short with a current unknown, as in JoSIM.
-                if coupled[idx] || mode == Mode::Voltage || l == 0.0 {
+                if coupled[idx] || mode == Mode::Voltage || l.abs() < TINY_INDUCTANCE {
                     let var = alloc();
                     s.branch_inductors.push(BranchInductor::new(
                         pair(p, n),

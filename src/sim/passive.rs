@@ -19,9 +19,13 @@ pub fn noise_value(noise: &mut SampledNoise, pair: Pair, t: f64, g: &mut Gaussia
 }
 
 /// Resistor. Phase mode: `phi - (2h/3)(R/sigma) I = (4/3)phi[n-1] - (1/3)phi[n-2]`.
+///
+/// Normally stamped as a conductance; a resistor so small that its conductance
+/// would swamp the matrix (`var` set) keeps JoSIM's branch row and current unknown.
 #[derive(Debug, Clone)]
 pub struct Resistor {
     pub pair: Pair,
+    pub var: Option<usize>,
     /// Coefficient of the branch current in the branch row.
     pub a: f64,
     pn2: f64,
@@ -31,14 +35,31 @@ pub struct Resistor {
 }
 
 impl Resistor {
-    pub fn new(pair: Pair, r: f64, mode: Mode, h: f64, mb: &mut MatrixBuilder) -> Self {
+    pub fn new(
+        pair: Pair,
+        var: Option<usize>,
+        r: f64,
+        mode: Mode,
+        h: f64,
+        mb: &mut MatrixBuilder,
+    ) -> Self {
         let a = match mode {
             Mode::Voltage => r,
             Mode::Phase => ((2.0 * h) / 3.0) * (r / SIGMA),
         };
-        mb.conductance(pair, 1.0 / a);
+        match var {
+            Some(v) => {
+                mb.kcl(pair, v, 1.0);
+                mb.across(v, pair, 1.0);
+                mb.add(v, v, -a);
+            }
+            None => {
+                mb.conductance(pair, 1.0 / a);
+            }
+        }
         Resistor {
             pair,
+            var,
             a,
             pn2: 0.0,
             hist: 0.0,
@@ -55,14 +76,20 @@ impl Resistor {
             let pn1 = self.pair.diff(x);
             self.hist = (4.0 / 3.0) * pn1 - (1.0 / 3.0) * self.pn2;
             self.pn2 = pn1;
-            // I = (dphi - hist) / a: the history part is a source from n to p.
-            self.pair.source(b, -self.hist / self.a);
+            match self.var {
+                Some(v) => b[v] = self.hist,
+                // I = (dphi - hist) / a: the history part is a source from n to p.
+                None => self.pair.source(b, -self.hist / self.a),
+            }
         }
     }
 
     /// Branch current in the solution `x` of this step.
     pub fn current(&self, x: &[f64]) -> f64 {
-        (self.pair.diff(x) - self.hist) / self.a
+        match self.var {
+            Some(v) => x[v],
+            None => (self.pair.diff(x) - self.hist) / self.a,
+        }
     }
 }
 
