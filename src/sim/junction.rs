@@ -1,0 +1,292 @@
+//! The Josephson junction (RCSJ with JoSIM's piecewise-linear quasiparticle
+//! branch), stepped exactly as JoSIM 2.7's `handle_jj`.
+//!
+//! Per step JoSIM predicts the junction voltage `v0 = 5/2 V[n-1] - 2 V[n-2] +
+//! 1/2 V[n-3]` and phase `phi0 = 4/3 phi[n-1] - 1/3 phi[n-2] + (2e/hbar)(2h/3) v0`,
+//! linearises the supercurrent as `Ic sin(phi0)` and, for rtype=1, picks the
+//! quasiparticle conductance (subgap 1/R0, transition Ic/(icfct*delv) with an
+//! offset current, normal 1/RN) from `|v0|`. A change of conductance is the only
+//! event that changes the matrix, and triggers a numeric refactorisation.
+
+use crate::circuit::JunctionModel;
+
+use super::consts::{BOLTZMANN, EV, HBAR, PI, SIGMA};
+use super::mna::{MatrixBuilder, Pair};
+use super::noise::{spectral_amplitude, SampledNoise};
+use super::Mode;
+
+/// Temperature-dependent (Ambegaokar-Baratoff) supercurrent parameters.
+#[derive(Debug, Clone)]
+struct TempDep {
+    del: f64,
+    t: f64,
+    d: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Junction {
+    pub pair: Pair,
+    rtype: i64,
+    ic: f64,
+    c: f64,
+    r0: f64,
+    rn: f64,
+    cpr: Vec<f64>,
+    phi_off: f64,
+    tdep: Option<TempDep>,
+    lower: f64,
+    upper: f64,
+    g_large: f64,
+    h: f64,
+    /// JoSIM's phaseConst: coefficient linking the junction voltage and phase rows.
+    pc: f64,
+    phase_mode: bool,
+    /// Quasiparticle admittance including the capacitor's BDF2 term (JoSIM's "impedance").
+    y: f64,
+    /// 0 subgap, 1 transition, 2 normal.
+    state: u8,
+    it: f64,
+    pn1: f64,
+    pn2: f64,
+    vn1: f64,
+    vn2: f64,
+    vn3: f64,
+    /// Right-hand side of the voltage/phase row in this step.
+    b1: f64,
+    /// Current offset `Ic sin(phi0) - 2C/h V[n-1] + C/2h V[n-2] + It` in this step.
+    s: f64,
+    /// The junction's own unknown in the last solution (voltage in phase mode, phase in voltage mode).
+    pub var_last: f64,
+    /// Junction current in the last solution.
+    pub current_last: f64,
+    /// Triplet ids of the conductance stamp.
+    slots: Vec<usize>,
+    pub noise: Option<SampledNoise>,
+    temperature: Option<f64>,
+}
+
+/// What preparing a step found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Prepared {
+    Unchanged,
+    /// The quasiparticle conductance changed: the matrix must be refactorised.
+    Changed,
+    /// The predicted phase moves more than 0.2 * 2pi in one step: JoSIM halves the step.
+    StepTooLarge,
+}
+
+impl Junction {
+    pub fn new(pair: Pair, m: &JunctionModel, mode: Mode, h: f64, mb: &mut MatrixBuilder) -> Self {
+        let tdep_flag = m.d != 0.0 || m.t != 4.2 || m.tc != 9.1;
+        let mut rn = m.rn;
+        let tdep = if tdep_flag {
+            let del0 = 1.76 * BOLTZMANN * m.tc;
+            let del = del0 * ((PI / 2.0) * (m.t / m.tc) * (m.t / m.tc)).cos().sqrt();
+            rn = ((PI * del) / (2.0 * EV * m.ic)) * (del / (2.0 * BOLTZMANN * m.t)).tanh();
+            Some(TempDep {
+                del,
+                t: m.t,
+                d: m.d,
+            })
+        } else {
+            None
+        };
+        let r0 = if m.rtype == 0 { rn } else { m.r0 };
+        let pc = match mode {
+            Mode::Voltage => (3.0 * HBAR) / (4.0 * h * EV),
+            Mode::Phase => (4.0 * h * EV) / (3.0 * HBAR),
+        };
+        let mut j = Junction {
+            pair,
+            rtype: m.rtype,
+            ic: m.ic,
+            c: m.cap,
+            r0,
+            rn,
+            cpr: if m.cpr.is_empty() {
+                vec![1.0]
+            } else {
+                m.cpr.clone()
+            },
+            phi_off: m.phi,
+            tdep,
+            lower: m.vg - 0.5 * m.delv,
+            upper: m.vg + 0.5 * m.delv,
+            g_large: m.ic / (m.icfct * m.delv),
+            h,
+            pc,
+            phase_mode: mode == Mode::Phase,
+            y: 0.0,
+            state: 0,
+            it: 0.0,
+            pn1: 0.0,
+            pn2: 0.0,
+            vn1: 0.0,
+            vn2: 0.0,
+            vn3: 0.0,
+            b1: 0.0,
+            s: 0.0,
+            var_last: 0.0,
+            current_last: 0.0,
+            slots: Vec::new(),
+            noise: None,
+            temperature: None,
+        };
+        j.y = j.subgap_admittance();
+        j.slots = mb.conductance(pair, j.conductance());
+        j
+    }
+
+    /// Adds thermal noise at `temperature` with bandwidth `neb` (amplitude from R0 first, as JoSIM).
+    pub fn set_noise(&mut self, temperature: f64, neb: f64, g: &mut super::noise::Gaussian) {
+        self.noise = Some(SampledNoise::thermal(self.r0, temperature, neb, g));
+        self.temperature = Some(temperature);
+    }
+
+    fn subgap_admittance(&self) -> f64 {
+        (1.0 / self.r0) + ((3.0 * self.c) / (2.0 * self.h))
+    }
+    fn transition_admittance(&self) -> f64 {
+        self.g_large + ((3.0 * self.c) / (2.0 * self.h))
+    }
+    fn normal_admittance(&self) -> f64 {
+        (1.0 / self.rn) + ((3.0 * self.c) / (2.0 * self.h))
+    }
+
+    /// Conductance stamped between the nodes with the junction's own unknown eliminated.
+    fn conductance(&self) -> f64 {
+        if self.phase_mode {
+            self.y / self.pc
+        } else {
+            self.y
+        }
+    }
+
+    /// Writes the current conductance into the triplets.
+    pub fn restamp(&self, mb: &mut MatrixBuilder) {
+        let g = self.conductance();
+        let mut k = 0;
+        let pair = self.pair;
+        if pair.shorted() {
+            return;
+        }
+        if pair.p.is_some() {
+            mb.vals[self.slots[k]] = g;
+            k += 1;
+        }
+        if pair.n.is_some() {
+            mb.vals[self.slots[k]] = g;
+            k += 1;
+        }
+        if pair.p.is_some() && pair.n.is_some() {
+            mb.vals[self.slots[k]] = -g;
+            mb.vals[self.slots[k + 1]] = -g;
+        }
+    }
+
+    /// JoSIM's `update_value`: picks the quasiparticle branch from the predicted voltage.
+    fn update_value(&mut self, v: f64) -> bool {
+        let (state, y) = if v.abs() < self.lower {
+            if let (Some(n), Some(t)) = (&mut self.noise, self.temperature) {
+                n.amp = spectral_amplitude(self.r0, t);
+            }
+            self.it = 0.0;
+            (0, self.subgap_admittance())
+        } else if v.abs() < self.upper {
+            self.it = self.lower * ((1.0 / self.r0) - self.g_large);
+            if v < 0.0 {
+                self.it = -self.it;
+            }
+            (1, self.transition_admittance())
+        } else {
+            if let (Some(n), Some(t)) = (&mut self.noise, self.temperature) {
+                n.amp = spectral_amplitude(self.rn, t);
+            }
+            self.it = 0.0;
+            (2, self.normal_admittance())
+        };
+        self.y = y;
+        let changed = state != self.state;
+        self.state = state;
+        changed
+    }
+
+    /// Prepares step `i` from the previous solution `x`: predictor, branch choice and
+    /// the right-hand side of the eliminated rows. `check` enables JoSIM's step-size test.
+    pub fn prepare(&mut self, x: &[f64], i: i64, check: bool, mode: Mode) -> Prepared {
+        let h = self.h;
+        self.pn1 = self.pair.diff(x);
+        if i > 0 {
+            match mode {
+                Mode::Voltage => {
+                    self.vn1 = self.pn1;
+                    self.pn1 = self.var_last;
+                }
+                Mode::Phase => self.vn1 = self.var_last,
+            }
+        }
+        let v0 = (5.0 / 2.0) * self.vn1 - 2.0 * self.vn2 + (1.0 / 2.0) * self.vn3;
+        let phi0 = (4.0 / 3.0) * self.pn1 - (1.0 / 3.0) * self.pn2
+            + ((1.0 / SIGMA) * ((2.0 * h) / 3.0)) * v0;
+        if check && (phi0 - self.pn1).abs() > (0.20 * 2.0 * PI) {
+            return Prepared::StepTooLarge;
+        }
+        self.b1 = match mode {
+            Mode::Voltage => SIGMA * (-(2.0 / h) * self.pn1 + (1.0 / (2.0 * h)) * self.pn2),
+            Mode::Phase => (4.0 / 3.0) * self.pn1 - (1.0 / 3.0) * self.pn2,
+        };
+        self.pn2 = self.pn1;
+        self.vn3 = self.vn2;
+        let changed = self.rtype == 1 && self.update_value(v0);
+        let super_current = match &self.tdep {
+            None => {
+                let mut s = 0.0;
+                for (k, c) in self.cpr.iter().enumerate() {
+                    s += self.ic * (c * (((k + 1) as f64) * (phi0 - self.phi_off)).sin());
+                }
+                s
+            }
+            Some(td) => {
+                let mut half = 0.0;
+                let mut full = 0.0;
+                for (k, c) in self.cpr.iter().enumerate() {
+                    let kk = (k + 1) as f64;
+                    half += c * (kk * (phi0 - self.phi_off) / 2.0).sin();
+                    full += c * (kk * (phi0 - self.phi_off)).sin();
+                }
+                let sqrt_part = (1.0 - td.d * half * half).sqrt();
+                ((PI * td.del) / (2.0 * EV * self.rn))
+                    * (full / sqrt_part)
+                    * (td.del / (2.0 * BOLTZMANN * td.t) * sqrt_part).tanh()
+            }
+        };
+        self.s = super_current - (((2.0 * self.c) / h) * self.vn1)
+            + ((self.c / (2.0 * h)) * self.vn2)
+            + self.it;
+        self.vn2 = self.vn1;
+        if changed {
+            Prepared::Changed
+        } else {
+            Prepared::Unchanged
+        }
+    }
+
+    /// Adds the junction's constant currents to the right-hand side.
+    pub fn rhs(&self, b: &mut [f64]) {
+        // Io = Y V + S with V = (dphi - b1)/pc (phase mode) or V = dv (voltage mode).
+        let offset = if self.phase_mode {
+            self.s - (self.y / self.pc) * self.b1
+        } else {
+            self.s
+        };
+        self.pair.source(b, offset);
+    }
+
+    /// Reads the junction's voltage/phase and current from the new solution.
+    pub fn finish(&mut self, x: &[f64]) {
+        let d = self.pair.diff(x);
+        self.var_last = (d - self.b1) / self.pc;
+        let v = if self.phase_mode { self.var_last } else { d };
+        self.current_last = self.y * v + self.s;
+    }
+}

@@ -1,0 +1,165 @@
+//! Random numbers and JoSIM's sampled noise function.
+//!
+//! JoSIM models thermal noise of a resistor `R` at temperature `T` as a current
+//! source in parallel with spectral amplitude `sqrt(4 kB T / R)`, evaluated by its
+//! `noise(A, TD, TSTEP)` function with `TSTEP = 1 / neb` (`.neb`, default 1 THz):
+//! a new Gaussian sample `A * N(0,1) / sqrt(2 TSTEP)` is drawn whenever the
+//! simulation time reaches the next sample point, and the source value is the
+//! straight line between the last two samples. The sample points follow JoSIM's
+//! floating-point bookkeeping exactly (including the case where the simulation
+//! time overshoots a sample point by rounding, after which JoSIM draws a fresh
+//! sample on every time step), because that decides the noise spectrum.
+
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha12Rng;
+
+use super::consts::BOLTZMANN;
+
+/// Gaussian generator (Box-Muller with a spare, like JoSIM's) on a seeded stream.
+#[derive(Debug, Clone)]
+pub struct Gaussian {
+    rng: ChaCha12Rng,
+    spare: Option<f64>,
+}
+
+impl Gaussian {
+    /// A stream derived from `seed` and a stream tag (noise and spread use different tags).
+    pub fn new(seed: u64, stream: u64) -> Self {
+        let mut key = [0u8; 32];
+        key[..8].copy_from_slice(&seed.to_le_bytes());
+        key[8..16].copy_from_slice(&stream.to_le_bytes());
+        Gaussian {
+            rng: ChaCha12Rng::from_seed(key),
+            spare: None,
+        }
+    }
+
+    fn uniform(&mut self) -> f64 {
+        // 53 random bits in [0, 1).
+        (self.rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A standard normal sample.
+    pub fn sample(&mut self) -> f64 {
+        if let Some(s) = self.spare.take() {
+            return s;
+        }
+        let mut u1 = self.uniform();
+        let u2 = self.uniform();
+        if u1 <= 0.0 {
+            u1 = f64::MIN_POSITIVE;
+        }
+        let r = (-2.0 * u1.ln()).sqrt();
+        let t = 2.0 * super::consts::PI * u2;
+        self.spare = Some(r * t.sin());
+        r * t.cos()
+    }
+}
+
+/// Spectral amplitude `sqrt(4 kB T / R)` of a resistor's thermal noise current.
+pub fn spectral_amplitude(r: f64, temperature: f64) -> f64 {
+    ((4.0 * BOLTZMANN * temperature) / r).sqrt()
+}
+
+/// JoSIM's `noise(A, TD, TSTEP)` source with its sampling state.
+#[derive(Debug, Clone)]
+pub struct SampledNoise {
+    /// Amplitude `A` (may change, e.g. when a junction leaves the subgap state).
+    pub amp: f64,
+    td: f64,
+    tstep: f64,
+    y1: f64,
+    y2: f64,
+    x1: f64,
+    x2: f64,
+}
+
+impl SampledNoise {
+    /// Creates the source; like JoSIM it draws its first sample immediately.
+    pub fn new(amp: f64, td: f64, tstep: f64, g: &mut Gaussian) -> Self {
+        let y2 = amp * g.sample() / (2.0 * tstep).sqrt();
+        SampledNoise {
+            amp,
+            td,
+            tstep,
+            y1: 0.0,
+            y2,
+            x1: td,
+            x2: td + tstep,
+        }
+    }
+
+    /// Thermal noise of a resistance at a temperature, bandwidth `neb`.
+    pub fn thermal(r: f64, temperature: f64, neb: f64, g: &mut Gaussian) -> Self {
+        // JoSIM writes 1/neb with 19 significant digits and reads it back: the same double.
+        SampledNoise::new(spectral_amplitude(r, temperature), 0.0, 1.0 / neb, g)
+    }
+
+    /// The source value at time `x` (calls must come in time order, as JoSIM makes them).
+    pub fn value(&mut self, x: f64, g: &mut Gaussian) -> f64 {
+        if x < self.td {
+            return 0.0;
+        }
+        if x >= self.x2 {
+            self.y1 = self.y2;
+            self.y2 = self.amp * g.sample() / (2.0 * self.tstep).sqrt();
+            self.x1 = self.x2;
+            if x == self.x2 {
+                self.x2 = self.x1 + self.tstep;
+            }
+            if x > self.x2 {
+                self.x2 = x;
+            }
+        }
+        self.y1 + ((self.y2 - self.y1) / (self.x2 - self.x1)) * (x - self.x1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaussian_has_unit_variance() {
+        let mut g = Gaussian::new(7, 1);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| g.sample()).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+        assert!(mean.abs() < 0.01, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.01, "var {var}");
+    }
+
+    #[test]
+    fn aligned_samples_are_interpolated() {
+        let mut g = Gaussian::new(1, 1);
+        let mut n = SampledNoise::new(1.0, 0.0, 1.0, &mut g);
+        let first = n.value(0.0, &mut g);
+        assert_eq!(first, 0.0);
+        let mid = n.value(0.5, &mut g);
+        let end = n.value(0.999_999, &mut g);
+        // Straight line from 0 towards the first sample.
+        assert!((mid * 2.0 - end / 0.999_999).abs() < 1e-9);
+    }
+
+    #[test]
+    fn overshoot_draws_every_step() {
+        // 50 * 0.1e-12 rounds above the accumulated sample point 5e-12: from then
+        // on JoSIM draws a new sample on every step.
+        let h = 0.1 * 1e-12;
+        let mut g = Gaussian::new(3, 1);
+        let mut n = SampledNoise::new(1.0, 0.0, 1e-12, &mut g);
+        let mut vals = Vec::new();
+        for i in 0..80 {
+            vals.push(n.value(i as f64 * h, &mut g));
+        }
+        // Before the overshoot consecutive values lie on straight segments.
+        let d1 = vals[21] - vals[20];
+        let d2 = vals[22] - vals[21];
+        assert!((d1 - d2).abs() < 1e-9 * d1.abs().max(1e-300) + 1e-12);
+        // After it they are independent samples.
+        let e1 = vals[61] - vals[60];
+        let e2 = vals[62] - vals[61];
+        assert!((e1 - e2).abs() > 1e-6);
+    }
+}

@@ -1,0 +1,283 @@
+//! Source waveforms evaluated the way JoSIM's `Function::value` does.
+
+use crate::circuit::Waveform;
+
+use super::consts::PI;
+use super::noise::{Gaussian, SampledNoise};
+
+/// A source waveform ready to evaluate (PWL normalised as JoSIM does it).
+#[derive(Debug, Clone)]
+pub enum Source {
+    Dc(f64),
+    Pwl {
+        t: Vec<f64>,
+        v: Vec<f64>,
+    },
+    Pulse {
+        v1: f64,
+        v2: f64,
+        td: f64,
+        tr: f64,
+        tf: f64,
+        pw: f64,
+        per: f64,
+    },
+    Sin {
+        vo: f64,
+        va: f64,
+        freq: f64,
+        td: f64,
+        theta: f64,
+    },
+    Exp {
+        v1: f64,
+        v2: f64,
+        td1: f64,
+        tau1: f64,
+        td2: f64,
+        tau2: f64,
+    },
+    Noise {
+        vo: f64,
+        noise: SampledNoise,
+    },
+}
+
+/// Why a waveform cannot be used.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaveformError {
+    EmptyPwl,
+    PwlNotIncreasing { time: f64, after: f64 },
+    NonPositiveNoiseStep(f64),
+}
+
+impl std::fmt::Display for WaveformError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WaveformError::EmptyPwl => write!(f, "pwl() needs at least one time/value pair"),
+            WaveformError::PwlNotIncreasing { time, after } => write!(
+                f,
+                "pwl() times must be strictly increasing: {time:e} after {after:e}"
+            ),
+            WaveformError::NonPositiveNoiseStep(s) => {
+                write!(f, "noise() time step must be positive, got {s:e}")
+            }
+        }
+    }
+}
+
+impl Source {
+    /// Prepares a waveform; draws the first noise sample for noise sources.
+    pub fn new(w: &Waveform, g: &mut Gaussian) -> Result<Source, WaveformError> {
+        Ok(match w {
+            Waveform::Dc(v) => Source::Dc(*v),
+            Waveform::Pwl(points) => {
+                let Some(&(t0, v0)) = points.first() else {
+                    return Err(WaveformError::EmptyPwl);
+                };
+                let mut t = Vec::with_capacity(points.len() + 1);
+                let mut v = Vec::with_capacity(points.len() + 1);
+                if t0 != 0.0 {
+                    // JoSIM prepends (0, v0) when the first point is not at t = 0.
+                    t.push(0.0);
+                    v.push(v0);
+                }
+                t.push(t0);
+                v.push(v0);
+                for &(ti, vi) in &points[1..] {
+                    let last = *t.last().unwrap_or(&0.0);
+                    if ti <= last {
+                        return Err(WaveformError::PwlNotIncreasing {
+                            time: ti,
+                            after: last,
+                        });
+                    }
+                    t.push(ti);
+                    v.push(vi);
+                }
+                Source::Pwl { t, v }
+            }
+            &Waveform::Pulse {
+                v1,
+                v2,
+                td,
+                tr,
+                tf,
+                pw,
+                per,
+            } => Source::Pulse {
+                v1,
+                v2,
+                td,
+                tr,
+                tf,
+                pw,
+                per,
+            },
+            &Waveform::Sin {
+                vo,
+                va,
+                freq,
+                td,
+                theta,
+            } => Source::Sin {
+                vo,
+                va,
+                freq,
+                td,
+                theta,
+            },
+            &Waveform::Exp {
+                v1,
+                v2,
+                td1,
+                tau1,
+                td2,
+                tau2,
+            } => Source::Exp {
+                v1,
+                v2,
+                td1,
+                tau1,
+                td2,
+                tau2,
+            },
+            &Waveform::Noise { vo, va, td, tstep } => {
+                if !(tstep > 0.0) {
+                    return Err(WaveformError::NonPositiveNoiseStep(tstep));
+                }
+                Source::Noise {
+                    vo,
+                    noise: SampledNoise::new(va, td, tstep, g),
+                }
+            }
+        })
+    }
+
+    /// The value at time `x`. Noise sources must be evaluated in time order.
+    pub fn value(&mut self, x: f64, g: &mut Gaussian) -> f64 {
+        match self {
+            Source::Dc(v) => *v,
+            Source::Pwl { t, v } => pwl(t, v, x),
+            &mut Source::Pulse {
+                v1,
+                v2,
+                td,
+                tr,
+                tf,
+                pw,
+                per,
+            } => pulse(v1, v2, td, tr, tf, pw, per, x),
+            &mut Source::Sin {
+                vo,
+                va,
+                freq,
+                td,
+                theta,
+            } => {
+                if x < td {
+                    return vo;
+                }
+                let t = x - td;
+                vo + va * (2.0 * PI * freq * t).sin() * (-theta * t).exp()
+            }
+            &mut Source::Exp {
+                v1,
+                v2,
+                td1,
+                tau1,
+                td2,
+                tau2,
+            } => {
+                if x < td1 {
+                    v1
+                } else if x < td2 {
+                    v1 + (v2 - v1) * (1.0 - (-(x - td1) / tau1).exp())
+                } else {
+                    v1 + (v2 - v1) * (1.0 - (-(x - td1) / tau1).exp())
+                        + (v1 - v2) * (1.0 - (-(x - td2) / tau2).exp())
+                }
+            }
+            Source::Noise { vo, noise } => *vo + noise.value(x, g),
+        }
+    }
+}
+
+fn pwl(t: &[f64], v: &[f64], x: f64) -> f64 {
+    let n = t.len();
+    if x >= t[n - 1] {
+        return v[n - 1];
+    }
+    if x < t[0] {
+        return 0.0;
+    }
+    // Segment [t[i], t[i+1]) containing x.
+    let i = t.partition_point(|&ti| ti <= x) - 1;
+    let (x1, x2, y1, y2) = (t[i], t[i + 1], v[i], v[i + 1]);
+    y1 + ((y2 - y1) / (x2 - x1)) * (x - x1)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pulse(alow: f64, ahigh: f64, td: f64, tr: f64, tf: f64, pw: f64, per: f64, x: f64) -> f64 {
+    if x < td {
+        return alow;
+    }
+    let time = if per > 0.0 {
+        let index = ((x - td) / per) as i64;
+        x - td - index as f64 * per
+    } else {
+        x - td
+    };
+    if time < tr {
+        alow + (ahigh - alow) * time / tr
+    } else if time < tr + pw {
+        ahigh
+    } else if time < tr + pw + tf {
+        ahigh + (alow - ahigh) * (time - tr - pw) / tf
+    } else {
+        alow
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pwl_interpolates_holds_and_is_zero_before_start() {
+        let mut g = Gaussian::new(0, 0);
+        let mut s = Source::new(
+            &Waveform::Pwl(vec![(0.0, 0.0), (10.0, 5.0), (20.0, 5.0)]),
+            &mut g,
+        )
+        .expect("valid pwl");
+        assert_eq!(s.value(-1.0, &mut g), 0.0);
+        assert_eq!(s.value(5.0, &mut g), 2.5);
+        assert_eq!(s.value(25.0, &mut g), 5.0);
+        let mut late =
+            Source::new(&Waveform::Pwl(vec![(2.0, 1.0), (4.0, 3.0)]), &mut g).expect("valid pwl");
+        assert_eq!(late.value(1.0, &mut g), 1.0);
+        assert_eq!(late.value(3.0, &mut g), 2.0);
+    }
+
+    #[test]
+    fn pwl_rejects_decreasing_times() {
+        let mut g = Gaussian::new(0, 0);
+        let e = Source::new(
+            &Waveform::Pwl(vec![(0.0, 0.0), (1.0, 1.0), (1.0, 2.0)]),
+            &mut g,
+        );
+        assert!(matches!(e, Err(WaveformError::PwlNotIncreasing { .. })));
+    }
+
+    #[test]
+    fn pulse_shape() {
+        let v = |x| pulse(0.0, 1.0, 1.0, 1.0, 1.0, 2.0, 10.0, x);
+        assert_eq!(v(0.5), 0.0);
+        assert_eq!(v(1.5), 0.5);
+        assert_eq!(v(3.0), 1.0);
+        assert_eq!(v(4.5), 0.5);
+        assert_eq!(v(6.0), 0.0);
+        assert_eq!(v(13.0), 1.0);
+    }
+}
