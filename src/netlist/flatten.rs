@@ -7,7 +7,7 @@
 //! others are the nodes, in order. `LABEL=VALUE` on an `X` line replaces the value of
 //! element LABEL of that instance (the area of a junction, the delay of a line).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::deck::Deck;
 use super::lines::{Line, Sources, Token};
@@ -90,6 +90,12 @@ impl<'a> Builder<'a> {
     /// Expands the main design.
     pub fn run(&mut self) -> Result<(), SourceError> {
         let deck = self.deck;
+        let mut memo = HashMap::new();
+        let estimate = flat_size(deck, &deck.main, &mut memo, 0);
+        self.elements.reserve(estimate);
+        self.element_ids.reserve(estimate);
+        self.nodes.reserve(estimate);
+        self.node_ids.reserve(estimate);
         self.expand(&deck.main)?;
         self.resolve_mutuals()
     }
@@ -133,6 +139,9 @@ impl<'a> Builder<'a> {
     /// The value written for element `label` by the outermost instance that overrides
     /// it, if any.
     pub fn override_for(&self, label: &str) -> Option<&Token> {
+        if self.frames.iter().all(|f| f.overrides.is_empty()) {
+            return None;
+        }
         let suffix = &self.frame().suffix;
         for frame in &self.frames[1..] {
             let inner = &suffix[..suffix.len() - frame.suffix.len()];
@@ -277,4 +286,42 @@ impl<'a> Builder<'a> {
         }
         Ok(())
     }
+}
+
+/// How many elements `lines` expand to (for reserving memory); recursion is cut off,
+/// the expansion itself reports it.
+fn flat_size<'d>(
+    deck: &'d Deck,
+    lines: &'d [Line],
+    memo: &mut HashMap<&'d str, usize>,
+    depth: usize,
+) -> usize {
+    if depth > 64 {
+        return 0;
+    }
+    let mut n = 0;
+    for line in lines {
+        let toks = &line.tokens;
+        if !toks[0].text.starts_with('X') {
+            n += 1;
+            continue;
+        }
+        let Some(def) = toks[1..]
+            .iter()
+            .find_map(|t| deck.subckts.get_key_value(&t.text))
+        else {
+            continue;
+        };
+        let key = def.0.as_str();
+        let size = match memo.get(key) {
+            Some(&s) => s,
+            None => {
+                let s = flat_size(deck, &def.1.lines, memo, depth + 1);
+                memo.insert(key, s);
+                s
+            }
+        };
+        n += size;
+    }
+    n
 }

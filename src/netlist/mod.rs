@@ -83,6 +83,15 @@ pub fn parse_report(
 ) -> Result<Report, SourceError> {
     let (src, lines) = lines::read(path, text)?;
     let mut deck = deck::build(&src, lines)?;
+    if deck.main.is_empty() {
+        return Err(SourceError::file(
+            path,
+            format!(
+                "{}: no elements outside subcircuits (nothing to simulate)",
+                path.display()
+            ),
+        ));
+    }
     let mut warnings = std::mem::take(&mut deck.warnings);
     let params = params::evaluate(&src, &deck.params, overrides, &mut warnings)?;
     let models = models::evaluate(&src, &deck.models, &params, &mut warnings)?;

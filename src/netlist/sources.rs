@@ -234,12 +234,14 @@ pub fn waveform(
                 format!("unexpected `{}` in source {}", first.text, element.text),
             ))
         }
-        other => return Err(src.error(
-            &call.name,
-            format!(
+        other => {
+            return Err(src.error(
+                &call.name,
+                format!(
                 "unknown source function `{other}` (expected pwl, pulse, sin, exp, noise or dc)"
             ),
-        )),
+            ))
+        }
     };
     Ok(wave)
 }
