@@ -49,7 +49,11 @@ pub fn probes(b: &mut Builder, controls: &[Line]) -> Result<Vec<Probe>, SourceEr
                 request(b, t, q, inner, &mut out);
                 continue;
             }
-            if first == '@' && last == ']' && text.len() > 4 {
+            if first == '@'
+                && last == ']'
+                && text.len() > 4
+                && text.as_bytes()[text.len() - 3] == b'['
+            {
                 let q = match text.as_bytes()[text.len() - 2] {
                     b'V' => Quantity::Voltage,
                     b'C' | b'I' => Quantity::Current,
