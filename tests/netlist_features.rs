@@ -64,6 +64,8 @@ fn parameters_in_any_order_with_functions_and_constants() {
          L2 1 2 l2\n\
          R1 2 0 r\n\
          R2 2 0 {r*2}\n\
+         R3 2 0 { r * 3 }\n\
+         I1 0 2 pwl(0 0 5p {r / 13 * 1m})\n\
          .tran 0.25p 10p\n",
     );
     let l1 = 2.067833831170082e-15 / 200e-6;
@@ -71,6 +73,10 @@ fn parameters_in_any_order_with_functions_and_constants() {
     assert!(matches!(element(&c, "L2"), ElementKind::Inductor { l, .. } if close(*l, 2.0 * l1)));
     assert!(matches!(element(&c, "R1"), ElementKind::Resistor { r, .. } if close(*r, 13.0)));
     assert!(matches!(element(&c, "R2"), ElementKind::Resistor { r, .. } if close(*r, 26.0)));
+    assert!(matches!(element(&c, "R3"), ElementKind::Resistor { r, .. } if close(*r, 39.0)));
+    assert!(
+        matches!(element(&c, "I1"), ElementKind::CurrentSource { wave: Waveform::Pwl(p), .. } if close(p[1].1, 1e-3))
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! One element line (R L C K B V I P T E F G H) at the current level of expansion.
 
+use super::deck::glue;
 use super::flatten::{Builder, PendingMutual};
 use super::lines::{Line, Token};
 use super::sources;
@@ -62,6 +63,32 @@ fn unsupported_key(b: &Builder, key: &Token, element: &Token) -> SourceError {
     )
 }
 
+/// Joins the words of a `{...}` expression written with spaces (`{R * 2}`) into one.
+fn glue_braces(line: &Line) -> Line {
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut group: Vec<Token> = Vec::new();
+    let mut depth = 0i64;
+    for t in &line.tokens {
+        let opens = t.text.matches('{').count() as i64;
+        let closes = t.text.matches('}').count() as i64;
+        if depth > 0 || opens > closes {
+            group.push(t.clone());
+            depth += opens - closes;
+            if depth <= 0 {
+                tokens.push(glue(&group));
+                group.clear();
+                depth = 0;
+            }
+        } else {
+            tokens.push(t.clone());
+        }
+    }
+    if !group.is_empty() {
+        tokens.push(glue(&group));
+    }
+    Line { tokens }
+}
+
 impl Builder<'_> {
     fn need(&self, line: &Line, have: usize, want: usize, form: &str) -> Result<(), SourceError> {
         if have >= want {
@@ -88,6 +115,13 @@ impl Builder<'_> {
 
     /// Adds the element written on `line`.
     pub fn element(&mut self, line: &Line) -> Result<(), SourceError> {
+        let glued;
+        let line = if line.tokens.iter().any(|t| t.text.contains('{')) {
+            glued = glue_braces(line);
+            &glued
+        } else {
+            line
+        };
         let label = line.first().clone();
         let letter = label.text.as_bytes()[0];
         let rest = &line.tokens[1..];
