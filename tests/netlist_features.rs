@@ -295,12 +295,14 @@ fn print_forms_and_their_headers() {
          .print devp B1\n\
          .plot @R1[c] @B1[p] v1#branch\n\
          .save v(1, 2) p(2,0)\n\
-         .print devv NOSUCH\n",
+         .print devv NOSUCH\n\
+         .print p(I9) i(I9)\n\
+         I9 0 2 pwl(0 0 5p 1u)\n",
     );
     let headers: Vec<&str> = c.probes.iter().map(|p| p.header.as_str()).collect();
     assert_eq!(
         headers,
-        ["V(1,0)", "P(2)", "P(B1)", "I(R1)", "P(B1)", "I(V1)", "V(1,2)", "P(2,0)"]
+        ["V(1,0)", "P(2)", "P(B1)", "I(R1)", "P(B1)", "I(V1)", "V(1,2)", "P(2,0)", "I(I9)"]
     );
     assert!(matches!(
         c.probes[0].kind,

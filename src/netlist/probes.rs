@@ -167,6 +167,15 @@ fn request(b: &mut Builder, at: &Token, q: Quantity, target: &str, out: &mut Vec
             ));
             return;
         }
+        // JoSIM stores only the current of a current source.
+        let current_source = matches!(b.elements[index].kind, ElementKind::CurrentSource { .. });
+        if q != Quantity::Current && current_source {
+            b.warnings.push(b.src.error(
+                at,
+                format!("JoSIM stores only the current of current source {first}; ignored"),
+            ));
+            return;
+        }
         out.push(Probe {
             header: label(q, first),
             kind,
