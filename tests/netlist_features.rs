@@ -380,3 +380,19 @@ fn warnings_for_what_josim_only_warns_about() {
     );
     assert_eq!(report.warnings[1].line, 5);
 }
+
+#[test]
+fn a_read_netlist_builds_again_with_new_parameter_values() {
+    let text =
+        ".param lb=2p\n.param ib=100u\n.param l2=lb*2\nL1 1 0 l2\nI1 0 1 ib\n.tran 0.25p 10p\n";
+    let n = netlist::Netlist::parse(text, Path::new("sweep.cir")).expect("reads");
+    assert_eq!(n.global_params(), ["LB", "IB", "L2"]);
+    for scale in [0.5, 1.0, 1.5] {
+        let mut over = BTreeMap::new();
+        over.insert("lb".to_string(), 2e-12 * scale);
+        let c = n.build(&over).expect("builds").circuit;
+        assert!(
+            matches!(element(&c, "L1"), ElementKind::Inductor { l, .. } if close(*l, 4e-12 * scale))
+        );
+    }
+}
