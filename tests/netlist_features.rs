@@ -316,19 +316,27 @@ fn print_forms_and_their_headers() {
 
 #[test]
 fn instance_value_overrides() {
-    let c = parse(
-        ".subckt S a\n\
+    let text = ".subckt S a\n\
          .model jm jj(icrit=0.1mA)\n\
          L1 a b 2p\n\
          B1 b 0 jm area=1\n\
          .ends\n\
          X1 S 1 L1=5p B1=3\n\
+         X2 S 2 L9=1p\n\
          R1 1 0 1\n\
-         .tran 0.25p 10p\n",
-    );
+         .tran 0.25p 10p\n";
+    let c = parse(text);
     assert!(matches!(element(&c, "L1|X1"), ElementKind::Inductor { l, .. } if close(*l, 5e-12)));
     assert!(
         matches!(element(&c, "B1|X1"), ElementKind::Junction { model, .. } if model.area == 3.0)
+    );
+    assert!(matches!(element(&c, "L1|X2"), ElementKind::Inductor { l, .. } if close(*l, 2e-12)));
+    let report = netlist::parse_report(text, Path::new("o.cir"), &BTreeMap::new()).expect("parses");
+    assert_eq!(report.warnings.len(), 1);
+    let message = &report.warnings[0].message;
+    assert!(
+        message.contains("L9= on X2 matches no element of S"),
+        "{message}"
     );
 }
 

@@ -7,6 +7,8 @@
 //! others are the nodes, in order. `LABEL=VALUE` on an `X` line replaces the value of
 //! element LABEL of that instance (the area of a junction, the delay of a line).
 
+use std::cell::Cell;
+
 use foldhash::{HashMap, HashMapExt};
 
 use super::deck::Deck;
@@ -25,8 +27,9 @@ pub struct Frame {
     pub suffix: String,
     /// Port name → node of the instantiating level.
     pub ports: HashMap<String, Node>,
-    /// Element label → replacement value, from `LABEL=VALUE` on the `X` line.
-    pub overrides: HashMap<String, Token>,
+    /// Element label → replacement value, from `LABEL=VALUE` on the `X` line, and
+    /// whether it has been used.
+    pub overrides: HashMap<String, (Token, Cell<bool>)>,
 }
 
 /// A `K` line waiting for all inductors to exist.
@@ -146,7 +149,8 @@ impl<'a> Builder<'a> {
         for frame in &self.frames[1..] {
             let inner = &suffix[..suffix.len() - frame.suffix.len()];
             let relative = format!("{label}{inner}");
-            if let Some(t) = frame.overrides.get(&relative) {
+            if let Some((t, used)) = frame.overrides.get(&relative) {
+                used.set(true);
                 return Some(t);
             }
         }
@@ -187,7 +191,7 @@ impl<'a> Builder<'a> {
                 } else {
                     return Err(self.src.error(t, format!("`{}` has no value", t.text)));
                 };
-                overrides.insert(key, value);
+                overrides.insert(key, (value, Cell::new(false)));
             } else if self.deck.subckts.contains_key(&t.text) {
                 if let Some(prev) = subckt.replace(t) {
                     io.push(prev);
@@ -254,7 +258,24 @@ impl<'a> Builder<'a> {
             overrides,
         });
         let result = self.expand(&def.lines);
-        self.frames.pop();
+        if let Some(frame) = self.frames.pop() {
+            let mut unused: Vec<(&String, &Token)> = frame
+                .overrides
+                .iter()
+                .filter(|(_, (_, used))| !used.get())
+                .map(|(k, (t, _))| (k, t))
+                .collect();
+            unused.sort_by_key(|(_, t)| t.start);
+            for (key, tok) in unused {
+                self.warnings.push(self.src.error(
+                    tok,
+                    format!(
+                        "{key}= on {} matches no element of {}; ignored",
+                        label.text, def.name.text
+                    ),
+                ));
+            }
+        }
         result
     }
 
