@@ -404,3 +404,28 @@ fn a_read_netlist_builds_again_with_new_parameter_values() {
         );
     }
 }
+
+#[test]
+fn a_cell_is_checked_on_its_own() {
+    let cell = Path::new(NETLISTS).join("cells/jtl_cell.cir");
+    let c = netlist::check_subcircuit(&cell, "jtl_stage").expect("the cell expands");
+    assert!(c.element_index("B1|XJTL_STAGE").is_some());
+    assert!(c.node("IN").is_some() && c.node("OUT").is_some());
+    assert!(c.probes.is_empty() && c.transient.is_none());
+    let err = netlist::check_subcircuit(&cell, "nope").expect_err("no such cell");
+    assert!(
+        err.message.contains("no subcircuit named nope"),
+        "{}",
+        err.message
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad_cell.cir");
+    std::fs::write(&bad, ".subckt BAD a b\nL1 a b lx\n.ends\n").expect("write");
+    let err = netlist::check_subcircuit(&bad, "BAD").expect_err("undefined parameter");
+    assert_eq!((err.line, err.column), (2, 8));
+    assert!(
+        err.message.contains("undefined parameter `LX`"),
+        "{}",
+        err.message
+    );
+}

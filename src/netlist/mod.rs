@@ -108,9 +108,8 @@ impl Netlist {
 
     /// Reads netlist text; `path` names it in errors and anchors relative `.include`s.
     pub fn parse(text: &str, path: &Path) -> Result<Netlist, SourceError> {
-        let (src, lines) = lines::read(path, text)?;
-        let mut deck = deck::build(&src, lines)?;
-        if deck.main.is_empty() {
+        let netlist = Netlist::parse_cells(text, path)?;
+        if netlist.deck.main.is_empty() {
             return Err(SourceError::file(
                 path,
                 format!(
@@ -119,6 +118,13 @@ impl Netlist {
                 ),
             ));
         }
+        Ok(netlist)
+    }
+
+    /// Reads a file that may hold only subcircuit definitions (a cell library).
+    fn parse_cells(text: &str, path: &Path) -> Result<Netlist, SourceError> {
+        let (src, lines) = lines::read(path, text)?;
+        let mut deck = deck::build(&src, lines)?;
         let warnings = std::mem::take(&mut deck.warnings);
         Ok(Netlist {
             src,
@@ -178,6 +184,32 @@ impl Netlist {
             iv_requests: settings.iv,
         })
     }
+}
+
+/// Expands subcircuit `name` of a cell file on its own, as the one instance `X<NAME>`
+/// whose nodes are named after the ports, so that every element, model and
+/// parameter of the cell is checked (errors point into the cell file). The file's own
+/// top-level elements, if any, are left out.
+pub fn check_subcircuit(path: &Path, name: &str) -> Result<Circuit, SourceError> {
+    let file = SourceFile::read(path)?;
+    let mut netlist = Netlist::parse_cells(&file.text, path)?;
+    let upper = name.to_ascii_uppercase();
+    let Some(def) = netlist.deck.subckts.get(&upper) else {
+        return Err(SourceError::file(
+            path,
+            format!("{}: no subcircuit named {name}", path.display()),
+        ));
+    };
+    // A synthetic instance line, located at the .subckt name for messages.
+    let at = |text: String| lines::Token {
+        text,
+        ..def.name.clone()
+    };
+    let mut tokens = vec![at(format!("X{upper}")), at(upper.clone())];
+    tokens.extend(def.ports.iter().map(|p| at(p.text.clone())));
+    netlist.deck.main = vec![lines::Line { tokens }];
+    netlist.deck.controls.clear();
+    Ok(netlist.build(&BTreeMap::new())?.circuit)
 }
 
 /// The `.subckt` definitions of a cell file (and the files it includes), in order,
