@@ -429,3 +429,19 @@ fn a_cell_is_checked_on_its_own() {
         err.message
     );
 }
+
+#[test]
+fn nodes_are_numbered_in_order_of_first_use_by_an_element() {
+    // As in JoSIM: an X line numbers no node; its ports get numbers when the
+    // expanded elements use them.
+    let c = parse(
+        ".subckt S a b\n\
+         R1 mid a 1\n\
+         R2 mid b 1\n\
+         .ends\n\
+         X1 S in out\n\
+         R9 out 0 1\n\
+         .tran 0.25p 10p\n",
+    );
+    assert_eq!(c.nodes, ["MID|X1", "IN", "OUT"]);
+}

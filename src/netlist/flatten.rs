@@ -25,8 +25,9 @@ pub struct Frame {
     pub scope: Option<String>,
     /// Instance path appended to local names (`|X2|X1`).
     pub suffix: String,
-    /// Port name → node of the instantiating level.
-    pub ports: HashMap<String, Node>,
+    /// Port name → the node it is connected to: ground, or the full name of a node,
+    /// which (as in JoSIM) is numbered only when an element first uses it.
+    pub ports: HashMap<String, Option<String>>,
     /// Element label → replacement value, from `LABEL=VALUE` on the `X` line, and
     /// whether it has been used.
     pub overrides: HashMap<String, (Token, Cell<bool>)>,
@@ -121,10 +122,16 @@ impl<'a> Builder<'a> {
             return Node::Ground;
         }
         let frame = self.frame();
-        if let Some(n) = frame.ports.get(name) {
-            return *n;
-        }
-        let full = format!("{name}{}", frame.suffix);
+        let full = match frame.ports.get(name) {
+            Some(None) => return Node::Ground,
+            Some(Some(outer)) => {
+                if let Some(&i) = self.node_ids.get(outer) {
+                    return Node::Index(i);
+                }
+                outer.clone()
+            }
+            None => format!("{name}{}", frame.suffix),
+        };
         if let Some(&i) = self.node_ids.get(&full) {
             return Node::Index(i);
         }
@@ -132,6 +139,20 @@ impl<'a> Builder<'a> {
         self.nodes.push(full.clone());
         self.node_ids.insert(full, i);
         Node::Index(i)
+    }
+
+    /// The full name of the node a local node name refers to (`None`: ground),
+    /// without numbering it.
+    fn node_name(&self, tok: &Token) -> Option<String> {
+        let name = tok.text.as_str();
+        if name == "0" || name == "GND" {
+            return None;
+        }
+        let frame = self.frame();
+        match frame.ports.get(name) {
+            Some(target) => target.clone(),
+            None => Some(format!("{name}{}", frame.suffix)),
+        }
     }
 
     /// The hierarchical name of a local element label.
@@ -247,8 +268,8 @@ impl<'a> Builder<'a> {
         }
         let mut ports = HashMap::new();
         for (port, node) in def.ports.iter().zip(io) {
-            let n = self.node(node);
-            ports.entry(port.text.clone()).or_insert(n);
+            let target = self.node_name(node);
+            ports.entry(port.text.clone()).or_insert(target);
         }
         let suffix = format!("|{}{}", label.text, self.frame().suffix);
         self.frames.push(Frame {
