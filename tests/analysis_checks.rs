@@ -246,3 +246,27 @@ fn unknown_fields_and_bad_units_are_rejected_by_the_parser() {
     let count = "- truth_table:\n    window: [0, 1ns]\n    patterns:\n      - expect: {q: -1}\n";
     assert!(serde_saphyr::from_str::<Vec<Check>>(count).is_err());
 }
+
+#[test]
+fn times_and_rates_with_units() {
+    use nmgen::analysis::{parse_rate, parse_time};
+    let ps = |s: &str| parse_time(s).unwrap().ps();
+    assert!((ps("30ps") - 30.0).abs() < 1e-9);
+    assert!((ps("30p") - 30.0).abs() < 1e-9);
+    assert!((ps("0.2ns") - 200.0).abs() < 1e-9);
+    assert!((ps("1e-12s") - 1.0).abs() < 1e-9);
+    assert!((ps("1.5e3fs") - 1.5).abs() < 1e-9);
+    assert!(parse_time("12 parsecs")
+        .unwrap_err()
+        .contains("unknown time unit"));
+    assert!(parse_time("ps").is_err());
+    let ghz = |s: &str| parse_rate(s).unwrap().ghz();
+    assert!((ghz("5MHz") - 0.005).abs() < 1e-12);
+    assert!((ghz("20GHz") - 20.0).abs() < 1e-12);
+    assert!((ghz("3") - 3.0).abs() < 1e-12);
+    // Bare YAML numbers: ps for times, GHz for rates.
+    let t: nmgen::analysis::Time = serde_saphyr::from_str("25").unwrap();
+    assert!((t.ps() - 25.0).abs() < 1e-9);
+    let r: nmgen::analysis::Rate = serde_saphyr::from_str("2.5").unwrap();
+    assert!((r.ghz() - 2.5).abs() < 1e-12);
+}
