@@ -208,15 +208,15 @@ fn bad_settings_are_located_errors() {
             "no error at line {line} on `{text}` saying `{msg}` in {found:#?}"
         );
     };
-    has(2, "[", "is empty or negative");
+    has(2, "[100ps, 50ps]", "is empty or negative");
     has(4, "b", "unknown input `b`");
     has(5, "z", "unknown output `z` (outputs: q, spike)");
-    has(6, "[", "starts before t = 0");
+    has(6, "[-5ps, 10ps]", "starts before t = 0");
     has(8, "qq", "unknown output `qq`");
     has(8, "0", "pulses are counted from 1");
     has(8, "40ps", "must come after");
     has(11, "-1GHz", "must be a rate ≥ 0");
-    has(13, "{", "no window");
+    has(13, "{class: high}", "no window");
     has(13, "-", "at least two classes");
     assert_eq!(errors.len(), 10, "{found:#?}");
     // Display form: path:line:col, message, offending line.
