@@ -208,15 +208,15 @@ fn bad_settings_are_located_errors() {
             "no error at line {line} on `{text}` saying `{msg}` in {found:#?}"
         );
     };
-    has(2, "[", "is empty or negative");
+    has(2, "[100ps, 50ps]", "is empty or negative");
     has(4, "b", "unknown input `b`");
     has(5, "z", "unknown output `z` (outputs: q, spike)");
-    has(6, "[", "starts before t = 0");
+    has(6, "[-5ps, 10ps]", "starts before t = 0");
     has(8, "qq", "unknown output `qq`");
     has(8, "0", "pulses are counted from 1");
     has(8, "40ps", "must come after");
     has(11, "-1GHz", "must be a rate ≥ 0");
-    has(13, "{", "no window");
+    has(13, "{class: high}", "no window");
     has(13, "-", "at least two classes");
     assert_eq!(errors.len(), 10, "{found:#?}");
     // Display form: path:line:col, message, offending line.
@@ -245,4 +245,28 @@ fn unknown_fields_and_bad_units_are_rejected_by_the_parser() {
     assert!(err.contains("unknown time unit"), "{err}");
     let count = "- truth_table:\n    window: [0, 1ns]\n    patterns:\n      - expect: {q: -1}\n";
     assert!(serde_saphyr::from_str::<Vec<Check>>(count).is_err());
+}
+
+#[test]
+fn times_and_rates_with_units() {
+    use nmgen::analysis::{parse_rate, parse_time};
+    let ps = |s: &str| parse_time(s).unwrap().ps();
+    assert!((ps("30ps") - 30.0).abs() < 1e-9);
+    assert!((ps("30p") - 30.0).abs() < 1e-9);
+    assert!((ps("0.2ns") - 200.0).abs() < 1e-9);
+    assert!((ps("1e-12s") - 1.0).abs() < 1e-9);
+    assert!((ps("1.5e3fs") - 1.5).abs() < 1e-9);
+    assert!(parse_time("12 parsecs")
+        .unwrap_err()
+        .contains("unknown time unit"));
+    assert!(parse_time("ps").is_err());
+    let ghz = |s: &str| parse_rate(s).unwrap().ghz();
+    assert!((ghz("5MHz") - 0.005).abs() < 1e-12);
+    assert!((ghz("20GHz") - 20.0).abs() < 1e-12);
+    assert!((ghz("3") - 3.0).abs() < 1e-12);
+    // Bare YAML numbers: ps for times, GHz for rates.
+    let t: nmgen::analysis::Time = serde_saphyr::from_str("25").unwrap();
+    assert!((t.ps() - 25.0).abs() < 1e-9);
+    let r: nmgen::analysis::Rate = serde_saphyr::from_str("2.5").unwrap();
+    assert!((r.ghz() - 2.5).abs() < 1e-12);
 }

@@ -181,3 +181,41 @@ fn shmoo_grid_matches_the_function() {
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(json["rows"][2], "..#####..", "{json}");
 }
+
+proptest::proptest! {
+    /// Any interval [a, b] around nominal inside the search range is found to
+    /// within the resolution, from the passing side.
+    #[test]
+    fn any_interval_is_found(a in 0.06f64..0.99, b in 1.01f64..2.99) {
+        let eval = FnEvaluator::new(move |x: &[(String, f64)]| {
+            Ok::<_, Infallible>((a..=b).contains(&value(x, "p")))
+        });
+        let s = MarginSearch::default();
+        let low = search_bound(&eval, "p", Direction::Low, &s).unwrap();
+        let high = search_bound(&eval, "p", Direction::High, &s).unwrap();
+        proptest::prop_assert_eq!(low.status, BoundStatus::Found);
+        proptest::prop_assert!(low.bound >= a && low.bound - a <= s.resolution);
+        proptest::prop_assert!(high.bound <= b && b - high.bound <= s.resolution);
+    }
+}
+
+/// Margins of a toy "circuit" judged by a YAML timing check: the output
+/// pulse arrives at 30 ps / bias, and must come between 25 and 40 ps.
+#[test]
+fn margins_through_checks() {
+    use nmgen::analysis::{Check, ChecksEvaluator, PulseTimes};
+    let checks: Vec<Check> =
+        serde_saphyr::from_str("- timing: {output: q, pulse: 1, after: 25ps, before: 40ps}\n")
+            .unwrap();
+    let eval = ChecksEvaluator::new(&checks, |a: &[(String, f64)]| {
+        let mut p = PulseTimes::default();
+        p.insert("q", vec![30e-12 / value(a, "bias")]);
+        Ok::<_, Infallible>(p)
+    });
+    let s = MarginSearch::default();
+    let low = search_bound(&eval, "bias", Direction::Low, &s).unwrap();
+    let high = search_bound(&eval, "bias", Direction::High, &s).unwrap();
+    // 30/b ≤ 40 → b ≥ 0.75; 30/b ≥ 25 → b ≤ 1.2.
+    assert!(low.bound >= 0.75 && low.bound - 0.75 <= 0.005, "{low:?}");
+    assert!(high.bound <= 1.2 && 1.2 - high.bound <= 0.005, "{high:?}");
+}

@@ -121,3 +121,17 @@ fn bad_plans_are_refused() {
         .to_string()
         .contains("twice"));
 }
+
+proptest::proptest! {
+    /// The interval holds the observed proportion and lies within [0, 1].
+    #[test]
+    fn wilson_interval_brackets_the_proportion(n in 1u32..5000, frac in 0.0f64..=1.0) {
+        let k = ((f64::from(n) * frac).round() as u32).min(n);
+        let (lo, hi) = wilson_interval(k, n);
+        let p = f64::from(k) / f64::from(n);
+        proptest::prop_assert!(0.0 <= lo && lo <= p + 1e-12 && p <= hi + 1e-12 && hi <= 1.0);
+        // More samples, narrower interval, at the same proportion.
+        let (lo4, hi4) = wilson_interval(4 * k, 4 * n);
+        proptest::prop_assert!(hi4 - lo4 < hi - lo);
+    }
+}

@@ -94,3 +94,41 @@ where
         (self.f)(assignment)
     }
 }
+
+/// An [`Evaluator`] from a simulation and checks: `simulate` runs the circuit
+/// with the multipliers and returns its pulse times (every pattern in its own
+/// window of the one run); the circuit passes when every check passes.
+pub struct ChecksEvaluator<'a, F, E> {
+    pub checks: &'a [crate::analysis::checks::Check],
+    simulate: F,
+    _error: PhantomData<fn() -> E>,
+}
+
+impl<'a, F, E> ChecksEvaluator<'a, F, E>
+where
+    F: Fn(&[(String, f64)]) -> Result<crate::analysis::pulses::PulseTimes, E> + Sync,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    pub fn new(checks: &'a [crate::analysis::checks::Check], simulate: F) -> Self {
+        ChecksEvaluator {
+            checks,
+            simulate,
+            _error: PhantomData,
+        }
+    }
+}
+
+impl<F, E> Evaluator for ChecksEvaluator<'_, F, E>
+where
+    F: Fn(&[(String, f64)]) -> Result<crate::analysis::pulses::PulseTimes, E> + Sync,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    type Error = E;
+    fn passes(&self, assignment: &[(String, f64)]) -> Result<bool, E> {
+        let pulses = (self.simulate)(assignment)?;
+        Ok(self
+            .checks
+            .iter()
+            .all(|c| crate::analysis::checks::evaluate(c, &pulses).passed))
+    }
+}

@@ -22,7 +22,7 @@ pub mod traces;
 pub mod units;
 
 pub use checks::{evaluate, evaluate_runs, validate, Check, CheckOutcome, KnownNames};
-pub use evaluator::{Evaluator, FnEvaluator, MarginParameter, ParameterKind};
+pub use evaluator::{ChecksEvaluator, Evaluator, FnEvaluator, MarginParameter, ParameterKind};
 pub use josim_csv::{parse_josim_csv, read_josim_csv};
 pub use margins::{MarginReport, MarginSearch};
 pub use montecarlo::{wilson_interval, MonteCarloPlan, Variation, YieldReport};

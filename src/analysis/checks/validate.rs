@@ -25,10 +25,37 @@ pub(crate) fn error_at(file: &SourceFile, loc: &Location, message: String) -> So
         Some(start) => {
             let start = start as usize;
             let len = span.byte_len().unwrap_or(1).max(1) as usize;
-            file.error(start..start + len, message)
+            let end = flow_end(&file.text, start).unwrap_or(start + len);
+            file.error(start..end, message)
         }
         None => file.error_at(loc.line() as usize, loc.column() as usize, 1, message),
     }
+}
+
+/// The end of a flow collection (`[..]`, `{..}`) starting at `start`, on its line.
+fn flow_end(text: &str, start: usize) -> Option<usize> {
+    let rest = text.get(start..)?;
+    let close = match rest.chars().next()? {
+        '[' => ']',
+        '{' => '}',
+        _ => return None,
+    };
+    let open = rest.chars().next()?;
+    let mut depth = 0;
+    for (i, c) in rest.char_indices() {
+        if c == '\n' {
+            return None;
+        }
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(start + i + 1);
+            }
+        }
+    }
+    None
 }
 
 struct Ctx<'a> {
