@@ -16,6 +16,7 @@ pub mod build;
 pub mod cells;
 pub mod circuit;
 pub mod diagnostic;
+pub mod engine;
 pub mod ir;
 pub mod lsm;
 pub mod netlist;

@@ -73,6 +73,14 @@ pub fn write_all(
     spec: &Path,
     artifacts: &[Artifact],
 ) -> Result<Vec<PathBuf>, OutputError> {
+    let mut all: Vec<Artifact> = artifacts.to_vec();
+    all.push(manifest(spec, artifacts));
+    write_files(dir, &all)
+}
+
+/// Writes the artifacts into `dir` (created if needed), each staged under a
+/// temporary name and renamed into place, without a manifest. Returns the paths.
+pub fn write_files(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>, OutputError> {
     for a in artifacts {
         if a.path.is_absolute()
             || a.path
@@ -82,8 +90,7 @@ pub fn write_all(
             return Err(OutputError::Escapes(a.path.clone()));
         }
     }
-    let mut all: Vec<Artifact> = artifacts.to_vec();
-    all.push(manifest(spec, artifacts));
+    let all = artifacts;
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| OutputError::Io { path, source }
@@ -92,7 +99,7 @@ pub fn write_all(
     // stage every file under a temporary name, then rename them all into place
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
-        for a in &all {
+        for a in all {
             let target = dir.join(&a.path);
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent).map_err(io(parent))?;

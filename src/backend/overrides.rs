@@ -47,14 +47,29 @@ pub fn set_parameters(text: &str, values: &[(String, f64)]) -> (String, Vec<Stri
 /// Turns on thermal noise at `temperature` kelvin with a seed: inserts `.temp` and
 /// `.option seed=` before `.tran` (replacing any already there).
 pub fn set_noise(text: &str, temperature: f64, seed: u64) -> String {
+    insert_before_tran(
+        text,
+        &format!(".temp {temperature}\n.option seed={seed}\n"),
+        true,
+    )
+}
+
+/// Sets the random seed (`.option seed=`) and leaves `.temp` as the netlist has it.
+pub fn set_seed(text: &str, seed: u64) -> String {
+    insert_before_tran(text, &format!(".option seed={seed}\n"), false)
+}
+
+fn insert_before_tran(text: &str, lines: &str, drop_temp: bool) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for line in text.lines() {
         let lower = line.trim_start().to_ascii_lowercase();
-        if lower.starts_with(".temp") || (lower.starts_with(".option") && lower.contains("seed")) {
+        if (drop_temp && lower.starts_with(".temp"))
+            || (lower.starts_with(".option") && lower.contains("seed"))
+        {
             continue;
         }
         if lower.starts_with(".tran") {
-            out.push_str(&format!(".temp {temperature}\n.option seed={seed}\n"));
+            out.push_str(lines);
         }
         out.push_str(line);
         out.push('\n');

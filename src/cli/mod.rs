@@ -2,7 +2,9 @@
 //! 2 bad input (spec, netlist, event file, flags).
 
 mod build;
+mod engine_args;
 mod report;
+mod sim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,14 +32,55 @@ pub enum Command {
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
     },
+    /// Simulate a JoSIM netlist (`.cir` → CSV in JoSIM's format) or a spec
+    /// (waveforms, pulse raster CSV and SVG plots in a folder).
+    Sim {
+        /// A JoSIM netlist (`.cir`) or a YAML spec.
+        input: PathBuf,
+        /// The CSV to write (netlist) or the output folder (spec).
+        #[arg(short, long)]
+        out: PathBuf,
+        #[command(flatten)]
+        engine: engine_args::EngineArgs,
+        /// Random seed for thermal noise and `.spread` (overrides `.option seed=`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Turn on thermal noise at this temperature in kelvin (specs only), e.g. 4.2.
+        #[arg(long)]
+        temperature: Option<f64>,
+    },
 }
 
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Build { spec, out } => build::run(&spec, &out),
+        Command::Sim {
+            input,
+            out,
+            engine,
+            seed,
+            temperature,
+        } => {
+            if is_spec(&input) {
+                sim::spec(&input, &out, &engine, seed, temperature)
+            } else {
+                sim::netlist(&input, &out, &engine, seed)
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => f.report(),
     }
+}
+
+/// A YAML spec (by extension), as opposed to a JoSIM netlist.
+fn is_spec(path: &std::path::Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
+        Some("yaml") | Some("yml")
+    )
 }

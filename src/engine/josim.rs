@@ -38,7 +38,8 @@ impl Josim {
 
     /// Simulates one netlist text.
     pub fn simulate(&self, run: &Run) -> Result<Traces, EngineError> {
-        let dir = tempfile::tempdir().map_err(|e| EngineError::Io(format!("temporary folder: {e}")))?;
+        let dir =
+            tempfile::tempdir().map_err(|e| EngineError::Io(format!("temporary folder: {e}")))?;
         let cir = dir.path().join("netlist.cir");
         let csv = dir.path().join("out.csv");
         std::fs::write(&cir, run.netlist_text()?).map_err(|e| EngineError::Io(e.to_string()))?;
@@ -51,7 +52,9 @@ impl Josim {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| EngineError::JosimMissing(format!("cannot run {}: {e}", self.program.display())))?;
+            .map_err(|e| {
+                EngineError::JosimMissing(format!("cannot run {}: {e}", self.program.display()))
+            })?;
         let start = Instant::now();
         let status = loop {
             match child.try_wait() {
@@ -76,8 +79,10 @@ impl Josim {
                 stderr.trim()
             )));
         }
-        let text = std::fs::read_to_string(&csv).map_err(|e| EngineError::Io(format!("JoSIM wrote no CSV: {e}")))?;
-        crate::analysis::parse_josim_csv(&SourceFile::new(&csv, text)).map_err(|e| EngineError::Josim(e.to_string()))
+        let text = std::fs::read_to_string(&csv)
+            .map_err(|e| EngineError::Io(format!("JoSIM wrote no CSV: {e}")))?;
+        crate::analysis::parse_josim_csv(&SourceFile::new(&csv, text))
+            .map_err(|e| EngineError::Josim(e.to_string()))
     }
 }
 

@@ -22,7 +22,7 @@ impl Progress {
         }
     }
 
-    pub(crate) fn bar(self, total: u64, done: u64, what: &str) -> ProgressBar {
+    pub fn bar(self, total: u64, done: u64, what: &str) -> ProgressBar {
         if !self.visible() {
             return ProgressBar::hidden();
         }

@@ -1,0 +1,161 @@
+//! `nmgen sim`: a JoSIM netlist to a CSV, or a spec to waveforms, pulse rasters and plots.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use nmgen::analysis::plot::{plot_raster, plot_waveforms, WaveformPlot};
+use nmgen::analysis::{Progress, PulseTimes, SlipOptions};
+use nmgen::engine::{self, Engine, Run};
+use nmgen::output::Artifact;
+use nmgen::sim::{self, SimOptions};
+
+use super::engine_args::EngineArgs;
+use super::Failure;
+
+/// A JoSIM netlist: simulate and write JoSIM's CSV.
+pub fn netlist(
+    path: &Path,
+    out: &Path,
+    args: &EngineArgs,
+    seed: Option<u64>,
+) -> Result<(), Failure> {
+    let engine = args.engine()?;
+    let csv = match &engine {
+        Engine::Builtin { mode } => {
+            let report = nmgen::netlist::load_report(path, &BTreeMap::new())?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            let steps = report
+                .circuit
+                .transient
+                .map(|t| (t.tstop / t.tstep) as u64)
+                .unwrap_or(0);
+            let bar = Progress::Auto.bar(steps.max(1), 0, "simulating");
+            let bar_cb = bar.clone();
+            let options = SimOptions {
+                mode: *mode,
+                seed,
+                apply_spread: true,
+                progress: Some(Arc::new(move |done: u64, total: u64| {
+                    bar_cb.set_length(total.max(1));
+                    bar_cb.set_position(done);
+                })),
+            };
+            let waves = sim::simulate(&report.circuit, &options).map_err(anyhow::Error::from)?;
+            bar.finish_and_clear();
+            let mut bytes = Vec::new();
+            waves
+                .write_josim_csv(&mut bytes)
+                .context("formatting CSV")?;
+            bytes
+        }
+        Engine::Josim(_) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let mut run = Run::new(&text, path);
+            run.seed = seed;
+            engine::josim_csv(&engine.simulate(&run).map_err(anyhow::Error::from)?).into_bytes()
+        }
+    };
+    write_csv(out, csv)
+}
+
+fn write_csv(out: &Path, bytes: Vec<u8>) -> Result<(), Failure> {
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .context("the output must be a file name, e.g. out.csv")?;
+    nmgen::output::write_files(dir, &[Artifact::new(name, bytes)]).context("writing the CSV")?;
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// An SFQ spec: build, simulate, write waveforms, pulse raster (CSV + SVG) and plots.
+pub fn spec(
+    path: &Path,
+    out: &Path,
+    args: &EngineArgs,
+    seed: Option<u64>,
+    temperature: Option<f64>,
+) -> Result<(), Failure> {
+    let design = nmgen::spec::load(path)?;
+    let netlist = nmgen::build::compile(&design);
+    let engine = args.engine()?;
+    let cir_path = path.with_file_name(format!("{}.cir", design.name));
+    let mut run = Run::new(&netlist.text, &cir_path);
+    run.temperature = temperature;
+    run.seed = seed;
+    let traces = engine.simulate(&run).map_err(anyhow::Error::from)?;
+    let observed: Vec<(&str, &str)> = netlist
+        .probes
+        .iter()
+        .filter_map(|p| {
+            let last = p.columns.last()?;
+            last.starts_with("P(")
+                .then_some((p.output.as_str(), last.as_str()))
+        })
+        .collect();
+    let pulses = PulseTimes::from_traces(&traces, &observed, &SlipOptions::default())
+        .map_err(anyhow::Error::from)?;
+    let tstop = design.technology.tstop;
+    let raster = plot_raster(
+        &pulses,
+        &format!("{}: output pulses ({} engine)", design.name, engine.name()),
+        Some(tstop),
+    )
+    .map_err(anyhow::Error::from)?;
+    let columns: Vec<String> = netlist
+        .probes
+        .iter()
+        .filter_map(|p| p.columns.last().cloned())
+        .collect();
+    let waves = plot_waveforms(
+        &traces,
+        &WaveformPlot {
+            title: format!("{}: output junction phases", design.name),
+            columns,
+            window: None,
+        },
+    )
+    .map_err(anyhow::Error::from)?;
+    for o in &pulses.outputs {
+        println!(
+            "{:>12}: {} pulse(s){}",
+            o.name,
+            o.times.len(),
+            fmt_times(&o.times)
+        );
+    }
+    let name = &design.name;
+    let artifacts = vec![
+        Artifact::new(format!("{name}.cir"), netlist.text.clone()),
+        Artifact::new(format!("{name}.csv"), engine::josim_csv(&traces)),
+        Artifact::new(format!("{name}.pulses.csv"), pulses.to_csv()),
+        Artifact::new(format!("{name}.raster.svg"), raster),
+        Artifact::new(format!("{name}.waveforms.svg"), waves),
+    ];
+    let written = nmgen::output::write_all(out, path, &artifacts).context("writing outputs")?;
+    for p in written {
+        println!("wrote {}", p.display());
+    }
+    Ok(())
+}
+
+fn fmt_times(times: &[f64]) -> String {
+    if times.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = times
+        .iter()
+        .take(8)
+        .map(|t| format!("{:.1}", t * 1e12))
+        .collect();
+    let more = if times.len() > 8 { ", …" } else { "" };
+    format!(" at {}{more} ps", shown.join(", "))
+}
