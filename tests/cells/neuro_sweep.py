@@ -30,7 +30,17 @@ def slips(ts, ph):
     return out
 
 
-def prepare(bench, sets, temp, seed):
+def train(spec):
+    """start:period:count in ps -> nmgen-style triangle pulses (600 uA, 6 ps)."""
+    start, period, count = (float(x) for x in spec.split(":"))
+    s = "0 0"
+    for k in range(int(count)):
+        t = start + k * period
+        s += f" {t:g}p 0 {t + 3:g}p 600u {t + 6:g}p 0"
+    return f"pwl({s})"
+
+
+def prepare(bench, sets, temp, seed, trains=None):
     here = os.path.dirname(os.path.abspath(bench))
     lines = open(bench).read().splitlines()
     out = []
@@ -43,6 +53,10 @@ def prepare(bench, sets, temp, seed):
         if m and m.group(1) in sets:
             ln = f".param {m.group(1)}={sets[m.group(1)]}"
             done.add(m.group(1))
+        m = re.match(r"\s*(I\w+)\s+(\S+)\s+(\S+)\s+pwl", ln, re.I)
+        if m and trains and m.group(1) in trains:
+            spec = trains[m.group(1)]
+            ln = f"{m.group(1)} {m.group(2)} {m.group(3)} " + (train(spec) if spec else "pwl(0 0 1p 0)")
         if re.match(r"\s*\.end\s*$", ln, re.I):
             for k, v in sets.items():
                 if k not in done:
@@ -54,10 +68,10 @@ def prepare(bench, sets, temp, seed):
     return "\n".join(out) + "\n"
 
 
-def run_one(bench, sets, temp, seed, window):
+def run_one(bench, sets, temp, seed, window, trains=None):
     with tempfile.TemporaryDirectory() as d:
         cir = os.path.join(d, "b.cir")
-        open(cir, "w").write(prepare(bench, sets, temp, seed))
+        open(cir, "w").write(prepare(bench, sets, temp, seed, trains))
         r = subprocess.run(["josim-cli", "-m", "1", "-o", os.path.join(d, "o.csv"), cir],
                            cwd=d, capture_output=True, text=True)
         if r.returncode != 0:
@@ -86,8 +100,11 @@ def main():
     ap.add_argument("--window", default="")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--times", action="store_true")
+    ap.add_argument("--train", action="append", default=[],
+                    help="SOURCE=start:period:count (ps) replaces that pwl source; SOURCE= for none")
     a = ap.parse_args()
     sets = dict(s.split("=", 1) for s in a.set)
+    trains = dict(s.split("=", 1) for s in a.train)
     window = tuple(float(x) for x in a.window.split(":")) if a.window else None
     if a.seeds:
         lo, _, hi = a.seeds.partition("-")
@@ -96,7 +113,7 @@ def main():
     else:
         seeds, temp = [0], None
     with ThreadPoolExecutor(a.jobs) as ex:
-        results = list(ex.map(lambda s: run_one(a.bench, sets, temp, s, window), seeds))
+        results = list(ex.map(lambda s: run_one(a.bench, sets, temp, s, window, trains), seeds))
     for col in results[0]:
         fw = [r[col][0] for r in results]
         bw = [r[col][1] for r in results]
