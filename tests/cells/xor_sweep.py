@@ -23,19 +23,26 @@ def main():
     ap.add_argument("--temp", type=float, default=4.2)
     ap.add_argument("--set", action="append", default=[])
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--x2-lag", type=float, default=0.0,
+                    help="shift x2's train by this many ps relative to x1 (same period/count)")
     a = ap.parse_args()
     sets = dict(s.split("=", 1) for s in a.set)
     sets["bias"] = a.bias
     n_in = len(re.findall(r"600u", re.search(r"^IX1 .*$", open(XOR).read(), re.M).group(0)))
     temp = a.temp if a.temp > 0 else None
     seeds = list(range(1, a.seeds + 1)) if temp else [0]
-    pats = {(0, 0): {"IX1": "", "IX2": ""}, (0, 1): {"IX1": ""}, (1, 0): {"IX2": ""}, (1, 1): {}}
+    src = re.search(r"^IX2 .*$", open(XOR).read(), re.M).group(0)
+    times = [float(t) for t in re.findall(r"([0-9.]+)p 0 [0-9.]+p 600u", src)]
+    x2 = {}
+    if a.x2_lag:
+        x2 = {"IX2": f"{times[0] + a.x2_lag:g}:{times[1] - times[0]:g}:{len(times)}"}
+    pats = {(0, 0): {"IX1": "", "IX2": ""}, (0, 1): dict(x2, IX1=""), (1, 0): {"IX2": ""}, (1, 1): dict(x2)}
     res = {}
     for pat, trains in pats.items():
         with ThreadPoolExecutor(a.jobs) as ex:
             rs = list(ex.map(lambda s: run_one(XOR, sets, temp, s, None, trains), seeds))
         res[pat] = rs
-    print(f"bias={a.bias} temp={a.temp} seeds={len(seeds)} pulses per active input={n_in} {sets}")
+    print(f"bias={a.bias} temp={a.temp} seeds={len(seeds)} pulses per active input={n_in} x2 lag={a.x2_lag} ps {sets}")
     print("pattern  out: mean  min  max | h1 mean  h2 mean | per-seed outputs")
     for pat, rs in res.items():
         out = [r["P(B2|XLO)"][0] for r in rs]
