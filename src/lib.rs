@@ -24,3 +24,4 @@ pub mod output;
 pub mod passes;
 pub mod sim;
 pub mod spec;
+pub mod verify;

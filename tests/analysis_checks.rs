@@ -263,10 +263,10 @@ fn times_and_rates_with_units() {
     let ghz = |s: &str| parse_rate(s).unwrap().ghz();
     assert!((ghz("5MHz") - 0.005).abs() < 1e-12);
     assert!((ghz("20GHz") - 20.0).abs() < 1e-12);
-    assert!((ghz("3") - 3.0).abs() < 1e-12);
-    // Bare YAML numbers: ps for times, GHz for rates.
-    let t: nmgen::analysis::Time = serde_saphyr::from_str("25").unwrap();
+    assert!((ghz("3e9") - 3.0).abs() < 1e-12);
+    // Bare YAML numbers are SI, as everywhere in a spec: seconds and hertz.
+    let t: nmgen::analysis::Time = serde_saphyr::from_str("25e-12").unwrap();
     assert!((t.ps() - 25.0).abs() < 1e-9);
-    let r: nmgen::analysis::Rate = serde_saphyr::from_str("2.5").unwrap();
+    let r: nmgen::analysis::Rate = serde_saphyr::from_str("2.5e9").unwrap();
     assert!((r.ghz() - 2.5).abs() < 1e-12);
 }

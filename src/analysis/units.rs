@@ -1,17 +1,18 @@
 //! Times and rates as designers write them in a spec: `30ps`, `0.1ns`, `30p`,
-//! or a bare number (picoseconds for a time, GHz for a rate).
+//! `20GHz`, `5MHz`, or a bare number in SI units (seconds, hertz), as everywhere
+//! in a spec. Rate units are spelled out (`MHz` is mega here, not SPICE's milli).
 
 use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-/// A time in seconds. In YAML: a bare number is in ps; a string carries a unit
+/// A time in seconds. In YAML: a bare number is in seconds; a string carries a unit
 /// (`fs`, `ps`, `ns`, `us`, `ms`, `s`, or SPICE's `f`, `p`, `n`, `u`, `m`).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 pub struct Time(pub f64);
 
-/// A pulse rate in pulses per second (Hz). In YAML: a bare number is in GHz;
+/// A pulse rate in pulses per second (Hz). In YAML: a bare number is in Hz;
 /// a string carries a unit (`Hz`, `kHz`, `MHz`, `GHz`, `THz`).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 pub struct Rate(pub f64);
@@ -61,13 +62,12 @@ fn split_number(s: &str) -> Option<(f64, &str)> {
 pub fn parse_time(s: &str) -> Result<Time, String> {
     let (v, unit) = split_number(s).ok_or_else(|| format!("`{s}` is not a time"))?;
     let scale = match unit.to_ascii_lowercase().as_str() {
-        "" => 1e-12,
+        "" | "s" => 1.0,
         "fs" | "f" => 1e-15,
         "ps" | "p" => 1e-12,
         "ns" | "n" => 1e-9,
         "us" | "u" | "µs" => 1e-6,
         "ms" | "m" => 1e-3,
-        "s" => 1.0,
         _ => {
             return Err(format!(
                 "`{s}`: unknown time unit `{unit}` (use fs, ps, ns, us, ms, s)"
@@ -81,8 +81,8 @@ pub fn parse_time(s: &str) -> Result<Time, String> {
 pub fn parse_rate(s: &str) -> Result<Rate, String> {
     let (v, unit) = split_number(s).ok_or_else(|| format!("`{s}` is not a rate"))?;
     let scale = match unit.to_ascii_lowercase().as_str() {
-        "" | "ghz" => 1e9,
-        "hz" => 1.0,
+        "ghz" => 1e9,
+        "" | "hz" => 1.0,
         "khz" => 1e3,
         "mhz" => 1e6,
         "thz" => 1e12,
@@ -124,7 +124,7 @@ impl<'de> Deserialize<'de> for Time {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(UnitVisitor {
             what: "time",
-            bare: 1e-12,
+            bare: 1.0,
             parse: |s| parse_time(s).map(|t| t.0),
         })
         .map(Time)
@@ -135,7 +135,7 @@ impl<'de> Deserialize<'de> for Rate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(UnitVisitor {
             what: "rate",
-            bare: 1e9,
+            bare: 1.0,
             parse: |s| parse_rate(s).map(|r| r.0),
         })
         .map(Rate)

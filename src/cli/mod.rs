@@ -5,6 +5,7 @@ mod build;
 mod engine_args;
 mod report;
 mod sim;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,11 +50,22 @@ pub enum Command {
         #[arg(long)]
         temperature: Option<f64>,
     },
+    /// Run the spec's checks (and its minimum margin): exit 0 pass, 1 fail, 2 bad input.
+    Check {
+        spec: PathBuf,
+        #[command(flatten)]
+        engine: engine_args::EngineArgs,
+    },
+    /// Margins of the spec's parameters (or, with --sweep, a shmoo or Monte Carlo
+    /// yield): table on stdout, JSON and SVG on request; shardable.
+    Margins(verify::MarginsArgs),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Build { spec, out } => build::run(&spec, &out),
+        Command::Check { spec, engine } => verify::check(&spec, &engine),
+        Command::Margins(args) => verify::margins(&args),
         Command::Sim {
             input,
             out,

@@ -30,6 +30,10 @@ pub enum EngineError {
     Sim(#[from] sim::SimError),
     #[error("the netlist has no top-level `.param {0}` to change")]
     UnknownParameter(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("the netlist has no element `{0}` to scale")]
+    UnknownElement(String),
     #[error("the netlist has no `.model {0}` with `{1}=` to scale")]
     UnknownModelValue(String, String),
 }
@@ -48,6 +52,9 @@ pub struct Run<'a> {
     pub temperature: Option<f64>,
     /// Random seed (`.option seed=`) for noise and `.spread`.
     pub seed: Option<u64>,
+    /// Single elements to scale by name (`L1|XJ1`, `B2|XQ`): the built-in engine only,
+    /// since a JoSIM subcircuit is shared by all its instances.
+    pub element_scales: Vec<(String, f64)>,
 }
 
 impl<'a> Run<'a> {
@@ -59,6 +66,7 @@ impl<'a> Run<'a> {
             model_scales: Vec::new(),
             temperature: None,
             seed: None,
+            element_scales: Vec::new(),
         }
     }
 
@@ -112,8 +120,11 @@ impl Engine {
         match self {
             Engine::Builtin { mode } => {
                 let text = run.netlist_text()?;
-                let circuit = crate::netlist::parse_str(&text, &run.path)
+                let mut circuit = crate::netlist::parse_str(&text, &run.path)
                     .map_err(|e| EngineError::Netlist(Box::new(e)))?;
+                for (name, factor) in &run.element_scales {
+                    scale_element(&mut circuit, name, *factor)?;
+                }
                 let options = SimOptions {
                     mode: *mode,
                     seed: run.seed,
@@ -122,6 +133,9 @@ impl Engine {
                 };
                 Ok(traces(sim::simulate(&circuit, &options)?))
             }
+            Engine::Josim(_) if !run.element_scales.is_empty() => Err(EngineError::Unsupported(
+                "scaling single elements needs the built-in engine (JoSIM shares a subcircuit between its instances)".into(),
+            )),
             Engine::Josim(j) => j.simulate(run),
         }
     }
@@ -158,4 +172,41 @@ pub fn josim_csv(traces: &Traces) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Multiplies one element's value: R, L, C, a junction's critical current, or a
+/// current source's amplitude.
+fn scale_element(
+    circuit: &mut crate::circuit::Circuit,
+    name: &str,
+    factor: f64,
+) -> Result<(), EngineError> {
+    use crate::circuit::{ElementKind, Waveform};
+    let upper = name.to_ascii_uppercase().replace('.', "|");
+    let element = circuit
+        .elements
+        .iter_mut()
+        .find(|e| e.name == upper)
+        .ok_or_else(|| EngineError::UnknownElement(name.to_string()))?;
+    match &mut element.kind {
+        ElementKind::Resistor { r, .. } => *r *= factor,
+        ElementKind::Inductor { l, .. } => *l *= factor,
+        ElementKind::Capacitor { c, .. } => *c *= factor,
+        ElementKind::Junction { model, .. } => model.ic *= factor,
+        ElementKind::CurrentSource { wave, .. } => match wave {
+            Waveform::Dc(v) => *v *= factor,
+            Waveform::Pwl(points) => points.iter_mut().for_each(|(_, v)| *v *= factor),
+            _ => {
+                return Err(EngineError::Unsupported(format!(
+                    "cannot scale the waveform of `{name}`"
+                )))
+            }
+        },
+        _ => {
+            return Err(EngineError::Unsupported(format!(
+                "cannot scale element `{name}`"
+            )))
+        }
+    }
+    Ok(())
 }

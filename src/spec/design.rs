@@ -122,4 +122,12 @@ pub struct Design {
     pub connections: Vec<Connection>,
     /// Global parameters in order, `bias` first.
     pub parameters: Vec<(String, f64)>,
+    /// Checks on the output pulses (validated against the network's names).
+    pub checks: Vec<crate::analysis::Check>,
+    /// The `margins:` section as written (resolved by [`crate::verify`]).
+    pub margins: Option<super::model::MarginsSpec>,
+    /// Thermal noise for checks: (temperature in K, number of seeds).
+    pub noise: Option<(f64, u32)>,
+    /// The spec text, for errors found after loading (margin settings).
+    pub source: crate::diagnostic::SourceFile,
 }

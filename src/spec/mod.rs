@@ -251,6 +251,35 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
     let network::Names {
         outputs, instances, ..
     } = names;
+    if let Err(errors) = crate::analysis::validate(
+        &spec.checks,
+        file,
+        &crate::analysis::KnownNames {
+            outputs: outputs.clone(),
+            inputs: Some(inputs.iter().map(|i| i.name.clone()).collect()),
+        },
+    ) {
+        if let Some(first) = errors.into_iter().next() {
+            return Err(first);
+        }
+    }
+    let noise = match &spec.noise {
+        None => None,
+        Some(n) => {
+            let t = n.temperature.value.0;
+            if !(t > 0.0 && t.is_finite()) {
+                return Err(error_at(
+                    file,
+                    &n.temperature,
+                    "the noise temperature must be greater than zero (e.g. 4.2)",
+                ));
+            }
+            if n.seeds.value == 0 {
+                return Err(error_at(file, &n.seeds, "at least one seed is needed"));
+            }
+            Some((t, n.seeds.value))
+        }
+    };
     Ok(Design {
         name: name.value.clone(),
         spec_path: file.path.clone(),
@@ -261,5 +290,9 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
         instances,
         connections,
         parameters,
+        checks: spec.checks.clone(),
+        margins: spec.margins.clone(),
+        noise,
+        source: file.clone(),
     })
 }

@@ -59,6 +59,116 @@ pub struct SpecFile {
     /// Global parameters that stay symbolic in the netlist (`.param`).
     #[serde(default)]
     pub parameters: OrderedMap<Spanned<Quantity>>,
+    /// Pass/fail checks on the output pulses (`nmgen check`, and the judge of margins).
+    #[serde(default)]
+    pub checks: Vec<crate::analysis::Check>,
+    /// What `nmgen margins`, `nmgen shmoo` and `nmgen yield` sweep.
+    #[serde(default)]
+    pub margins: Option<MarginsSpec>,
+    /// Thermal noise for checks: every check must pass for every seed.
+    #[serde(default)]
+    pub noise: Option<NoiseSpec>,
+}
+
+/// A fraction: a number (`0.005`) or a percentage (`0.5%`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fraction(pub f64);
+
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Fraction;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a fraction (`0.005`) or a percentage (`0.5%`)")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Fraction, E> {
+                Ok(Fraction(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Fraction, E> {
+                Ok(Fraction(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Fraction, E> {
+                Ok(Fraction(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Fraction, E> {
+                let t = v.trim();
+                let (num, scale) = match t.strip_suffix('%') {
+                    Some(n) => (n.trim(), 0.01),
+                    None => (t, 1.0),
+                };
+                num.parse::<f64>()
+                    .map(|x| Fraction(x * scale))
+                    .map_err(|_| {
+                        E::custom(format!(
+                            "`{v}` is not a fraction or percentage (e.g. `0.5%`)"
+                        ))
+                    })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `margins:`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarginsSpec {
+    /// `bias`, `inductors`, `critical_currents`, `resistors`, a parameter name, or an
+    /// element (`L1|XJ1`, built-in engine). Default: `[bias]`.
+    #[serde(default)]
+    pub parameters: Vec<Spanned<String>>,
+    /// Bisection resolution. Default 0.5 %.
+    pub resolution: Option<Spanned<Fraction>>,
+    /// Step of the coarse scan. Default 5 %.
+    pub coarse_step: Option<Spanned<Fraction>>,
+    /// `[lowest, highest]` multipliers searched. Default `[0.05, 3.0]`.
+    pub range: Option<Spanned<Vec<f64>>>,
+    pub shmoo: Option<ShmooSpec>,
+    pub monte_carlo: Option<MonteCarloSpec>,
+    /// `nmgen check` fails when the critical margin is below this (e.g. `20%`).
+    pub minimum: Option<Spanned<Fraction>>,
+}
+
+/// A 2-D pass/fail map over two parameters' multipliers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShmooSpec {
+    pub x: Spanned<String>,
+    pub y: Spanned<String>,
+    /// `[from, to, steps]` multipliers.
+    pub x_range: Spanned<Vec<f64>>,
+    pub y_range: Spanned<Vec<f64>>,
+}
+
+/// Monte Carlo yield: Gaussian spreads, σ as fractions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonteCarloSpec {
+    pub samples: Spanned<u32>,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// One draw per sample for a whole group (`bias`, `inductors`, …): process shifts.
+    #[serde(default)]
+    pub global: OrderedMap<Spanned<Fraction>>,
+    /// One draw per element of the group (`inductors`, `critical_currents`,
+    /// `resistors`): local mismatch; needs the built-in engine.
+    #[serde(default)]
+    pub local: OrderedMap<Spanned<Fraction>>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// `noise:` thermal noise for checks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoiseSpec {
+    /// Temperature (K), e.g. 4.2.
+    pub temperature: Spanned<Quantity>,
+    /// Seeds 1..=seeds are simulated; every check must pass for each.
+    pub seeds: Spanned<u32>,
 }
 
 /// `technology:`: the process and the simulation settings.

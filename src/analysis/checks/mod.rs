@@ -20,7 +20,7 @@
 //!       - {class: low, stimulus: {in: 5GHz}}
 //! ```
 //!
-//! Times: bare numbers are ps, or strings with a unit; rates: bare numbers are GHz.
+//! Times and rates: strings with a unit (`130ps`, `20GHz`) or bare SI numbers.
 
 mod eval;
 mod named_map;
