@@ -26,6 +26,9 @@ mod tline;
 mod transient;
 mod waveform;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 use crate::circuit::Circuit;
@@ -134,6 +137,31 @@ pub fn simulate_with(
         tran.tstep
     };
     let seed = options.seed.or(circuit.seed).unwrap_or(0);
+    // Without output requests JoSIM prints every node (phase in phase mode).
+    let all_nodes;
+    let circuit = if circuit.probes.is_empty() {
+        let mut c = circuit.clone();
+        c.probes = (0..c.nodes.len())
+            .map(|i| {
+                let node = crate::circuit::Node::Index(i);
+                let gnd = crate::circuit::Node::Ground;
+                match options.mode {
+                    Mode::Phase => crate::circuit::Probe {
+                        header: format!("P({})", c.nodes[i]),
+                        kind: crate::circuit::ProbeKind::NodePhase { p: node, n: gnd },
+                    },
+                    Mode::Voltage => crate::circuit::Probe {
+                        header: format!("V({})", c.nodes[i]),
+                        kind: crate::circuit::ProbeKind::NodeVoltage { p: node, n: gnd },
+                    },
+                }
+            })
+            .collect();
+        all_nodes = c;
+        &all_nodes
+    } else {
+        circuit
+    };
     let headers: Vec<String> = circuit.probes.iter().map(|p| p.header.clone()).collect();
     let floor = h * 1e-6;
     loop {
