@@ -49,25 +49,33 @@ pub enum Mode {
 pub type Progress = dyn Fn(u64, u64) + Send + Sync;
 
 /// Options of one simulation.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SimOptions {
     pub mode: Mode,
     /// Overrides the netlist's `.option seed=` (noise and spread random streams).
     /// Without either, seed 0 is used, so results are reproducible.
     pub seed: Option<u64>,
-    /// Apply the netlist's `.spread` to element values (JoSIM does; default true
-    /// through [`SimOptions::new`], false in `Default`).
+    /// Apply the netlist's `.spread` to element values, as JoSIM does (default true).
     pub apply_spread: bool,
     pub progress: Option<Arc<Progress>>,
 }
 
-impl SimOptions {
-    /// JoSIM's defaults: phase mode, spreads applied.
-    pub fn new() -> Self {
+impl Default for SimOptions {
+    /// JoSIM's defaults: phase mode, spreads applied, seed from the netlist.
+    fn default() -> Self {
         SimOptions {
+            mode: Mode::Phase,
+            seed: None,
             apply_spread: true,
-            ..Default::default()
+            progress: None,
         }
+    }
+}
+
+impl SimOptions {
+    /// Same as [`SimOptions::default`].
+    pub fn new() -> Self {
+        SimOptions::default()
     }
 }
 
