@@ -156,3 +156,89 @@ fn error_column_points_at_the_offending_text() {
     let err = netlist::load(&path).expect_err("unknown subcircuit");
     assert_eq!(err.column, 4);
 }
+
+mod robustness {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    /// Lines built from netlist-like fragments, in any order and combination.
+    fn line() -> impl Strategy<Value = String> {
+        let word = prop::sample::select(vec![
+            "R1",
+            "L1",
+            "B1",
+            "X1",
+            "K1",
+            "V1",
+            "I1",
+            "P1",
+            "T1",
+            "E1",
+            "Q1",
+            "0",
+            "1",
+            "2",
+            "a",
+            "jj1",
+            "JTL",
+            "2p",
+            "5..2",
+            "1e",
+            "-",
+            "(",
+            ")",
+            "{",
+            "}",
+            "=",
+            "area=2",
+            "ic=",
+            "pwl(0",
+            "0)",
+            "sin(0",
+            "pulse(",
+            "noise(1u",
+            "TD=1p",
+            "Z0=",
+            ".subckt",
+            ".ends",
+            ".param",
+            "x=",
+            "y*2",
+            ".model",
+            "jj(icrit=0.1mA)",
+            ".tran",
+            "0.25p",
+            ".print",
+            "v(1)",
+            "p(B1.X1)",
+            "nodev",
+            "@R1[c]",
+            "+",
+            "*",
+            ".include",
+            ".control",
+            ".endc",
+            ".end",
+            "é",
+            "@é]",
+            "cpr={1,",
+            "0.5}",
+            "\t",
+        ]);
+        prop::collection::vec(word, 0..8).prop_map(|w| w.join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_input_gives_a_result_not_a_panic(lines in prop::collection::vec(line(), 0..12)) {
+            let text = lines.join("\n");
+            match nmgen::netlist::parse_str(&text, Path::new("fuzz.cir")) {
+                Ok(c) => prop_assert!(c.probes.len() <= text.len()),
+                Err(e) => prop_assert!(!e.message.is_empty()),
+            }
+        }
+    }
+}

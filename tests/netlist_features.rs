@@ -64,6 +64,8 @@ fn parameters_in_any_order_with_functions_and_constants() {
          L2 1 2 l2\n\
          R1 2 0 r\n\
          R2 2 0 {r*2}\n\
+         R3 2 0 { r * 3 }\n\
+         I1 0 2 pwl(0 0 5p {r / 13 * 1m})\n\
          .tran 0.25p 10p\n",
     );
     let l1 = 2.067833831170082e-15 / 200e-6;
@@ -71,6 +73,10 @@ fn parameters_in_any_order_with_functions_and_constants() {
     assert!(matches!(element(&c, "L2"), ElementKind::Inductor { l, .. } if close(*l, 2.0 * l1)));
     assert!(matches!(element(&c, "R1"), ElementKind::Resistor { r, .. } if close(*r, 13.0)));
     assert!(matches!(element(&c, "R2"), ElementKind::Resistor { r, .. } if close(*r, 26.0)));
+    assert!(matches!(element(&c, "R3"), ElementKind::Resistor { r, .. } if close(*r, 39.0)));
+    assert!(
+        matches!(element(&c, "I1"), ElementKind::CurrentSource { wave: Waveform::Pwl(p), .. } if close(p[1].1, 1e-3))
+    );
 }
 
 #[test]
@@ -289,12 +295,14 @@ fn print_forms_and_their_headers() {
          .print devp B1\n\
          .plot @R1[c] @B1[p] v1#branch\n\
          .save v(1, 2) p(2,0)\n\
-         .print devv NOSUCH\n",
+         .print devv NOSUCH\n\
+         .print p(I9) i(I9)\n\
+         I9 0 2 pwl(0 0 5p 1u)\n",
     );
     let headers: Vec<&str> = c.probes.iter().map(|p| p.header.as_str()).collect();
     assert_eq!(
         headers,
-        ["V(1,0)", "P(2)", "P(B1)", "I(R1)", "P(B1)", "I(V1)", "V(1,2)", "P(2,0)"]
+        ["V(1,0)", "P(2)", "P(B1)", "I(R1)", "P(B1)", "I(V1)", "V(1,2)", "P(2,0)", "I(I9)"]
     );
     assert!(matches!(
         c.probes[0].kind,
@@ -308,19 +316,27 @@ fn print_forms_and_their_headers() {
 
 #[test]
 fn instance_value_overrides() {
-    let c = parse(
-        ".subckt S a\n\
+    let text = ".subckt S a\n\
          .model jm jj(icrit=0.1mA)\n\
          L1 a b 2p\n\
          B1 b 0 jm area=1\n\
          .ends\n\
          X1 S 1 L1=5p B1=3\n\
+         X2 S 2 L9=1p\n\
          R1 1 0 1\n\
-         .tran 0.25p 10p\n",
-    );
+         .tran 0.25p 10p\n";
+    let c = parse(text);
     assert!(matches!(element(&c, "L1|X1"), ElementKind::Inductor { l, .. } if close(*l, 5e-12)));
     assert!(
         matches!(element(&c, "B1|X1"), ElementKind::Junction { model, .. } if model.area == 3.0)
+    );
+    assert!(matches!(element(&c, "L1|X2"), ElementKind::Inductor { l, .. } if close(*l, 2e-12)));
+    let report = netlist::parse_report(text, Path::new("o.cir"), &BTreeMap::new()).expect("parses");
+    assert_eq!(report.warnings.len(), 1);
+    let message = &report.warnings[0].message;
+    assert!(
+        message.contains("L9= on X2 matches no element of S"),
+        "{message}"
     );
 }
 
@@ -371,4 +387,61 @@ fn warnings_for_what_josim_only_warns_about() {
             .collect::<Vec<_>>()
     );
     assert_eq!(report.warnings[1].line, 5);
+}
+
+#[test]
+fn a_read_netlist_builds_again_with_new_parameter_values() {
+    let text =
+        ".param lb=2p\n.param ib=100u\n.param l2=lb*2\nL1 1 0 l2\nI1 0 1 ib\n.tran 0.25p 10p\n";
+    let n = netlist::Netlist::parse(text, Path::new("sweep.cir")).expect("reads");
+    assert_eq!(n.global_params(), ["LB", "IB", "L2"]);
+    for scale in [0.5, 1.0, 1.5] {
+        let mut over = BTreeMap::new();
+        over.insert("lb".to_string(), 2e-12 * scale);
+        let c = n.build(&over).expect("builds").circuit;
+        assert!(
+            matches!(element(&c, "L1"), ElementKind::Inductor { l, .. } if close(*l, 4e-12 * scale))
+        );
+    }
+}
+
+#[test]
+fn a_cell_is_checked_on_its_own() {
+    let cell = Path::new(NETLISTS).join("cells/jtl_cell.cir");
+    let c = netlist::check_subcircuit(&cell, "jtl_stage").expect("the cell expands");
+    assert!(c.element_index("B1|XJTL_STAGE").is_some());
+    assert!(c.node("IN").is_some() && c.node("OUT").is_some());
+    assert!(c.probes.is_empty() && c.transient.is_none());
+    let err = netlist::check_subcircuit(&cell, "nope").expect_err("no such cell");
+    assert!(
+        err.message.contains("no subcircuit named nope"),
+        "{}",
+        err.message
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad_cell.cir");
+    std::fs::write(&bad, ".subckt BAD a b\nL1 a b lx\n.ends\n").expect("write");
+    let err = netlist::check_subcircuit(&bad, "BAD").expect_err("undefined parameter");
+    assert_eq!((err.line, err.column), (2, 8));
+    assert!(
+        err.message.contains("undefined parameter `LX`"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn nodes_are_numbered_in_order_of_first_use_by_an_element() {
+    // As in JoSIM: an X line numbers no node; its ports get numbers when the
+    // expanded elements use them.
+    let c = parse(
+        ".subckt S a b\n\
+         R1 mid a 1\n\
+         R2 mid b 1\n\
+         .ends\n\
+         X1 S in out\n\
+         R9 out 0 1\n\
+         .tran 0.25p 10p\n",
+    );
+    assert_eq!(c.nodes, ["MID|X1", "IN", "OUT"]);
 }

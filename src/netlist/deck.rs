@@ -1,7 +1,7 @@
 //! Sorting logical lines into the parts of a deck: the main design, subcircuit
 //! definitions, parameters, models and controls (`.control` … `.endc` blocks included).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::lines::{Line, Sources, Token};
 use crate::diagnostic::SourceError;

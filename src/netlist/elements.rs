@@ -1,5 +1,6 @@
 //! One element line (R L C K B V I P T E F G H) at the current level of expansion.
 
+use super::deck::glue;
 use super::flatten::{Builder, PendingMutual};
 use super::lines::{Line, Token};
 use super::sources;
@@ -8,12 +9,12 @@ use crate::diagnostic::SourceError;
 
 /// The fields of an element line: bare words and `KEY=VALUE` pairs (also written
 /// `KEY= VALUE`, `KEY =VALUE` or `KEY = VALUE`).
-struct Fields {
-    bare: Vec<Token>,
+struct Fields<'t> {
+    bare: Vec<&'t Token>,
     keys: Vec<(Token, Token)>,
 }
 
-fn fields(b: &Builder, tokens: &[Token]) -> Result<Fields, SourceError> {
+fn fields<'t>(b: &Builder, tokens: &'t [Token]) -> Result<Fields<'t>, SourceError> {
     let mut bare = Vec::new();
     let mut keys = Vec::new();
     let mut i = 0;
@@ -45,7 +46,7 @@ fn fields(b: &Builder, tokens: &[Token]) -> Result<Fields, SourceError> {
             };
             keys.push((t.clone(), value));
         } else {
-            bare.push(t.clone());
+            bare.push(t);
         }
     }
     Ok(Fields { bare, keys })
@@ -60,6 +61,32 @@ fn unsupported_key(b: &Builder, key: &Token, element: &Token) -> SourceError {
             element.text
         ),
     )
+}
+
+/// Joins the words of a `{...}` expression written with spaces (`{R * 2}`) into one.
+fn glue_braces(line: &Line) -> Line {
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut group: Vec<Token> = Vec::new();
+    let mut depth = 0i64;
+    for t in &line.tokens {
+        let opens = t.text.matches('{').count() as i64;
+        let closes = t.text.matches('}').count() as i64;
+        if depth > 0 || opens > closes {
+            group.push(t.clone());
+            depth += opens - closes;
+            if depth <= 0 {
+                tokens.push(glue(&group));
+                group.clear();
+                depth = 0;
+            }
+        } else {
+            tokens.push(t.clone());
+        }
+    }
+    if !group.is_empty() {
+        tokens.push(glue(&group));
+    }
+    Line { tokens }
 }
 
 impl Builder<'_> {
@@ -88,6 +115,13 @@ impl Builder<'_> {
 
     /// Adds the element written on `line`.
     pub fn element(&mut self, line: &Line) -> Result<(), SourceError> {
+        let glued;
+        let line = if line.tokens.iter().any(|t| t.text.contains('{')) {
+            glued = glue_braces(line);
+            &glued
+        } else {
+            line
+        };
         let label = line.first().clone();
         let letter = label.text.as_bytes()[0];
         let rest = &line.tokens[1..];
@@ -107,8 +141,8 @@ impl Builder<'_> {
                         ),
                     }
                 }
-                let v = self.value(&label, &f.bare[2])?;
-                let (p, n) = (self.node(&f.bare[0]), self.node(&f.bare[1]));
+                let v = self.value(&label, f.bare[2])?;
+                let (p, n) = (self.node(f.bare[0]), self.node(f.bare[1]));
                 let kind = match letter {
                     b'R' => ElementKind::Resistor { p, n, r: v },
                     b'L' => ElementKind::Inductor { p, n, l: v },
@@ -127,10 +161,10 @@ impl Builder<'_> {
                         ),
                     ));
                 }
-                let k = self.value(&label, &f.bare[2])?;
+                let k = self.value(&label, f.bare[2])?;
                 let inductors = [
-                    (f.bare[0].clone(), self.full_name(&f.bare[0].text)),
-                    (f.bare[1].clone(), self.full_name(&f.bare[1].text)),
+                    ((*f.bare[0]).clone(), self.full_name(&f.bare[0].text)),
+                    ((*f.bare[1]).clone(), self.full_name(&f.bare[1].text)),
                 ];
                 let index = self.push(&label, ElementKind::Mutual { l1: 0, l2: 0, k })?;
                 self.mutuals.push(PendingMutual { index, inductors });
@@ -139,6 +173,12 @@ impl Builder<'_> {
             b'V' | b'I' | b'P' => {
                 self.need(line, rest.len(), 3, "NAME N+ N- WAVEFORM")?;
                 let (p, n) = (self.node(&rest[0]), self.node(&rest[1]));
+                if letter != b'I' && p == Node::Ground && n == Node::Ground {
+                    return Err(self.src.error(
+                        &label,
+                        format!("both nodes of source {} are ground", label.text),
+                    ));
+                }
                 let mut warnings = Vec::new();
                 let wave = sources::waveform(
                     self.src,
@@ -201,7 +241,7 @@ impl Builder<'_> {
             b'E' | b'F' | b'G' | b'H' => {
                 let f = fields(self, rest)?;
                 self.need(line, f.bare.len(), 5, "NAME N+ N- NC+ NC- GAIN")?;
-                let gain = self.value(&label, &f.bare[4])?;
+                let gain = self.value(&label, f.bare[4])?;
                 let nodes: Vec<Node> = f.bare[..4].iter().map(|t| self.node(t)).collect();
                 let (p, n, cp, cn) = (nodes[0], nodes[1], nodes[2], nodes[3]);
                 let kind = match letter {
@@ -227,7 +267,7 @@ impl Builder<'_> {
         self.need(line, f.bare.len(), 3, "NAME N+ N- MODEL area=A")?;
         if f.bare.len() > 4 {
             return Err(self.src.error(
-                &f.bare[4],
+                f.bare[4],
                 format!("unexpected `{}` on junction {}", f.bare[4].text, label.text),
             ));
         }
@@ -284,7 +324,7 @@ impl Builder<'_> {
             ));
         }
         let model = card.scaled(area);
-        let (p, n) = (self.node(&f.bare[0]), self.node(&f.bare[1]));
+        let (p, n) = (self.node(f.bare[0]), self.node(f.bare[1]));
         self.push(label, ElementKind::Junction { p, n, model })?;
         Ok(())
     }

@@ -7,7 +7,9 @@
 //! others are the nodes, in order. `LABEL=VALUE` on an `X` line replaces the value of
 //! element LABEL of that instance (the area of a junction, the delay of a line).
 
-use std::collections::HashMap;
+use std::cell::Cell;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::deck::Deck;
 use super::lines::{Line, Sources, Token};
@@ -23,10 +25,12 @@ pub struct Frame {
     pub scope: Option<String>,
     /// Instance path appended to local names (`|X2|X1`).
     pub suffix: String,
-    /// Port name → node of the instantiating level.
-    pub ports: HashMap<String, Node>,
-    /// Element label → replacement value, from `LABEL=VALUE` on the `X` line.
-    pub overrides: HashMap<String, Token>,
+    /// Port name → the node it is connected to: ground, or the full name of a node,
+    /// which (as in JoSIM) is numbered only when an element first uses it.
+    pub ports: HashMap<String, Option<String>>,
+    /// Element label → replacement value, from `LABEL=VALUE` on the `X` line, and
+    /// whether it has been used.
+    pub overrides: HashMap<String, (Token, Cell<bool>)>,
 }
 
 /// A `K` line waiting for all inductors to exist.
@@ -90,6 +94,12 @@ impl<'a> Builder<'a> {
     /// Expands the main design.
     pub fn run(&mut self) -> Result<(), SourceError> {
         let deck = self.deck;
+        let mut memo = HashMap::new();
+        let estimate = flat_size(deck, &deck.main, &mut memo, 0);
+        self.elements.reserve(estimate);
+        self.element_ids.reserve(estimate);
+        self.nodes.reserve(estimate);
+        self.node_ids.reserve(estimate);
         self.expand(&deck.main)?;
         self.resolve_mutuals()
     }
@@ -112,10 +122,16 @@ impl<'a> Builder<'a> {
             return Node::Ground;
         }
         let frame = self.frame();
-        if let Some(n) = frame.ports.get(name) {
-            return *n;
-        }
-        let full = format!("{name}{}", frame.suffix);
+        let full = match frame.ports.get(name) {
+            Some(None) => return Node::Ground,
+            Some(Some(outer)) => {
+                if let Some(&i) = self.node_ids.get(outer) {
+                    return Node::Index(i);
+                }
+                outer.clone()
+            }
+            None => format!("{name}{}", frame.suffix),
+        };
         if let Some(&i) = self.node_ids.get(&full) {
             return Node::Index(i);
         }
@@ -123,6 +139,20 @@ impl<'a> Builder<'a> {
         self.nodes.push(full.clone());
         self.node_ids.insert(full, i);
         Node::Index(i)
+    }
+
+    /// The full name of the node a local node name refers to (`None`: ground),
+    /// without numbering it.
+    fn node_name(&self, tok: &Token) -> Option<String> {
+        let name = tok.text.as_str();
+        if name == "0" || name == "GND" {
+            return None;
+        }
+        let frame = self.frame();
+        match frame.ports.get(name) {
+            Some(target) => target.clone(),
+            None => Some(format!("{name}{}", frame.suffix)),
+        }
     }
 
     /// The hierarchical name of a local element label.
@@ -133,11 +163,15 @@ impl<'a> Builder<'a> {
     /// The value written for element `label` by the outermost instance that overrides
     /// it, if any.
     pub fn override_for(&self, label: &str) -> Option<&Token> {
+        if self.frames.iter().all(|f| f.overrides.is_empty()) {
+            return None;
+        }
         let suffix = &self.frame().suffix;
         for frame in &self.frames[1..] {
             let inner = &suffix[..suffix.len() - frame.suffix.len()];
             let relative = format!("{label}{inner}");
-            if let Some(t) = frame.overrides.get(&relative) {
+            if let Some((t, used)) = frame.overrides.get(&relative) {
+                used.set(true);
                 return Some(t);
             }
         }
@@ -178,7 +212,7 @@ impl<'a> Builder<'a> {
                 } else {
                     return Err(self.src.error(t, format!("`{}` has no value", t.text)));
                 };
-                overrides.insert(key, value);
+                overrides.insert(key, (value, Cell::new(false)));
             } else if self.deck.subckts.contains_key(&t.text) {
                 if let Some(prev) = subckt.replace(t) {
                     io.push(prev);
@@ -234,8 +268,8 @@ impl<'a> Builder<'a> {
         }
         let mut ports = HashMap::new();
         for (port, node) in def.ports.iter().zip(io) {
-            let n = self.node(node);
-            ports.entry(port.text.clone()).or_insert(n);
+            let target = self.node_name(node);
+            ports.entry(port.text.clone()).or_insert(target);
         }
         let suffix = format!("|{}{}", label.text, self.frame().suffix);
         self.frames.push(Frame {
@@ -245,7 +279,24 @@ impl<'a> Builder<'a> {
             overrides,
         });
         let result = self.expand(&def.lines);
-        self.frames.pop();
+        if let Some(frame) = self.frames.pop() {
+            let mut unused: Vec<(&String, &Token)> = frame
+                .overrides
+                .iter()
+                .filter(|(_, (_, used))| !used.get())
+                .map(|(k, (t, _))| (k, t))
+                .collect();
+            unused.sort_by_key(|(_, t)| t.start);
+            for (key, tok) in unused {
+                self.warnings.push(self.src.error(
+                    tok,
+                    format!(
+                        "{key}= on {} matches no element of {}; ignored",
+                        label.text, def.name.text
+                    ),
+                ));
+            }
+        }
         result
     }
 
@@ -277,4 +328,42 @@ impl<'a> Builder<'a> {
         }
         Ok(())
     }
+}
+
+/// How many elements `lines` expand to (for reserving memory); recursion is cut off,
+/// the expansion itself reports it.
+fn flat_size<'d>(
+    deck: &'d Deck,
+    lines: &'d [Line],
+    memo: &mut HashMap<&'d str, usize>,
+    depth: usize,
+) -> usize {
+    if depth > 64 {
+        return 0;
+    }
+    let mut n = 0;
+    for line in lines {
+        let toks = &line.tokens;
+        if !toks[0].text.starts_with('X') {
+            n += 1;
+            continue;
+        }
+        let Some(def) = toks[1..]
+            .iter()
+            .find_map(|t| deck.subckts.get_key_value(&t.text))
+        else {
+            continue;
+        };
+        let key = def.0.as_str();
+        let size = match memo.get(key) {
+            Some(&s) => s,
+            None => {
+                let s = flat_size(deck, &def.1.lines, memo, depth + 1);
+                memo.insert(key, s);
+                s
+            }
+        };
+        n += size;
+    }
+    n
 }

@@ -7,7 +7,7 @@
 //! sets t, tc or d, rn instead follows the Ambegaokar-Baratoff temperature dependence;
 //! rtype=0 makes r0 equal to rn. `ic=` on the B line sets area = ic / icrit.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::deck::ModelDef;
 use super::lines::{Sources, Token};
@@ -96,23 +96,21 @@ impl ModelCard {
 /// Model cards by (scope, name); scope `""` is global.
 #[derive(Debug, Default)]
 pub struct Models {
-    cards: HashMap<(String, String), ModelCard>,
+    cards: HashMap<String, HashMap<String, ModelCard>>,
 }
 
 impl Models {
     /// The card `name` as seen from `scope` (local first, then global).
     pub fn get(&self, scope: Option<&str>, name: &str) -> Option<&ModelCard> {
-        if let Some(s) = scope {
-            if let Some(m) = self.cards.get(&(s.to_string(), name.to_string())) {
-                return Some(m);
-            }
+        if let Some(m) = scope.and_then(|s| self.cards.get(s)?.get(name)) {
+            return Some(m);
         }
-        self.cards.get(&(String::new(), name.to_string()))
+        self.cards.get("")?.get(name)
     }
 
     /// Whether a card of this name exists in any scope.
     pub fn exists_anywhere(&self, name: &str) -> bool {
-        self.cards.keys().any(|(_, n)| n == name)
+        self.cards.values().any(|m| m.contains_key(name))
     }
 }
 
@@ -125,8 +123,11 @@ pub fn evaluate(
     let mut models = Models::default();
     for def in defs {
         let card = parse_card(src, def, params)?;
-        let key = (def.scope.clone().unwrap_or_default(), card.name.clone());
-        if models.cards.contains_key(&key) {
+        let scope = models
+            .cards
+            .entry(def.scope.clone().unwrap_or_default())
+            .or_default();
+        if scope.contains_key(&card.name) {
             warnings.push(src.error(
                 &def.line.tokens[1],
                 format!(
@@ -135,7 +136,7 @@ pub fn evaluate(
                 ),
             ));
         }
-        models.cards.insert(key, card);
+        scope.insert(card.name.clone(), card);
     }
     Ok(models)
 }

@@ -2,7 +2,9 @@
 //! subcircuit is looked up in that subcircuit first, then globally, as in JoSIM),
 //! in any order of definition; a cycle is an error naming its parameters.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::deck::ParamDef;
 use super::expr::{self, Expr, ExprError};
@@ -33,6 +35,10 @@ impl Params {
         scope: Option<&str>,
         tok: &Token,
     ) -> Result<f64, SourceError> {
+        // Most values are plain numbers: skip the expression parser for them.
+        if let Some(v) = expr::parse_number(&tok.text) {
+            return Ok(v);
+        }
         let value = expr::eval(&tok.text, &|n: &str| self.get(scope, n))
             .map_err(|e| expr_error(src, tok, &e))?;
         if !value.is_finite() {

@@ -49,7 +49,11 @@ pub fn probes(b: &mut Builder, controls: &[Line]) -> Result<Vec<Probe>, SourceEr
                 request(b, t, q, inner, &mut out);
                 continue;
             }
-            if first == '@' && last == ']' && text.len() > 4 {
+            if first == '@'
+                && last == ']'
+                && text.len() > 4
+                && text.as_bytes()[text.len() - 3] == b'['
+            {
                 let q = match text.as_bytes()[text.len() - 2] {
                     b'V' => Quantity::Voltage,
                     b'C' | b'I' => Quantity::Current,
@@ -160,6 +164,15 @@ fn request(b: &mut Builder, at: &Token, q: Quantity, target: &str, out: &mut Vec
             b.warnings.push(b.src.error(
                 at,
                 format!("{first} is a mutual coupling; nothing to store"),
+            ));
+            return;
+        }
+        // JoSIM stores only the current of a current source.
+        let current_source = matches!(b.elements[index].kind, ElementKind::CurrentSource { .. });
+        if q != Quantity::Current && current_source {
+            b.warnings.push(b.src.error(
+                at,
+                format!("JoSIM stores only the current of current source {first}; ignored"),
             ));
             return;
         }

@@ -27,12 +27,12 @@ fn split_call(src: &Sources, tokens: &[Token]) -> Result<Call, SourceError> {
     let mut args = Vec::new();
     let mut depth = 0usize;
     let mut opened = false;
-    let mut closed_at: Option<Token> = None;
+    let mut closed = false;
     for (k, tok) in tokens.iter().enumerate() {
         let skip = if k == 0 { name_len } else { 0 };
         let mut from: Option<usize> = None;
         for (i, c) in tok.text.char_indices().skip_while(|(i, _)| *i < skip) {
-            if closed_at.is_some() {
+            if closed {
                 return Err(src.error_in(tok, i, 1, "unexpected text after the closing `)`"));
             }
             let boundary = match c {
@@ -50,7 +50,7 @@ fn split_call(src: &Sources, tokens: &[Token]) -> Result<Call, SourceError> {
                 }
                 ')' if depth == 1 => {
                     depth = 0;
-                    closed_at = Some(tok.slice(i..i + 1));
+                    closed = true;
                     true
                 }
                 ')' if depth == 0 => return Err(src.error_in(tok, i, 1, "unmatched `)`")),
@@ -73,7 +73,7 @@ fn split_call(src: &Sources, tokens: &[Token]) -> Result<Call, SourceError> {
             args.push(tok.slice(f..tok.text.len()));
         }
     }
-    if opened && closed_at.is_none() {
+    if opened && !closed {
         let last = &tokens[tokens.len() - 1];
         return Err(src.error(last, format!("`{}(` is not closed with `)`", name.text)));
     }
@@ -234,12 +234,14 @@ pub fn waveform(
                 format!("unexpected `{}` in source {}", first.text, element.text),
             ))
         }
-        other => return Err(src.error(
-            &call.name,
-            format!(
+        other => {
+            return Err(src.error(
+                &call.name,
+                format!(
                 "unknown source function `{other}` (expected pwl, pulse, sin, exp, noise or dc)"
             ),
-        )),
+            ))
+        }
     };
     Ok(wave)
 }
