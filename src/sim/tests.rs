@@ -239,3 +239,23 @@ fn without_probes_every_node_is_printed() {
     assert_eq!(w.headers, vec!["P(1)".to_string()]);
     assert_eq!(w.time.len(), w.columns[0].len());
 }
+
+#[test]
+fn spread_varies_values_per_seed_and_can_be_disabled() {
+    let mut c = lr_circuit();
+    c.spread.global = Some(0.2);
+    let run = |seed, apply_spread| {
+        let opts = SimOptions {
+            seed: Some(seed),
+            apply_spread,
+            ..SimOptions::new()
+        };
+        simulate(&c, &opts).expect("simulates")
+    };
+    let nominal = simulate(&lr_circuit(), &SimOptions::new()).expect("simulates");
+    let (a, b, other) = (run(1, true), run(1, true), run(2, true));
+    assert_eq!(a, b);
+    assert_ne!(a.columns, other.columns);
+    assert_ne!(a.columns, nominal.columns);
+    assert_eq!(run(1, false).columns, nominal.columns);
+}
