@@ -66,7 +66,7 @@ pub enum Built {
 const TINY_RESISTANCE: f64 = 1e-3;
 const TINY_INDUCTANCE: f64 = 1e-15;
 
-const NOISE_STREAM: u64 = 0x4E4F_4953_45;
+const NOISE_STREAM: u64 = 0x004E_4F49_5345;
 const SPREAD_STREAM: u64 = 0x5350_5245_4144;
 
 fn pair(p: Node, n: Node) -> Pair {
@@ -115,7 +115,7 @@ pub fn build(c: &Circuit, mode: Mode, h: f64, seed: u64, spread: bool) -> Result
     };
     let temperature = c.temperature;
     let neb = c.noise_bandwidth.unwrap_or(1e12);
-    if temperature.is_some() && !(neb > 0.0) {
+    if temperature.is_some() && (neb.is_nan() || neb <= 0.0) {
         return Err(SimError::Invalid(format!(
             ".neb must be positive, got {neb:e}"
         )));

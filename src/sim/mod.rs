@@ -26,6 +26,9 @@ mod tline;
 mod transient;
 mod waveform;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 use crate::circuit::Circuit;
@@ -46,25 +49,33 @@ pub enum Mode {
 pub type Progress = dyn Fn(u64, u64) + Send + Sync;
 
 /// Options of one simulation.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SimOptions {
     pub mode: Mode,
     /// Overrides the netlist's `.option seed=` (noise and spread random streams).
     /// Without either, seed 0 is used, so results are reproducible.
     pub seed: Option<u64>,
-    /// Apply the netlist's `.spread` to element values (JoSIM does; default true
-    /// through [`SimOptions::new`], false in `Default`).
+    /// Apply the netlist's `.spread` to element values, as JoSIM does (default true).
     pub apply_spread: bool,
     pub progress: Option<Arc<Progress>>,
 }
 
-impl SimOptions {
-    /// JoSIM's defaults: phase mode, spreads applied.
-    pub fn new() -> Self {
+impl Default for SimOptions {
+    /// JoSIM's defaults: phase mode, spreads applied, seed from the netlist.
+    fn default() -> Self {
         SimOptions {
+            mode: Mode::Phase,
+            seed: None,
             apply_spread: true,
-            ..Default::default()
+            progress: None,
         }
+    }
+}
+
+impl SimOptions {
+    /// Same as [`SimOptions::default`].
+    pub fn new() -> Self {
+        SimOptions::default()
     }
 }
 
@@ -134,6 +145,31 @@ pub fn simulate_with(
         tran.tstep
     };
     let seed = options.seed.or(circuit.seed).unwrap_or(0);
+    // Without output requests JoSIM prints every node (phase in phase mode).
+    let all_nodes;
+    let circuit = if circuit.probes.is_empty() {
+        let mut c = circuit.clone();
+        c.probes = (0..c.nodes.len())
+            .map(|i| {
+                let node = crate::circuit::Node::Index(i);
+                let gnd = crate::circuit::Node::Ground;
+                match options.mode {
+                    Mode::Phase => crate::circuit::Probe {
+                        header: format!("P({})", c.nodes[i]),
+                        kind: crate::circuit::ProbeKind::NodePhase { p: node, n: gnd },
+                    },
+                    Mode::Voltage => crate::circuit::Probe {
+                        header: format!("V({})", c.nodes[i]),
+                        kind: crate::circuit::ProbeKind::NodeVoltage { p: node, n: gnd },
+                    },
+                }
+            })
+            .collect();
+        all_nodes = c;
+        &all_nodes
+    } else {
+        circuit
+    };
     let headers: Vec<String> = circuit.probes.iter().map(|p| p.header.clone()).collect();
     let floor = h * 1e-6;
     loop {

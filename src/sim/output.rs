@@ -98,7 +98,7 @@ mod tests {
         let w = Waveforms {
             time: vec![0.0, 1e-12],
             headers: vec!["P(B1|X1)".into()],
-            columns: vec![vec![0.0, 3.14]],
+            columns: vec![vec![0.0, 2.5]],
             ..Default::default()
         };
         let mut buf = Vec::new();
@@ -106,9 +106,9 @@ mod tests {
         let text = String::from_utf8(buf).expect("utf8");
         assert_eq!(
             text,
-            "time,\"P(B1|X1)\"\n0.000000e+00,0.000000e+00\n1.000000e-12,3.140000e+00\n"
+            "time,\"P(B1|X1)\"\n0.000000e+00,0.000000e+00\n1.000000e-12,2.500000e+00\n"
         );
-        assert_eq!(w.column("P(B1|X1)"), Some(&[0.0, 3.14][..]));
+        assert_eq!(w.column("P(B1|X1)"), Some(&[0.0, 2.5][..]));
         assert_eq!(w.column("P(B2)"), None);
     }
 }

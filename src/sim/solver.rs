@@ -5,9 +5,11 @@
 //! transition and normal branches), and otherwise only solves.
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
-use faer::sparse::linalg::lu::{factorize_symbolic_lu, LuSymbolicParams, NumericLu, SymbolicLu};
+use faer::perm::PermRef;
+use faer::sparse::linalg::colamd;
+use faer::sparse::linalg::lu::simplicial::{self, SimplicialLu};
+use faer::sparse::linalg::LuError;
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
-use faer::{Conj, MatMut, Par};
 
 /// Square sparse pattern in compressed sparse column form, row indices sorted.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,14 +40,32 @@ pub trait LinearSolver: Send {
     fn solve(&mut self, rhs: &mut [f64]) -> Result<(), SolverError>;
 }
 
-/// faer's sparse LU (COLAMD ordering, partial pivoting).
+/// faer's sparse LU: COLAMD column ordering once (kept across runs on the same
+/// pattern, so one solver reused through [`crate::sim::simulate_with`] skips the
+/// analysis), faer's simplicial
+/// (Gilbert-Peierls, partial pivoting) numeric factorisation on demand, and
+/// triangular solves on a private copy of the factors (one pass each, no
+/// per-solve allocation).
 #[derive(Default)]
 pub struct FaerLu {
     pattern: Option<SparsePattern>,
-    symbolic: Option<SymbolicLu<usize>>,
-    numeric: NumericLu<usize, f64>,
-    factored: bool,
+    col_fwd: Vec<usize>,
+    col_inv: Vec<usize>,
+    row_fwd: Vec<usize>,
+    row_inv: Vec<usize>,
+    lu: Option<SimplicialLu<usize, f64>>,
     mem: Option<MemBuffer>,
+    /// L without its unit diagonal, column-compressed.
+    l_ptr: Vec<usize>,
+    l_idx: Vec<usize>,
+    l_val: Vec<f64>,
+    /// U without its diagonal, column-compressed, and the diagonal.
+    u_ptr: Vec<usize>,
+    u_idx: Vec<usize>,
+    u_val: Vec<f64>,
+    u_diag: Vec<f64>,
+    work: Vec<f64>,
+    factored: bool,
 }
 
 impl FaerLu {
@@ -54,28 +74,52 @@ impl FaerLu {
     }
 }
 
+fn other(e: impl std::fmt::Debug) -> SolverError {
+    SolverError::Other(format!("{e:?}"))
+}
+
 impl LinearSolver for FaerLu {
     fn analyze(&mut self, pattern: &SparsePattern) -> Result<(), SolverError> {
+        // Same pattern as last time (e.g. the next run of a margin sweep): keep the ordering.
+        if self.pattern.as_ref() == Some(pattern) {
+            self.factored = false;
+            return Ok(());
+        }
         let n = pattern.n;
+        let nnz = pattern.row_idx.len();
         let sym =
             SymbolicSparseColMatRef::new_checked(n, n, &pattern.col_ptr, None, &pattern.row_idx);
-        let symbolic = factorize_symbolic_lu(sym, LuSymbolicParams::default())
-            .map_err(|e| SolverError::Other(format!("{e:?}")))?;
+        self.col_fwd = vec![0; n];
+        self.col_inv = vec![0; n];
+        {
+            let mut mem = MemBuffer::try_new(colamd::order_scratch::<usize>(n, n, nnz))
+                .map_err(|_| SolverError::Other("out of memory".into()))?;
+            colamd::order(
+                &mut self.col_fwd,
+                &mut self.col_inv,
+                sym,
+                colamd::Control::default(),
+                MemStack::new(&mut mem),
+            )
+            .map_err(other)?;
+        }
         let req = StackReq::any_of(&[
-            symbolic.factorize_numeric_lu_scratch::<f64>(Par::Seq, Default::default()),
-            symbolic.solve_in_place_scratch::<f64>(1, Par::Seq),
+            simplicial::factorize_simplicial_numeric_lu_scratch::<usize, f64>(n, n),
+            StackReq::new::<f64>(n),
         ]);
         self.mem =
             Some(MemBuffer::try_new(req).map_err(|_| SolverError::Other("out of memory".into()))?);
-        self.symbolic = Some(symbolic);
+        self.row_fwd = vec![0; n];
+        self.row_inv = vec![0; n];
+        self.lu = Some(SimplicialLu::new());
+        self.work = vec![0.0; n];
         self.pattern = Some(pattern.clone());
         self.factored = false;
         Ok(())
     }
 
     fn factor(&mut self, values: &[f64]) -> Result<(), SolverError> {
-        let (Some(pattern), Some(symbolic), Some(mem)) =
-            (&self.pattern, &self.symbolic, &mut self.mem)
+        let (Some(pattern), Some(lu), Some(mem)) = (&self.pattern, &mut self.lu, &mut self.mem)
         else {
             return Err(SolverError::Other("factor() before analyze()".into()));
         };
@@ -83,29 +127,86 @@ impl LinearSolver for FaerLu {
         let sym =
             SymbolicSparseColMatRef::new_checked(n, n, &pattern.col_ptr, None, &pattern.row_idx);
         let a = SparseColMatRef::new(sym, values);
-        let stack = MemStack::new(mem);
-        symbolic
-            .factorize_numeric_lu(&mut self.numeric, a, Par::Seq, stack, Default::default())
-            .map_err(|e| match e {
-                faer::sparse::linalg::LuError::SymbolicSingular { index } => {
-                    SolverError::StructurallySingular(index)
-                }
-                faer::sparse::linalg::LuError::Generic(g) => SolverError::Other(format!("{g:?}")),
-            })?;
+        let col_perm = PermRef::new_checked(&self.col_fwd, &self.col_inv, n);
+        simplicial::factorize_simplicial_numeric_lu(
+            &mut self.row_fwd,
+            &mut self.row_inv,
+            lu,
+            a,
+            col_perm,
+            MemStack::new(mem),
+        )
+        .map_err(|e| match e {
+            LuError::SymbolicSingular { index } => SolverError::StructurallySingular(index),
+            LuError::Generic(g) => other(g),
+        })?;
+        let l = lu.l_factor_unsorted();
+        let u = lu.u_factor_unsorted();
+        self.l_ptr.clear();
+        self.l_idx.clear();
+        self.l_val.clear();
+        self.u_ptr.clear();
+        self.u_idx.clear();
+        self.u_val.clear();
+        self.u_diag.clear();
+        self.l_ptr.push(0);
+        self.u_ptr.push(0);
+        for j in 0..n {
+            // L: unit diagonal stored first; U: diagonal stored last.
+            let (li, lv) = (l.symbolic().row_idx_of_col_raw(j), l.val_of_col(j));
+            for (i, v) in li.iter().zip(lv).skip(1) {
+                self.l_idx.push(*i);
+                self.l_val.push(*v);
+            }
+            self.l_ptr.push(self.l_idx.len());
+            let (ui, uv) = (u.symbolic().row_idx_of_col_raw(j), u.val_of_col(j));
+            let last = ui
+                .len()
+                .checked_sub(1)
+                .ok_or(SolverError::NumericallySingular)?;
+            if ui[last] != j || uv[last] == 0.0 || !uv[last].is_finite() {
+                return Err(SolverError::NumericallySingular);
+            }
+            for (i, v) in ui[..last].iter().zip(&uv[..last]) {
+                self.u_idx.push(*i);
+                self.u_val.push(*v);
+            }
+            self.u_ptr.push(self.u_idx.len());
+            self.u_diag.push(uv[last]);
+        }
         self.factored = true;
         Ok(())
     }
 
     fn solve(&mut self, rhs: &mut [f64]) -> Result<(), SolverError> {
-        let (Some(symbolic), Some(mem), true) = (&self.symbolic, &mut self.mem, self.factored)
-        else {
+        if !self.factored {
             return Err(SolverError::Other("solve() before factor()".into()));
-        };
+        }
         let n = rhs.len();
-        let lu = faer::sparse::linalg::lu::LuRef::new_unchecked(symbolic, &self.numeric);
-        let stack = MemStack::new(mem);
-        let mat = MatMut::from_column_major_slice_mut(rhs, n, 1);
-        lu.solve_in_place_with_conj(Conj::No, mat, Par::Seq, stack);
+        let y = &mut self.work;
+        for i in 0..n {
+            y[i] = rhs[self.row_fwd[i]];
+        }
+        for j in 0..n {
+            let xj = y[j];
+            if xj != 0.0 {
+                for k in self.l_ptr[j]..self.l_ptr[j + 1] {
+                    y[self.l_idx[k]] -= self.l_val[k] * xj;
+                }
+            }
+        }
+        for j in (0..n).rev() {
+            let xj = y[j] / self.u_diag[j];
+            y[j] = xj;
+            if xj != 0.0 {
+                for k in self.u_ptr[j]..self.u_ptr[j + 1] {
+                    y[self.u_idx[k]] -= self.u_val[k] * xj;
+                }
+            }
+        }
+        for i in 0..n {
+            rhs[i] = y[self.col_inv[i]];
+        }
         Ok(())
     }
 }
@@ -131,6 +232,10 @@ mod tests {
         for x in b {
             assert!((x - 1.0).abs() < 1e-12);
         }
+        // Re-analysing the same pattern keeps the ordering; solving needs a new factor.
+        s.analyze(&pattern).expect("analyze again");
+        let mut b = [3.0, 4.0, 5.0];
+        assert!(s.solve(&mut b).is_err());
         // Refactor with new values, same pattern.
         let values2 = [4.0, 1.0, 1.0, 3.0, 1.0, 4.0];
         s.factor(&values2).expect("factor");
@@ -138,6 +243,52 @@ mod tests {
         s.solve(&mut b).expect("solve");
         for x in b {
             assert!((x - 1.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn solves_larger_pivoting_system() {
+        // Banded unsymmetric matrix with weak diagonal (forces row pivoting).
+        let n = 40;
+        let mut dense = vec![vec![0.0; n]; n];
+        for i in 0..n {
+            dense[i][i] = 1e-3 * (i as f64 + 1.0);
+            if i + 1 < n {
+                dense[i][i + 1] = 2.0 + i as f64 * 0.1;
+                dense[i + 1][i] = -1.5;
+            }
+            if i + 7 < n {
+                dense[i + 7][i] = 0.3;
+            }
+        }
+        let mut col_ptr = vec![0];
+        let mut row_idx = Vec::new();
+        let mut values = Vec::new();
+        for j in 0..n {
+            for (i, row) in dense.iter().enumerate() {
+                if row[j] != 0.0 {
+                    row_idx.push(i);
+                    values.push(row[j]);
+                }
+            }
+            col_ptr.push(row_idx.len());
+        }
+        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin() + 1.0).collect();
+        let mut b: Vec<f64> = dense
+            .iter()
+            .map(|row| row.iter().zip(&x).map(|(a, b)| a * b).sum())
+            .collect();
+        let mut s = FaerLu::new();
+        s.analyze(&SparsePattern {
+            n,
+            col_ptr,
+            row_idx,
+        })
+        .expect("analyze");
+        s.factor(&values).expect("factor");
+        s.solve(&mut b).expect("solve");
+        for (got, want) in b.iter().zip(&x) {
+            assert!((got - want).abs() < 1e-9, "{got} vs {want}");
         }
     }
 }

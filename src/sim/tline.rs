@@ -92,7 +92,7 @@ impl TransmissionLine {
                     let d = self.history[(i - k) as usize];
                     let mut r1 = zc * d[3] + own1 + d[1];
                     let mut r2 = zc * d[2] + own2 + d[0];
-                    if i >= k + 1 {
+                    if i > k {
                         let d1 = self.history[(i - k - 1) as usize];
                         r1 -= (4.0 / 3.0) * d1[1];
                         r2 -= (4.0 / 3.0) * d1[0];

@@ -143,7 +143,7 @@ impl Source {
                 tau2,
             },
             &Waveform::Noise { vo, va, td, tstep } => {
-                if !(tstep > 0.0) {
+                if tstep.is_nan() || tstep <= 0.0 {
                     return Err(WaveformError::NonPositiveNoiseStep(tstep));
                 }
                 Source::Noise {
