@@ -434,27 +434,29 @@ pub fn bin_events(design: &LsmDesign, sample: &EventSample) -> SpikeTrain {
     SpikeTrain { steps }
 }
 
-/// Writes samples as CSV with a `sample,label,...` header.
+/// Writes samples as CSV with a `sample,label,...` header (`sample,...` when any sample
+/// is unlabelled).
 pub fn write_csv(set: &EventSet) -> Vec<u8> {
     let pixels = set
         .samples
         .iter()
         .flat_map(|s| s.events.first())
         .all(|e| matches!(e, Event::Pixel { .. }));
-    let mut s = String::from(if pixels {
-        "sample,label,t,x,y,p\n"
-    } else {
-        "sample,label,t,channel\n"
-    });
+    let labelled = set.samples.iter().all(|s| s.label.is_some());
+    let mut s = String::from(if labelled { "sample,label," } else { "sample," });
+    s.push_str(if pixels { "t,x,y,p\n" } else { "t,channel\n" });
     for (i, sample) in set.samples.iter().enumerate() {
-        let label = sample.label.unwrap_or(0);
+        let head = match sample.label {
+            Some(l) if labelled => format!("{i},{l}"),
+            _ => format!("{i}"),
+        };
         for e in &sample.events {
             match *e {
                 Event::Pixel { t_us, x, y, p } => {
-                    s.push_str(&format!("{i},{label},{t_us},{x},{y},{p}\n"))
+                    s.push_str(&format!("{head},{t_us},{x},{y},{p}\n"))
                 }
                 Event::Channel { t_us, channel } => {
-                    s.push_str(&format!("{i},{label},{t_us},{channel}\n"))
+                    s.push_str(&format!("{head},{t_us},{channel}\n"))
                 }
             }
         }

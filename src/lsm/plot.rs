@@ -34,7 +34,7 @@ pub fn raster_svg(raster: &Raster, title: &str) -> Result<Vec<u8>, LsmError> {
             .map_err(perr)?;
         let dots = raster.spikes.iter().enumerate().flat_map(|(t, s)| {
             s.iter().enumerate().filter(|(_, &b)| b).map(move |(n, _)| {
-                Circle::new((t as f64 + 0.5, n as f64 + 0.5), 1.5, BLACK.filled())
+                Circle::new((t as f64 + 0.5, n as f64 + 0.5), 2.5, BLACK.filled())
             })
         });
         chart.draw_series(dots).map_err(perr)?;

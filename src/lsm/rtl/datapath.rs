@@ -102,23 +102,25 @@ module lsm_crossbar (
     wire [@WORD1@:0] neg_word;
     assign pos_word = gpos[group];
     assign neg_word = gneg[group];
-    genvar c;
-    generate
-        for (c = 0; c < @NN@; c = c + 1) begin : gen_col
-            reg [@PW1@:0] sum;
-            integer j;
-            always @* begin
-                sum = @PW@'d0;
-                for (j = 0; j < @K@; j = j + 1) begin
-                    if (wl[j]) begin
-                        sum = sum + {@PAD@'d0, pos_word[(j*@NN@ + c)*@LB@ +: @LB@]}
-                                  - {@PAD@'d0, neg_word[(j*@NN@ + c)*@LB@ +: @LB@]};
-                    end
+    // Loops (not generate blocks) keep the simulation model small for wide crossbars.
+    reg [@PART1@:0] sums;
+    reg [@PW1@:0] sum;
+    integer c;
+    integer j;
+    always @* begin
+        sums = @PART@'d0;
+        for (c = 0; c < @NN@; c = c + 1) begin
+            sum = @PW@'d0;
+            for (j = 0; j < @K@; j = j + 1) begin
+                if (wl[j]) begin
+                    sum = sum + {@PAD@'d0, pos_word[(j*@NN@ + c)*@LB@ +: @LB@]}
+                              - {@PAD@'d0, neg_word[(j*@NN@ + c)*@LB@ +: @LB@]};
                 end
             end
-            assign partial[c*@PW@ +: @PW@] = sum;
+            sums[c*@PW@ +: @PW@] = sum;
         end
-    endgenerate
+    end
+    assign partial = sums;
 endmodule
 "#;
     HEADER.to_string()
@@ -128,6 +130,7 @@ endmodule
                 ("GW1", (w.gw - 1).to_string()),
                 ("K1", (w.k - 1).to_string()),
                 ("PART1", (w.nn * w.pw - 1).to_string()),
+                ("PART", (w.nn * w.pw).to_string()),
                 ("WORD1", (word - 1).to_string()),
                 ("G1", (w.g - 1).to_string()),
                 ("PW1", (w.pw - 1).to_string()),
