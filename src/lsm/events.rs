@@ -104,7 +104,7 @@ pub fn parse_nmnist(
             "N-MNIST binary events need `input: kind: pixels`",
         ));
     };
-    if bytes.len() % 5 != 0 {
+    if !bytes.len().is_multiple_of(5) {
         return Err(SourceError::file(
             path,
             format!(
