@@ -82,6 +82,16 @@ fn examples_lint_clean_with_wall() {
     d.frac_bits = 0;
     d.conductance.differential = false;
     lint_clean(&d);
+    // Padded row groups (28 rows in groups of 3), clipping ADC, shift leak, readout.
+    lint_clean(&small());
+    // Degenerate sizes: one neuron, one word line per cycle.
+    let mut d = small();
+    d.neurons = 1;
+    d.inputs = 2;
+    d.input = nmgen::lsm::spec::InputMap::Channels { channels: 2 };
+    d.rows_per_cycle = 1;
+    d.readout = None;
+    lint_clean(&d);
 }
 
 #[test]
