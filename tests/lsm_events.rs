@@ -147,3 +147,13 @@ fn synthetic_events_are_seeded() {
     assert_eq!(a.samples.len(), 6);
     assert!(a.samples.iter().all(|s| s.label.is_some()));
 }
+
+#[test]
+fn unlabelled_csv_round_trip_keeps_labels_absent() {
+    let d = nmnist();
+    let mut set = synthetic_events(&d, &SyntheticSettings::new(1, 2, 4));
+    set.samples.iter_mut().for_each(|s| s.label = None);
+    let text = String::from_utf8(write_csv(&set)).expect("utf8");
+    assert!(text.starts_with("sample,t,x,y,p\n"));
+    assert_eq!(csv(&text, &d).expect("parses"), set);
+}

@@ -123,7 +123,7 @@ fn margins_grow_with_device_sigma() {
     assert!(rep
         .readout_source
         .as_deref()
-        .is_some_and(|s| s.contains("nominal")));
+        .is_some_and(|s| s.contains("separate synthetic set")));
     let names: Vec<String> = rep
         .artifacts
         .iter()
@@ -138,4 +138,28 @@ fn margins_grow_with_device_sigma() {
     // Same seeds, same numbers.
     let again = variation_margins(&d, None).expect("margins");
     assert_eq!(again.points, rep.points);
+}
+
+#[test]
+fn readout_generalizes_to_other_samples_of_the_same_classes() {
+    let d = small();
+    let w = draw_weights(&d);
+    let train = synthetic_events(&d, &SyntheticSettings::new(4, 20, 31));
+    let test = synthetic_events(
+        &d,
+        &SyntheticSettings {
+            variant: 1,
+            ..SyntheticSettings::new(4, 10, 31)
+        },
+    );
+    assert_ne!(train.samples[0].events, test.samples[0].events);
+    let rep = train_readout(&d, &w, &train, &TrainSettings::default()).expect("trains");
+    let features = nmgen::lsm::readout::features(&d, &w, &test);
+    let ok = features
+        .iter()
+        .zip(&test.samples)
+        .filter(|(f, s)| Some(rep.readout.classify(f) as u32) == s.label)
+        .count();
+    let acc = ok as f64 / test.samples.len() as f64;
+    assert!(acc >= 0.6, "held-out accuracy {acc}");
 }

@@ -150,8 +150,9 @@ fn unknown_field_is_located() {
 fn wrong_type_is_located() {
     let text = GOOD.replace("time_steps: 12", "time_steps: many");
     let e = bad(&text);
-    assert_eq!(e.line, line_of(&text, "time_steps"));
-    assert!(e.line > 0 && e.column > 0);
+    assert_eq!((e.line, e.column), (line_of(&text, "time_steps"), 15));
+    assert!(e.message.contains("non-negative integer"), "{e}");
+    assert!(!e.message.contains(" at line "), "location only once: {e}");
 }
 
 #[test]

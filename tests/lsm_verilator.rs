@@ -37,6 +37,25 @@ fn example(name: &str) -> LsmDesign {
     .expect("loads")
 }
 
+fn small() -> LsmDesign {
+    let text = "name: small
+lsm:
+  inputs: 16
+  neurons: 12
+  recurrent_probability: 0.3
+  weight_bits: 5
+  conductance: { g_min_us: 2.0, g_max_us: 40.0, mean_us: 15.0, sigma_us: 12.0, seed: 3 }
+  lif:
+    threshold: 1.0
+    leak: { shift: 2 }
+  time_steps: 20
+  adc: { bits: 5, rows_per_cycle: 3 }
+  input: { kind: channels, channels: 16 }
+  readout: { classes: 3 }
+";
+    nmgen::lsm::load_str(text, Path::new("small.yaml")).expect("loads")
+}
+
 fn work_dir() -> PathBuf {
     std::env::temp_dir().join("nmgen-lsm-tests")
 }
@@ -62,6 +81,16 @@ fn examples_lint_clean_with_wall() {
     d.adc_bits = 12;
     d.frac_bits = 0;
     d.conductance.differential = false;
+    lint_clean(&d);
+    // Padded row groups (28 rows in groups of 3), clipping ADC, shift leak, readout.
+    lint_clean(&small());
+    // Degenerate sizes: one neuron, one word line per cycle.
+    let mut d = small();
+    d.neurons = 1;
+    d.inputs = 2;
+    d.input = nmgen::lsm::spec::InputMap::Channels { channels: 2 };
+    d.rows_per_cycle = 1;
+    d.readout = None;
     lint_clean(&d);
 }
 
@@ -93,6 +122,43 @@ fn verilog_is_plain_verilog_2005() {
         .expect("iverilog");
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
+    // Second simulator: run the self-checking testbench of a small design on the build's
+    // demo stimulus.
+    let d = small();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut names = Vec::new();
+    for (n, t) in verilog_sources(&d) {
+        std::fs::write(dir.path().join(&n), t).expect("write");
+        names.push(n);
+    }
+    let out = Command::new("iverilog")
+        .current_dir(dir.path())
+        .args(["-g2005", "-o", "tb.vvp"])
+        .args(&names)
+        .output()
+        .expect("iverilog");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let arts = nmgen::lsm::build(&d).expect("build");
+    let mut beats = 0;
+    for (p, b) in &arts {
+        if p.extension().is_some_and(|e| e == "hex") {
+            std::fs::write(dir.path().join(p), b).expect("write");
+        }
+        if p.ends_with("stim.hex") {
+            beats = String::from_utf8_lossy(b).lines().count();
+        }
+    }
+    let out = Command::new("vvp")
+        .current_dir(dir.path())
+        .args(["-n", "tb.vvp", &format!("+beats={beats}"), "+samples=2"])
+        .output()
+        .expect("vvp");
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(log.contains("LSM_TB PASS beats=40 samples=2"), "{log}");
 }
 
 fn sim_example(name: &str, samples_per_class: u32, classes: u32) {
@@ -183,4 +249,32 @@ fn mismatches_are_reported_by_neuron_and_step() {
     );
     assert_eq!((m[1].neuron, m[1].what.as_str()), (Some(5), "membrane"));
     assert!(m[0].to_string().contains("step 17 neuron 42"));
+}
+
+#[test]
+fn small_design_with_adc_clipping_and_shift_leak_matches() {
+    if !have_verilator() {
+        return;
+    }
+    let d = small();
+    let set = synthetic_events(&d, &SyntheticSettings::new(3, 2, 8));
+    let report = simulate(
+        &d,
+        &set,
+        &SimSettings {
+            verilator: true,
+            work_dir: work_dir(),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let clips: u64 = report.rasters.iter().map(|r| r.adc_clips).sum();
+    assert!(clips > 0, "the ADC must saturate in this design");
+    for m in report.mismatches.iter().take(20) {
+        eprintln!("{m}");
+    }
+    assert!(
+        report.rtl_matches(),
+        "{:?}",
+        report.verilator.as_ref().map(|v| &v.log)
+    );
 }

@@ -9,10 +9,12 @@
 //! N-MNIST binary (`.bin`): 5-byte (40-bit) records, `x` (8 bits), `y` (8 bits),
 //! polarity (1 bit), timestamp (23 bits, µs), big-endian.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diagnostic::{SourceError, SourceFile};
+
+mod csv;
+pub use csv::parse_csv;
 
 use super::spec::{InputMap, LsmDesign, Polarity};
 
@@ -60,17 +62,6 @@ impl SpikeTrain {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Col {
-    Sample,
-    Label,
-    T,
-    X,
-    Y,
-    P,
-    Channel,
-}
-
 /// Reads an event file for `design`: `.bin` as N-MNIST binary, anything else as CSV.
 pub fn read_events(path: &Path, design: &LsmDesign) -> Result<EventSet, SourceError> {
     if path
@@ -104,7 +95,7 @@ pub fn parse_nmnist(
             "N-MNIST binary events need `input: kind: pixels`",
         ));
     };
-    if bytes.len() % 5 != 0 {
+    if !bytes.len().is_multiple_of(5) {
         return Err(SourceError::file(
             path,
             format!(
@@ -152,234 +143,6 @@ pub fn write_nmnist(sample: &EventSample) -> Vec<u8> {
         }
     }
     out
-}
-
-fn field_error(
-    file: &SourceFile,
-    line_start: usize,
-    col: usize,
-    len: usize,
-    msg: String,
-) -> SourceError {
-    file.error(line_start + col..line_start + col + len.max(1), msg)
-}
-
-/// Parses a CSV event file (see the module docs for the format).
-pub fn parse_csv(file: &SourceFile, design: &LsmDesign) -> Result<EventSet, SourceError> {
-    let mut cols: Option<Vec<Col>> = None;
-    let mut samples: BTreeMap<u64, (usize, EventSample)> = BTreeMap::new();
-    let mut offset = 0;
-    for raw_line in file.text.split_inclusive('\n') {
-        let start = offset;
-        offset += raw_line.len();
-        let line = raw_line.trim_end_matches(['\n', '\r']);
-        let content = line.split('#').next().unwrap_or("");
-        if content.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<(usize, &str)> = split_fields(content);
-        if cols.is_none() {
-            if content.chars().any(|c| c.is_ascii_alphabetic()) {
-                cols = Some(header(file, start, &fields, design)?);
-                continue;
-            }
-            cols = Some(match fields.len() {
-                4 => vec![Col::T, Col::X, Col::Y, Col::P],
-                2 => vec![Col::T, Col::Channel],
-                n => {
-                    return Err(field_error(
-                        file,
-                        start,
-                        0,
-                        line.len(),
-                        format!("{n} fields without a header: expected `t,x,y,p` or `t,channel` (or a header line naming the columns)"),
-                    ))
-                }
-            });
-            check_kind(
-                file,
-                start,
-                line.len(),
-                cols.as_deref().unwrap_or(&[]),
-                design,
-            )?;
-        }
-        let cols = cols.as_deref().unwrap_or(&[]);
-        if fields.len() != cols.len() {
-            return Err(field_error(
-                file,
-                start,
-                0,
-                line.len(),
-                format!("expected {} fields, found {}", cols.len(), fields.len()),
-            ));
-        }
-        let mut vals = [0u64; 7];
-        for (&(pos, text), &col) in fields.iter().zip(cols) {
-            let v: u64 = text.parse().map_err(|_| {
-                field_error(
-                    file,
-                    start,
-                    pos,
-                    text.len(),
-                    format!("`{text}` is not a non-negative integer ({col:?} column)"),
-                )
-            })?;
-            let bad = |msg: String| field_error(file, start, pos, text.len(), msg);
-            match (col, &design.input) {
-                (Col::X, InputMap::Pixels { sensor_width, .. }) if v >= *sensor_width as u64 => {
-                    return Err(bad(format!(
-                        "x = {v} outside the sensor (width {sensor_width})"
-                    )))
-                }
-                (Col::Y, InputMap::Pixels { sensor_height, .. }) if v >= *sensor_height as u64 => {
-                    return Err(bad(format!(
-                        "y = {v} outside the sensor (height {sensor_height})"
-                    )))
-                }
-                (Col::P, _) if v > 1 => {
-                    return Err(bad(format!("polarity must be 0 or 1, got {v}")))
-                }
-                (Col::Channel, InputMap::Channels { channels }) if v >= *channels as u64 => {
-                    return Err(bad(format!("channel {v} outside 0..{channels}")))
-                }
-                (Col::Label, _) if v > u32::MAX as u64 => {
-                    return Err(bad("label too large".into()))
-                }
-                _ => {}
-            }
-            vals[col as usize] = v;
-        }
-        let has = |c: Col| cols.contains(&c);
-        let event = if has(Col::Channel) {
-            Event::Channel {
-                t_us: vals[Col::T as usize],
-                channel: vals[Col::Channel as usize] as u32,
-            }
-        } else {
-            Event::Pixel {
-                t_us: vals[Col::T as usize],
-                x: vals[Col::X as usize] as u32,
-                y: vals[Col::Y as usize] as u32,
-                p: vals[Col::P as usize] as u8,
-            }
-        };
-        let id = vals[Col::Sample as usize];
-        let order = samples.len();
-        let entry = samples.entry(id).or_insert((order, EventSample::default()));
-        if has(Col::Label) {
-            let label = vals[Col::Label as usize] as u32;
-            match entry.1.label {
-                Some(l) if l != label => {
-                    let (pos, text) =
-                        fields[cols.iter().position(|&c| c == Col::Label).unwrap_or(0)];
-                    return Err(field_error(
-                        file,
-                        start,
-                        pos,
-                        text.len(),
-                        format!("sample {id} was labelled {l} earlier, here {label}"),
-                    ));
-                }
-                _ => entry.1.label = Some(label),
-            }
-        }
-        entry.1.events.push(event);
-    }
-    let mut ordered: Vec<(usize, EventSample)> = samples.into_values().collect();
-    ordered.sort_by_key(|(o, _)| *o);
-    if ordered.is_empty() {
-        return Err(SourceError::file(&file.path, "no events in file"));
-    }
-    Ok(EventSet {
-        samples: ordered.into_iter().map(|(_, s)| s).collect(),
-    })
-}
-
-fn split_fields(content: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    for f in content.split(',') {
-        let lead = f.len() - f.trim_start().len();
-        out.push((pos + lead, f.trim()));
-        pos += f.len() + 1;
-    }
-    out
-}
-
-fn header(
-    file: &SourceFile,
-    start: usize,
-    fields: &[(usize, &str)],
-    design: &LsmDesign,
-) -> Result<Vec<Col>, SourceError> {
-    let mut cols = Vec::new();
-    for &(pos, name) in fields {
-        let c = match name.to_ascii_lowercase().as_str() {
-            "sample" => Col::Sample,
-            "label" => Col::Label,
-            "t" => Col::T,
-            "x" => Col::X,
-            "y" => Col::Y,
-            "p" => Col::P,
-            "channel" => Col::Channel,
-            _ => {
-                return Err(field_error(
-                    file,
-                    start,
-                    pos,
-                    name.len(),
-                    format!("unknown column `{name}` (known: sample, label, t, x, y, p, channel)"),
-                ))
-            }
-        };
-        if cols.contains(&c) {
-            return Err(field_error(
-                file,
-                start,
-                pos,
-                name.len(),
-                format!("column `{name}` twice"),
-            ));
-        }
-        cols.push(c);
-    }
-    let len = fields.last().map_or(1, |(p, n)| p + n.len());
-    check_kind(file, start, len, &cols, design)?;
-    Ok(cols)
-}
-
-fn check_kind(
-    file: &SourceFile,
-    start: usize,
-    len: usize,
-    cols: &[Col],
-    design: &LsmDesign,
-) -> Result<(), SourceError> {
-    let pixel = [Col::T, Col::X, Col::Y, Col::P]
-        .iter()
-        .all(|c| cols.contains(c))
-        && !cols.contains(&Col::Channel);
-    let channel = [Col::T, Col::Channel].iter().all(|c| cols.contains(c))
-        && ![Col::X, Col::Y, Col::P].iter().any(|c| cols.contains(c));
-    let ok = match design.input {
-        InputMap::Pixels { .. } => pixel,
-        InputMap::Channels { .. } => channel,
-    };
-    if !ok {
-        let want = match design.input {
-            InputMap::Pixels { .. } => "t,x,y,p (pixel events)",
-            InputMap::Channels { .. } => "t,channel (channel events)",
-        };
-        return Err(field_error(
-            file,
-            start,
-            0,
-            len,
-            format!("this design takes {want}"),
-        ));
-    }
-    Ok(())
 }
 
 /// The input line of an event, or `None` when the crop or polarity filter drops it.
@@ -434,27 +197,29 @@ pub fn bin_events(design: &LsmDesign, sample: &EventSample) -> SpikeTrain {
     SpikeTrain { steps }
 }
 
-/// Writes samples as CSV with a `sample,label,...` header.
+/// Writes samples as CSV with a `sample,label,...` header (`sample,...` when any sample
+/// is unlabelled).
 pub fn write_csv(set: &EventSet) -> Vec<u8> {
     let pixels = set
         .samples
         .iter()
         .flat_map(|s| s.events.first())
         .all(|e| matches!(e, Event::Pixel { .. }));
-    let mut s = String::from(if pixels {
-        "sample,label,t,x,y,p\n"
-    } else {
-        "sample,label,t,channel\n"
-    });
+    let labelled = set.samples.iter().all(|s| s.label.is_some());
+    let mut s = String::from(if labelled { "sample,label," } else { "sample," });
+    s.push_str(if pixels { "t,x,y,p\n" } else { "t,channel\n" });
     for (i, sample) in set.samples.iter().enumerate() {
-        let label = sample.label.unwrap_or(0);
+        let head = match sample.label {
+            Some(l) if labelled => format!("{i},{l}"),
+            _ => format!("{i}"),
+        };
         for e in &sample.events {
             match *e {
                 Event::Pixel { t_us, x, y, p } => {
-                    s.push_str(&format!("{i},{label},{t_us},{x},{y},{p}\n"))
+                    s.push_str(&format!("{head},{t_us},{x},{y},{p}\n"))
                 }
                 Event::Channel { t_us, channel } => {
-                    s.push_str(&format!("{i},{label},{t_us},{channel}\n"))
+                    s.push_str(&format!("{head},{t_us},{channel}\n"))
                 }
             }
         }

@@ -10,6 +10,9 @@ fn perr(e: impl std::fmt::Display) -> LsmError {
     LsmError::Plot(e.to_string())
 }
 
+/// A labelled, coloured line of (sigma, value) points.
+type Series<'a> = (&'a str, RGBColor, Vec<(f64, f64)>);
+
 /// A spike raster: time step on x, neuron on y, one dot per spike.
 pub fn raster_svg(raster: &Raster, title: &str) -> Result<Vec<u8>, LsmError> {
     let steps = raster.spikes.len().max(1);
@@ -34,7 +37,7 @@ pub fn raster_svg(raster: &Raster, title: &str) -> Result<Vec<u8>, LsmError> {
             .map_err(perr)?;
         let dots = raster.spikes.iter().enumerate().flat_map(|(t, s)| {
             s.iter().enumerate().filter(|(_, &b)| b).map(move |(n, _)| {
-                Circle::new((t as f64 + 0.5, n as f64 + 0.5), 1.5, BLACK.filled())
+                Circle::new((t as f64 + 0.5, n as f64 + 0.5), 2.5, BLACK.filled())
             })
         });
         chart.draw_series(dots).map_err(perr)?;
@@ -65,7 +68,7 @@ pub fn margins_svg(report: &MarginReport) -> Result<Vec<u8>, LsmError> {
             .y_desc("%")
             .draw()
             .map_err(perr)?;
-        let series: [(&str, RGBColor, Vec<(f64, f64)>); 3] = [
+        let series: [Series; 3] = [
             (
                 "Hamming distance (% of decisions)",
                 BLUE,

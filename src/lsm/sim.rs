@@ -144,6 +144,7 @@ pub fn compare(
             beat += 1;
         }
         let fm = r.final_membrane();
+        #[allow(clippy::needless_range_loop)]
         for n in 0..design.neurons {
             let Some(&(idx, v, c)) = obs.readback.get(i * design.neurons + n) else {
                 out.push(Mismatch {

@@ -313,13 +313,25 @@ fn spanned_err<T>(file: &SourceFile, s: &Spanned<T>, msg: impl Into<String>) -> 
 fn load_file(file: &SourceFile) -> Result<LsmDesign, SourceError> {
     let raw: RawSpec = serde_saphyr::from_str(&file.text).map_err(|e| {
         let text = e.without_snippet().to_string();
-        let message = text.lines().next().unwrap_or("invalid spec").to_string();
+        let first = text.lines().next().unwrap_or("invalid spec");
+        let message = strip_location(first)
+            .replace("invalid u64", "expected a non-negative integer")
+            .replace("invalid u32", "expected a non-negative integer")
+            .replace("invalid f64", "expected a number");
         match e.location() {
             Some(loc) if loc.line() > 0 => err_at(file, &loc, message),
             _ => SourceError::file(&file.path, message),
         }
     })?;
     check::validate(file, raw)
+}
+
+/// Drops serde-saphyr's trailing "at line L, column C" (the location is in the error itself).
+fn strip_location(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) if msg[i + 9..].starts_with(|c: char| c.is_ascii_digit()) => msg[..i].to_string(),
+        _ => msg.to_string(),
+    }
 }
 
 fn locate<T>(file: &SourceFile, s: &Spanned<T>, msg: impl Into<String>) -> SourceError {

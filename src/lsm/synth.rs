@@ -17,7 +17,11 @@ use super::spec::{InputMap, LsmDesign, Polarity};
 pub struct SyntheticSettings {
     pub classes: u32,
     pub samples_per_class: u32,
+    /// Seeds the class prototypes (which lines burst, when).
     pub seed: u64,
+    /// Seeds the samples drawn from the prototypes: sets with the same `seed` and different
+    /// `variant`s hold different samples of the same classes (e.g. training and test sets).
+    pub variant: u64,
     /// Fraction of input lines that burst in a class prototype.
     pub hot_fraction: f64,
     /// Probability that a prototype burst is missing from a sample.
@@ -32,6 +36,7 @@ impl SyntheticSettings {
             classes,
             samples_per_class,
             seed,
+            variant: 0,
             hot_fraction: 0.25,
             dropout: 0.2,
             noise_per_line: 0.5,
@@ -112,6 +117,12 @@ pub fn synthetic_events(design: &LsmDesign, s: &SyntheticSettings) -> EventSet {
             }
         })
         .collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(
+        s.seed
+            .wrapping_add(1)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(s.variant),
+    );
     let mut samples = Vec::new();
     for _ in 0..s.samples_per_class {
         for (label, proto) in protos.iter().enumerate() {

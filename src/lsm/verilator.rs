@@ -125,7 +125,7 @@ pub fn compile(sources: &[(String, String)], work_dir: &Path) -> Result<Compiled
             "-j",
             "2",
             "-CFLAGS",
-            "-O1",
+            "-O0",
         ])
         .args(sources.iter().map(|(n, _)| n.as_str()));
     let (ok, log) = tool_output(&mut cmd, "verilator --binary")?;

@@ -10,6 +10,7 @@
 
 mod control;
 mod datapath;
+mod neurons;
 mod tb;
 
 pub use tb::{expect_files, testbench, TbLimits};
@@ -121,11 +122,11 @@ pub fn rtl_files(d: &LsmDesign) -> Vec<(String, String)> {
         ("lsm_crossbar.v".to_string(), datapath::crossbar(&w)),
         ("lsm_adc.v".to_string(), datapath::adc(&w)),
         ("lsm_accum.v".to_string(), datapath::accum(&w)),
-        ("lsm_lif.v".to_string(), datapath::lif(&w)),
-        ("lsm_counter.v".to_string(), datapath::counter(&w)),
+        ("lsm_lif.v".to_string(), neurons::lif(&w)),
+        ("lsm_counter.v".to_string(), neurons::counter(&w)),
     ];
     if w.nc > 0 {
-        files.push(("lsm_readout.v".to_string(), datapath::readout(&w)));
+        files.push(("lsm_readout.v".to_string(), neurons::readout(&w)));
     }
     files.push(("lsm_ctrl.v".to_string(), control::ctrl(&w)));
     files.push(("lsm_top.v".to_string(), control::top(&w, &d.name)));

@@ -170,7 +170,7 @@ fn lif(file: &SourceFile, l: &RawLif) -> Result<(f64, Leak, u32, u32), SourceErr
                 return Err(locate(file, f, "leak.frac_bits only applies to `multiply`"));
             }
             Leak::Shift {
-                shift: range(file, s, 1, 15, "leak.shift")?,
+                shift: range(file, s, 1, 7, "leak.shift")?,
             }
         }
         _ => {
