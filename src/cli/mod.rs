@@ -3,6 +3,7 @@
 
 mod build;
 mod engine_args;
+mod lsm;
 mod report;
 mod sim;
 mod verify;
@@ -49,6 +50,22 @@ pub enum Command {
         /// Turn on thermal noise at this temperature in kelvin (specs only), e.g. 4.2.
         #[arg(long)]
         temperature: Option<f64>,
+        /// LSM specs: the event file (CSV `t,x,y,p` / `t,channel`, or N-MNIST `.bin`);
+        /// without it a seeded synthetic set is used.
+        #[arg(long)]
+        events: Option<PathBuf>,
+        /// LSM specs: run only the bit-accurate Rust model, not Verilator.
+        #[arg(long)]
+        no_verilator: bool,
+    },
+    /// LSM specs: train the int8 readout on the spike counts of a labelled event set.
+    Train {
+        spec: PathBuf,
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// Labelled events; without it a seeded synthetic 10-class set is used.
+        #[arg(long)]
+        events: Option<PathBuf>,
     },
     /// Run the spec's checks (and its minimum margin): exit 0 pass, 1 fail, 2 bad input.
     Check {
@@ -63,17 +80,28 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
+        Command::Build { spec, out } if lsm::is_lsm_spec(&spec) => lsm::build(&spec, &out),
         Command::Build { spec, out } => build::run(&spec, &out),
+        Command::Train { spec, out, events } => lsm::train(&spec, &out, events.as_deref()),
         Command::Check { spec, engine } => verify::check(&spec, &engine),
-        Command::Margins(args) => verify::margins(&args),
+        Command::Margins(args) => match &args.spec {
+            Some(spec) if lsm::is_lsm_spec(spec) => {
+                lsm::margins(spec, &args.out, args.events.as_deref())
+            }
+            _ => verify::margins(&args),
+        },
         Command::Sim {
             input,
             out,
             engine,
             seed,
             temperature,
+            events,
+            no_verilator,
         } => {
-            if is_spec(&input) {
+            if is_spec(&input) && lsm::is_lsm_spec(&input) {
+                lsm::sim(&input, &out, events.as_deref(), !no_verilator)
+            } else if is_spec(&input) {
                 sim::spec(&input, &out, &engine, seed, temperature)
             } else {
                 sim::netlist(&input, &out, &engine, seed)

@@ -120,6 +120,12 @@ pub struct MarginsArgs {
     /// Folder of the shard journals.
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// LSM specs: output folder of the device-variation report.
+    #[arg(short, long, default_value = "out")]
+    pub out: PathBuf,
+    /// LSM specs: the event set (default: a seeded synthetic one).
+    #[arg(long)]
+    pub events: Option<PathBuf>,
     #[command(flatten)]
     pub engine: EngineArgs,
 }

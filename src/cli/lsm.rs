@@ -1,0 +1,145 @@
+//! The LSM commands: build the macro, simulate it (Rust model and Verilator), train
+//! its readout, and run device-variation margins.
+
+use std::path::Path;
+
+use anyhow::Context;
+use nmgen::lsm::{
+    self, EventSet, LsmDesign, LsmError, SimSettings, SyntheticSettings, TrainSettings,
+};
+use nmgen::output::Artifact;
+
+use super::Failure;
+
+/// A YAML file with a top-level `lsm:` section is an LSM spec.
+pub fn is_lsm_spec(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().any(|l| l.starts_with("lsm:")))
+        .unwrap_or(false)
+}
+
+fn failure(e: LsmError) -> Failure {
+    match e {
+        LsmError::Source(s) => Failure::Input(s),
+        other => Failure::Other(anyhow::Error::from(other)),
+    }
+}
+
+fn artifacts(list: Vec<lsm::Artifact>) -> Vec<Artifact> {
+    list.into_iter().map(|(p, b)| Artifact::new(p, b)).collect()
+}
+
+fn write(out: &Path, spec: &Path, list: Vec<Artifact>) -> Result<(), Failure> {
+    let written = nmgen::output::write_all(out, spec, &list).context("writing outputs")?;
+    for p in written {
+        println!("wrote {}", p.display());
+    }
+    Ok(())
+}
+
+/// The event set: a file (CSV or N-MNIST .bin), or a seeded synthetic set.
+fn events(
+    design: &LsmDesign,
+    path: Option<&Path>,
+    classes: u32,
+    per_class: u32,
+    seed: u64,
+) -> Result<EventSet, Failure> {
+    match path {
+        Some(p) => Ok(lsm::read_events(p, design)?),
+        None => Ok(lsm::synthetic_events(
+            design,
+            &SyntheticSettings::new(classes, per_class, seed),
+        )),
+    }
+}
+
+pub fn build(spec: &Path, out: &Path) -> Result<(), Failure> {
+    let design = lsm::load(spec)?;
+    let list = lsm::build(&design).map_err(failure)?;
+    write(out, spec, artifacts(list))
+}
+
+pub fn sim(
+    spec: &Path,
+    out: &Path,
+    event_file: Option<&Path>,
+    verilator: bool,
+) -> Result<(), Failure> {
+    let design = lsm::load(spec)?;
+    let set = events(&design, event_file, 4, 2, 1)?;
+    if event_file.is_none() {
+        println!(
+            "no --events given: a synthetic set of {} samples (seed 1)",
+            set.samples.len()
+        );
+    }
+    let cache = std::env::temp_dir().join("nmgen-verilator");
+    let report = lsm::simulate(
+        &design,
+        &set,
+        &SimSettings {
+            verilator,
+            work_dir: cache,
+        },
+    )
+    .map_err(failure)?;
+    println!(
+        "{}: {} sample(s), {} input spikes, {} reservoir spikes, {} synaptic events",
+        design.name,
+        set.samples.len(),
+        report.input_spikes,
+        report.reservoir_spikes,
+        report.synaptic_events
+    );
+    let mismatches = report.mismatches.len();
+    for m in report.mismatches.iter().take(20) {
+        println!("MISMATCH {m}");
+    }
+    write(out, spec, artifacts(report.artifacts.clone()))?;
+    match (verilator, mismatches) {
+        (false, _) => Ok(()),
+        (true, 0) => {
+            println!("PASS Verilator RTL matches the bit-accurate model exactly");
+            Ok(())
+        }
+        (true, n) => Err(Failure::Failed(format!(
+            "{n} mismatch(es) between the RTL and the model"
+        ))),
+    }
+}
+
+pub fn train(spec: &Path, out: &Path, event_file: Option<&Path>) -> Result<(), Failure> {
+    let design = lsm::load(spec)?;
+    let set = events(&design, event_file, 10, 20, 1)?;
+    let weights = lsm::draw_weights(&design);
+    let report =
+        lsm::train_readout(&design, &weights, &set, &TrainSettings::default()).map_err(failure)?;
+    println!(
+        "readout: train accuracy {:.1} %, test accuracy {:.1} % (float {:.1} %, chance {:.1} %) on {} + {} samples",
+        report.train_accuracy * 100.0,
+        report.test_accuracy * 100.0,
+        report.float_test_accuracy * 100.0,
+        report.chance * 100.0,
+        report.samples_train,
+        report.samples_test
+    );
+    write(out, spec, artifacts(report.artifacts.clone()))
+}
+
+pub fn margins(spec: &Path, out: &Path, event_file: Option<&Path>) -> Result<(), Failure> {
+    let design = lsm::load(spec)?;
+    let set = match event_file {
+        Some(p) => Some(lsm::read_events(p, &design)?),
+        None => None,
+    };
+    let report = lsm::variation_margins(&design, set.as_ref()).map_err(failure)?;
+    if let Some((_, text)) = report
+        .artifacts
+        .iter()
+        .find(|(p, _)| p.ends_with("margins.txt"))
+    {
+        print!("{}", String::from_utf8_lossy(text));
+    }
+    write(out, spec, artifacts(report.artifacts.clone()))
+}
