@@ -3,7 +3,7 @@
 //! A pattern names inputs with a setting each; inputs it does not name get no pulses:
 //! - `true` / `1` / `n`: n pulses spread evenly over the pattern's window, the first
 //!   at its start (`false` / `0`: none);
-//! - a list of times in seconds (`[1e-11, 6e-11]`): pulses at those times after the
+//! - a list of times (`[0ps, 60ps]`): pulses at those times after the
 //!   window's start;
 //! - a rate (`"20GHz"`): a periodic train at that rate over the window.
 
@@ -44,14 +44,14 @@ pub fn pattern_design(
                 return Err(error_at(file, setting, format!("{n} is not a pulse count")))
             }
             StimulusSetting::List(times) => {
-                if let Some(bad) = times.iter().find(|t| !(**t >= 0.0)) {
+                if let Some(bad) = times.iter().find(|t| !(t.0 >= 0.0)) {
                     return Err(error_at(
                         file,
                         setting,
                         format!("pulse time {bad} is negative"),
                     ));
                 }
-                times.iter().map(|t| start + t).collect()
+                times.iter().map(|t| start + t.0).collect()
             }
             StimulusSetting::Text(text) => {
                 let rate = parse_rate(text).map_err(|e| error_at(file, setting, e))?;

@@ -83,7 +83,7 @@ pub enum StimulusSetting {
     Flag(bool),
     Number(f64),
     Text(String),
-    List(Vec<f64>),
+    List(Vec<Time>),
 }
 
 /// Expected pulses of one output: a count in the pattern's window, or counts
