@@ -113,7 +113,7 @@ pub struct MarginsArgs {
     pub sweep: Sweep,
     #[command(flatten)]
     pub report: ReportArgs,
-    /// Compute only shard i of N (`--shard 2/8`), appending to DIR/shard-i-of-N.jsonl;
+    /// Compute only shard i of N, counted from 0 (`--shard 2/8`), appending to DIR/shard-i-of-N.jsonl;
     /// rerun to resume, then `nmgen margins collect DIR`.
     #[arg(long, requires = "dir")]
     pub shard: Option<Shard>,
