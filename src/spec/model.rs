@@ -3,43 +3,15 @@
 //! Nothing here is checked beyond its YAML shape; [`super::check`] turns it into a
 //! validated [`super::Design`].
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{Deserializer, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::fmt;
-use std::marker::PhantomData;
 
 use super::quantity::Quantity;
 
 /// A YAML mapping whose keys keep their location and whose order is kept.
-#[derive(Debug, Clone)]
-pub struct OrderedMap<V>(pub Vec<(Spanned<String>, V)>);
-
-impl<V> Default for OrderedMap<V> {
-    fn default() -> Self {
-        OrderedMap(Vec::new())
-    }
-}
-
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct M<V>(PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for M<V> {
-            type Value = OrderedMap<V>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a mapping of names")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(k) = map.next_key::<Spanned<String>>()? {
-                    out.push((k, map.next_value::<V>()?));
-                }
-                Ok(OrderedMap(out))
-            }
-        }
-        d.deserialize_map(M(PhantomData))
-    }
-}
+pub use crate::analysis::checks::NamedMap as OrderedMap;
 
 /// The whole spec file for an SFQ network.
 #[derive(Debug, Deserialize)]

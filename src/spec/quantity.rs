@@ -3,6 +3,11 @@
 //! `0.1ps`, `100uA`, `686uV`, `10GHz`, `2.8mV`, `1meg` all read as JoSIM reads them:
 //! the suffix is case-insensitive (`m` is milli, `meg` and `x` are 10^6), and trailing
 //! unit letters after the suffix are ignored.
+//!
+//! Unlike the netlist reader's `parse_number`, which multiplies by the suffix's scale
+//! exactly as JoSIM does (its noise timing depends on those bits), a spec value is
+//! read as one decimal literal, so `120uA` is the double nearest 120e-6 and the
+//! netlist nmgen writes shows the value the designer wrote.
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
