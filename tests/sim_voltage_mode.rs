@@ -6,7 +6,8 @@
 
 use std::path::Path;
 
-use nmgen::sim::compare::{compare, parse_csv};
+use nmgen::analysis::{compare, parse_josim_csv, read_josim_csv};
+use nmgen::diagnostic::SourceFile;
 use nmgen::sim::{simulate, Mode, SimOptions};
 
 const CASES: &str = concat!(
@@ -24,9 +25,12 @@ fn check(name: &str, tol: f64) {
     let w = simulate(&circuit, &opts).expect("simulates in voltage mode");
     let mut buf = Vec::new();
     w.write_josim_csv(&mut buf).expect("csv");
-    let cand = parse_csv(&String::from_utf8(buf).expect("utf8")).expect("parses");
-    let reference = parse_csv(&std::fs::read_to_string(cir.with_extension("csv")).expect("ref"))
-        .expect("ref parses");
+    let cand = parse_josim_csv(&SourceFile::new(
+        "voltage.csv",
+        String::from_utf8(buf).expect("utf8"),
+    ))
+    .expect("parses");
+    let reference = read_josim_csv(&cir.with_extension("csv")).expect("ref parses");
     let reports = compare(&reference, &cand, tol, 0.5e-12);
     for r in &reports {
         println!("{name} {} nrmse={:?} ok={}", r.name, r.nrmse, r.ok);

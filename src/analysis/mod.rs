@@ -8,6 +8,7 @@
 //! - [`margins`], [`shmoo`], [`montecarlo`]: margin search, 2-D shmoo, yield;
 //! - [`sweep`]: running those in parallel, sharded and resumable.
 
+pub mod agreement;
 pub mod checks;
 pub mod evaluator;
 pub mod josim_csv;
@@ -21,6 +22,7 @@ pub mod sweep;
 pub mod traces;
 pub mod units;
 
+pub use agreement::{compare, ColumnAgreement};
 pub use checks::{evaluate, evaluate_runs, validate, Check, CheckOutcome, KnownNames};
 pub use evaluator::{ChecksEvaluator, Evaluator, FnEvaluator, MarginParameter, ParameterKind};
 pub use josim_csv::{parse_josim_csv, read_josim_csv};

@@ -13,7 +13,6 @@
 
 mod branches;
 mod build;
-pub mod compare;
 mod consts;
 mod junction;
 mod mna;
