@@ -1,0 +1,132 @@
+//! Margin-analysis throughput on the JTL chain (bench binary): simulations per second
+//! with the built-in engine in process (single thread, and all cores through the
+//! sweep), beside one simulation process per point: `nmgen sim` on the netlist, and
+//! JoSIM when `josim-cli` is on PATH.
+//!
+//! `cargo bench --bench margins` (set `MARGIN_BENCH_POINTS`, default 40).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use nmgen::analysis::{
+    self, Evaluator, MarginParameter, MarginPlan, ParameterKind, Progress, SweepPlan,
+};
+use nmgen::engine::Engine;
+use nmgen::verify::Bench;
+
+fn main() {
+    let points: usize = std::env::var("MARGIN_BENCH_POINTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(40);
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/jtl_chain.yaml");
+    let design = nmgen::spec::load(&spec).expect("example loads");
+    let bench = Bench::new(&design, Engine::default()).expect("bench builds");
+    let multipliers: Vec<f64> = (0..points)
+        .map(|i| 0.7 + 0.7 * i as f64 / points as f64)
+        .collect();
+    // simulations per judged point: every pattern of every check
+    let sims_per_point: usize = design.checks.iter().map(|c| c.pattern_count()).sum();
+
+    let t = Instant::now();
+    for m in &multipliers {
+        bench.passes(&[("bias".to_string(), *m)]).expect("judges");
+    }
+    let serial = t.elapsed().as_secs_f64();
+    let serial_rate = (points * sims_per_point) as f64 / serial;
+
+    let plan = SweepPlan::Margins(MarginPlan {
+        parameters: vec![
+            MarginParameter::new("bias", ParameterKind::GlobalBias),
+            MarginParameter::new("inductors", ParameterKind::AllInductors),
+            MarginParameter::new("critical_currents", ParameterKind::AllCriticalCurrents),
+            MarginParameter::new("resistors", ParameterKind::AllResistors),
+        ],
+        search: Default::default(),
+    });
+    let t = Instant::now();
+    let report = analysis::run(&plan, &bench, Progress::Hidden).expect("sweep runs");
+    let sweep = t.elapsed().as_secs_f64();
+    let evaluations = match &report {
+        analysis::SweepReport::Margins(r) => r
+            .parameters
+            .iter()
+            .map(|p| (p.low.evaluations + p.high.evaluations) as usize)
+            .sum::<usize>(),
+        _ => 0,
+    };
+    let sweep_rate = (evaluations * sims_per_point) as f64 / sweep;
+
+    // one process per simulation: the nominal netlist through `nmgen sim`
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cir = dir.path().join("jtl_chain.cir");
+    std::fs::write(&cir, nmgen::build::compile(&design).text).expect("netlist");
+    let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/nmgen");
+    let per_process = |program: &Path, args: &[&str]| -> Option<f64> {
+        if !program.exists() {
+            return None;
+        }
+        let n = points.min(20);
+        let t = Instant::now();
+        for _ in 0..n {
+            let ok = Command::new(program)
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .ok()?
+                .status
+                .success();
+            if !ok {
+                return None;
+            }
+        }
+        Some(n as f64 / t.elapsed().as_secs_f64())
+    };
+    let nmgen_proc = per_process(&exe, &["sim", cir.to_str().unwrap(), "-o", "out.csv"]);
+    let josim = which("josim-cli")
+        .and_then(|j| per_process(&j, &["-m", "1", "-o", "out.csv", cir.to_str().unwrap()]));
+
+    println!("margin-analysis throughput on examples/jtl_chain.yaml ({sims_per_point} simulations per judged point)");
+    println!("{:48} {:>10}", "mode", "sims/s");
+    println!(
+        "{:48} {:>10.1}",
+        "built-in, in process, 1 thread", serial_rate
+    );
+    println!(
+        "{:48} {:>10.1}   ({} evaluations, 4 parameters)",
+        "built-in, in process, margin sweep on all cores", sweep_rate, evaluations
+    );
+    match nmgen_proc {
+        Some(r) => println!(
+            "{:48} {:>10.1}   (×{:.1} in process)",
+            "one `nmgen sim` process per point",
+            r,
+            serial_rate / r
+        ),
+        None => println!(
+            "{:48} {:>10}",
+            "one `nmgen sim` process per point", "(build --release first)"
+        ),
+    }
+    match josim {
+        Some(r) => println!(
+            "{:48} {:>10.1}   (×{:.1} in process)",
+            "one `josim-cli` process per point",
+            r,
+            serial_rate / r
+        ),
+        None => println!(
+            "{:48} {:>10}",
+            "one `josim-cli` process per point", "(not installed)"
+        ),
+    }
+}
+
+fn which(name: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
