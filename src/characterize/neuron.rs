@@ -99,7 +99,12 @@ fn check(plan: &NeuronPlan) -> Result<(), CharacterizeError> {
             "input rates must be in (0, 60 GHz]".into(),
         ));
     }
-    if !(plan.window > 0.0) || plan.fire_pulses == 0 || !(plan.temperature >= 0.0) {
+    if plan.window.is_nan()
+        || plan.window <= 0.0
+        || plan.fire_pulses == 0
+        || plan.temperature.is_nan()
+        || plan.temperature < 0.0
+    {
         return Err(CharacterizeError::Plan(
             "window, fire_pulses must be positive and temperature ≥ 0 K".into(),
         ));

@@ -77,10 +77,14 @@ impl SynapsePlan {
         if self.weights.is_empty() || self.seeds.is_empty() || self.pulses == 0 {
             return bad("need at least one weight, one seed and one pulse");
         }
-        if !(self.period > 20e-12) {
+        if self.period.is_nan() || self.period <= 20e-12 {
             return bad("the pulse period must be longer than 20 ps");
         }
-        if !(self.temperature >= 0.0) || !(self.bias > 0.0) {
+        if self.temperature.is_nan()
+            || self.temperature < 0.0
+            || self.bias.is_nan()
+            || self.bias <= 0.0
+        {
             return bad("temperature must be ≥ 0 K and bias > 0");
         }
         Ok(())
@@ -214,7 +218,7 @@ impl SynapseReport {
             curve: Vec::new(),
             join: true,
         };
-        let mut title = format!(
+        let title = format!(
             "{}: pass probability at {} K ({} engine)",
             self.cell, self.plan.temperature, self.engine
         );
@@ -229,7 +233,6 @@ impl SynapseReport {
                 "{}; fit: centre {:.1} µA, 10–90 % width {:.1} µA",
                 series.label, f.centre, f.width
             );
-            title = format!("{title}");
         }
         Ok(plot_chart(&Chart {
             title,
