@@ -46,7 +46,8 @@ impl Logistic {
 }
 
 /// Binomial log-likelihood of σ(a + b·x) and its gradient and Hessian.
-fn likelihood(points: &[(f64, u32, u32)], a: f64, b: f64) -> (f64, [f64; 2], [[f64; 3]; 1]) {
+/// Returns (log-likelihood, gradient [∂a, ∂b], information matrix [Iaa, Iab, Ibb]).
+fn likelihood(points: &[(f64, u32, u32)], a: f64, b: f64) -> (f64, [f64; 2], [f64; 3]) {
     let (mut ll, mut g0, mut g1, mut h00, mut h01, mut h11) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     for &(x, k, n) in points {
         let z = a + b * x;
@@ -64,7 +65,7 @@ fn likelihood(points: &[(f64, u32, u32)], a: f64, b: f64) -> (f64, [f64; 2], [[f
         h01 += w * x;
         h11 += w * x * x;
     }
-    (ll, [g0, g1], [[h00, h01, h11]])
+    (ll, [g0, g1], [h00, h01, h11])
 }
 
 fn softplus(z: f64) -> f64 {
@@ -103,7 +104,7 @@ pub fn fit_logistic(points: &[(f64, u32, u32)]) -> Result<Logistic, Characterize
     let (mut a, mut b) = (0.0, 1.0);
     let (mut ll, mut g, mut h) = likelihood(&xs, a, b);
     for _ in 0..200 {
-        let [h00, h01, h11] = h[0];
+        let [h00, h01, h11] = h;
         let det = h00 * h11 - h01 * h01;
         if det <= 0.0 || !det.is_finite() {
             break;
@@ -140,7 +141,7 @@ pub fn fit_logistic(points: &[(f64, u32, u32)]) -> Result<Logistic, Characterize
     let scale = sd / b;
     let mut fit = Logistic::new(centre, scale);
     // covariance of (a, b) = H⁻¹; propagate to centre = mean − sd·a/b and s = sd/b
-    let [h00, h01, h11] = h[0];
+    let [h00, h01, h11] = h;
     let det = h00 * h11 - h01 * h01;
     if det > 0.0 {
         let (vaa, vab, vbb) = (h11 / det, -h01 / det, h00 / det);
