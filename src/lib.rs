@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod backend;
 pub mod build;
 pub mod cells;
+pub mod characterize;
 pub mod circuit;
 pub mod diagnostic;
 pub mod engine;

@@ -23,6 +23,15 @@ pub const BUILTIN_CELLS: &[(&str, &str, bool)] = &[
     ("dff", include_str!("../../netlists/dff.cir"), true),
     ("tff", include_str!("../../netlists/tff.cir"), true),
     ("sink", include_str!("../../netlists/sink.cir"), false),
+    // Stochastic synapses pass or absorb each pulse and keep no flux: no state.
+    ("synapse", include_str!("../../netlists/synapse.cir"), false),
+    (
+        "synapse_inh",
+        include_str!("../../netlists/synapse_inh.cir"),
+        false,
+    ),
+    // The neuron stores flux quanta in its leaky loop: it holds state.
+    ("neuron", include_str!("../../netlists/neuron.cir"), true),
 ];
 
 /// Reads the `* nmgen: key=a,b key=c` header of a built-in cell file.
@@ -108,5 +117,15 @@ mod tests {
         assert_eq!(lib.get("jtl").unwrap().outputs, vec!["q"]);
         assert_eq!(lib.get("splitter").unwrap().outputs.len(), 2);
         assert_eq!(lib.get("merger").unwrap().inputs.len(), 2);
+        let syn = lib.get("synapse").unwrap();
+        assert_eq!(
+            (syn.subckt.as_str(), syn.controls.clone()),
+            ("NMG_SYN", vec!["w".to_string()])
+        );
+        assert_eq!(lib.get("synapse_inh").unwrap().subckt, "NMG_SYN_INH");
+        let neuron = lib.get("neuron").unwrap();
+        assert_eq!(neuron.inputs, vec!["a", "inh"]);
+        assert_eq!(neuron.controls, vec!["th"]);
+        assert!(neuron.loop_ok && !syn.loop_ok);
     }
 }

@@ -2,6 +2,7 @@
 //! 2 bad input (spec, netlist, event file, flags).
 
 mod build;
+mod characterize;
 mod engine_args;
 mod lsm;
 mod report;
@@ -76,6 +77,27 @@ pub enum Command {
     /// Margins of the spec's parameters (or, with --sweep, a shmoo or Monte Carlo
     /// yield): table on stdout, JSON and SVG on request; shardable.
     Margins(verify::MarginsArgs),
+    /// Characterize the neuromorphic cells with thermal noise (synapse curve, neuron
+    /// rates) or check a rate-coded XOR spec over noise seeds.
+    Characterize {
+        #[command(subcommand)]
+        what: characterize::What,
+    },
+    /// Map trained weights onto synapse currents through a characterized sigmoid,
+    /// writing a spec (format: docs/characterization.md).
+    MapWeights {
+        /// The weight file (JSON).
+        weights: std::path::PathBuf,
+        /// The synapse characterization (`nmgen characterize synapse` → synapse.json).
+        #[arg(long)]
+        curve: std::path::PathBuf,
+        /// The inhibitory synapse's characterization (default: --curve).
+        #[arg(long)]
+        curve_inh: Option<std::path::PathBuf>,
+        /// The spec YAML to write.
+        #[arg(short, long)]
+        out: std::path::PathBuf,
+    },
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -107,6 +129,13 @@ pub fn run(cli: Cli) -> ExitCode {
                 sim::netlist(&input, &out, &engine, seed)
             }
         }
+        Command::Characterize { what } => characterize::run(what),
+        Command::MapWeights {
+            weights,
+            curve,
+            curve_inh,
+            out,
+        } => characterize::map_weights(&weights, &curve, curve_inh.as_deref(), &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
