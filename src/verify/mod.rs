@@ -148,6 +148,31 @@ impl Bench {
         };
         let mut outcomes = Vec::new();
         for runs in &self.runs {
+            // rate classes over noise: every (pattern, seed) is a sample of its class, so
+            // the margin is the worst case over all seeds
+            if let (Check::RateClasses(r), true) = (&runs.check, seeds.len() > 1) {
+                let mut expanded = r.clone();
+                let mut all = Vec::new();
+                expanded.patterns.value.clear();
+                for seed in &seeds {
+                    for (p, netlist) in r.patterns.value.iter().zip(&runs.netlists) {
+                        let mut p = p.clone();
+                        let label = p
+                            .value
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| p.value.class.value.clone());
+                        p.value.name = Some(format!("{label} seed {}", seed.unwrap_or(0)));
+                        expanded.patterns.value.push(p);
+                        all.push(self.pulses(netlist, assignment, *seed)?);
+                    }
+                }
+                let mut o = evaluate_runs(&Check::RateClasses(expanded), &all);
+                o.check = runs.check.name();
+                o.explanation = format!("over {} seeds: {}", seeds.len(), o.explanation);
+                outcomes.push(o);
+                continue;
+            }
             let mut outcome = None;
             for seed in &seeds {
                 let pulses = runs

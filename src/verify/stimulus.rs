@@ -63,7 +63,8 @@ pub fn pattern_design(
                     ));
                 }
                 let period = 1.0 / rate.0;
-                let n = ((end - start) / period).floor() as usize;
+                // a whole number of periods that fits, robust to rounding (70 ps into 2.1 ns is 30)
+                let n = ((end - start) / period + 1e-6).floor() as usize;
                 (0..n).map(|k| start + k as f64 * period).collect()
             }
         };

@@ -160,7 +160,7 @@ fn timing<'a>(t: &PulseTiming, run: &RunOf<'a>) -> (bool, String) {
 fn rate_classes<'a>(r: &RateClasses, run: &RunOf<'a>) -> (bool, String) {
     let output = &r.output.value;
     // (class, pattern label, rate in Hz), in written order.
-    let mut rates: Vec<(&str, String, f64)> = Vec::new();
+    let mut rates: Vec<(&str, String, f64, usize)> = Vec::new();
     for (i, p) in r.patterns.value.iter().enumerate() {
         let p = &p.value;
         let label = pattern_label(&p.name, i);
@@ -174,17 +174,24 @@ fn rate_classes<'a>(r: &RateClasses, run: &RunOf<'a>) -> (bool, String) {
             );
         };
         let count = times.iter().filter(|&&x| window.contains(x)).count();
-        rates.push((&p.class.value, label, count as f64 / window.duration()));
+        rates.push((
+            &p.class.value,
+            label,
+            count as f64 / window.duration(),
+            count,
+        ));
     }
     // Rate range of each class, in order of first appearance, then sorted by lowest rate.
-    let mut classes: Vec<(&str, f64, f64)> = Vec::new();
-    for &(c, _, rate) in &rates {
+    let mut classes: Vec<(&str, f64, f64, usize, usize)> = Vec::new();
+    for &(c, _, rate, count) in &rates {
         match classes.iter_mut().find(|x| x.0 == c) {
             Some(x) => {
                 x.1 = x.1.min(rate);
                 x.2 = x.2.max(rate);
+                x.3 = x.3.min(count);
+                x.4 = x.4.max(count);
             }
-            None => classes.push((c, rate, rate)),
+            None => classes.push((c, rate, rate, count, count)),
         }
     }
     classes.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)));
@@ -197,16 +204,20 @@ fn rate_classes<'a>(r: &RateClasses, run: &RunOf<'a>) -> (bool, String) {
         }
     }
     let mut table = String::new();
-    for (c, lo, hi) in &classes {
+    for (c, lo, hi, nlo, nhi) in &classes {
         let _ = write!(
             table,
-            "\n  class {c}: {:.3}–{:.3} GHz",
+            "\n  class {c}: {:.3}–{:.3} GHz ({nlo}–{nhi} pulses)",
             lo * 1e-9,
             hi * 1e-9
         );
     }
-    for (c, label, rate) in &rates {
-        let _ = write!(table, "\n  {label} [{c}]: {:.3} GHz", rate * 1e-9);
+    for (c, label, rate, count) in &rates {
+        let _ = write!(
+            table,
+            "\n  {label} [{c}]: {:.3} GHz ({count} pulses)",
+            rate * 1e-9
+        );
     }
     match worst {
         None => (false, format!("fewer than two classes to separate{table}")),
