@@ -208,3 +208,20 @@ fn monte_carlo_yield_is_reproducible() {
         "40 % bias spread must fail some samples"
     );
 }
+
+#[test]
+fn single_elements_have_margins_with_the_built_in_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = spec(
+        dir.path(),
+        &CHAIN.replace("[bias, critical_currents]", "[\"IB1|XJ2\"]"),
+    );
+    let json = dir.path().join("m.json");
+    let m = margins_json(&["margins", s(&p), "--json", s(&json)]);
+    let ib = &m["parameters"][0];
+    assert_eq!(ib["name"], "IB1|XJ2");
+    assert_eq!(ib["kind"], "element");
+    // one bias source of one JTL: far wider than the global bias margin, but finite
+    let (low, high) = (ib["low"].as_f64().unwrap(), ib["high"].as_f64().unwrap());
+    assert!(low < 0.5 && high > 1.4 && high < 3.0, "{low} {high}");
+}

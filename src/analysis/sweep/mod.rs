@@ -72,7 +72,7 @@ impl SweepReport {
 pub enum SweepError {
     #[error("{0}")]
     Plan(String),
-    #[error("{item}: {source}")]
+    #[error("{item}")]
     Evaluator {
         item: String,
         source: Box<dyn std::error::Error + Send + Sync>,
