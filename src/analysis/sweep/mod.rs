@@ -72,10 +72,12 @@ impl SweepReport {
 pub enum SweepError {
     #[error("{0}")]
     Plan(String),
-    #[error("{item}")]
+    /// The evaluator failed; `cause` is in the message (not a `source`, so error
+    /// chains do not print it twice).
+    #[error("{item}: {cause}")]
     Evaluator {
         item: String,
-        source: Box<dyn std::error::Error + Send + Sync>,
+        cause: Box<dyn std::error::Error + Send + Sync>,
     },
     #[error("{path}: {source}")]
     Io {
@@ -145,7 +147,7 @@ impl SweepPlan {
     pub fn run_item<E: Evaluator>(&self, i: usize, eval: &E) -> Result<ItemResult, SweepError> {
         let wrap = |e: E::Error| SweepError::Evaluator {
             item: self.item_name(i),
-            source: Box::new(e),
+            cause: Box::new(e),
         };
         match self {
             SweepPlan::Margins(m) => {
