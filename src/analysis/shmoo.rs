@@ -23,6 +23,8 @@ impl ShmooAxis {
         let n = steps.max(2);
         let values = (0..n)
             .map(|i| from + (to - from) * i as f64 / (n - 1) as f64)
+            // 12 significant digits: 0.9 rather than 0.8999999999999999 in reports
+            .map(|v: f64| format!("{v:.12e}").parse().unwrap_or(v))
             .collect();
         ShmooAxis { parameter, values }
     }
