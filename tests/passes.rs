@@ -59,40 +59,44 @@ fn depth(
     None
 }
 
-#[test]
-fn fanout_builds_a_balanced_splitter_tree() {
-    for k in 1..=9usize {
-        let d = design(&fanout_spec(k));
-        let net = nmgen::passes::lower(&d);
-        assert_eq!(net.count_cells("splitter"), k - 1, "k = {k}");
-        // every splitter output drives exactly one wire; every output is reached
-        let src = net.find("a__src").unwrap();
-        let depths: Vec<usize> = (0..k)
-            .map(|i| {
-                let q = net.find(&format!("q{i}")).unwrap();
-                depth(&net, src, q, "splitter", true).unwrap_or_else(|| panic!("q{i} unreachable"))
-            })
-            .collect();
-        let (lo, hi) = (*depths.iter().min().unwrap(), *depths.iter().max().unwrap());
-        let ideal = (k as f64).log2().ceil() as usize;
-        assert_eq!(
-            hi, ideal,
-            "k = {k}: deepest leaf {hi} splitters, want ⌈log2 k⌉ = {ideal}"
-        );
-        assert!(hi - lo <= 1, "k = {k}: depths {depths:?} are not balanced");
-        for b in net.blocks() {
-            let mut ports: Vec<String> = net
-                .outgoing(b)
-                .into_iter()
-                .map(|(_, _, w)| w.from_port)
-                .collect();
-            let n = ports.len();
+/// The tree is balanced: the deepest leaf is ⌈log2 k⌉ cells deep, the shallowest at
+/// most one less.
+fn assert_balanced(k: usize, depths: &[usize]) {
+    let (lo, hi) = (*depths.iter().min().unwrap(), *depths.iter().max().unwrap());
+    let ideal = (k as f64).log2().ceil() as usize;
+    assert_eq!(
+        hi, ideal,
+        "k = {k}: deepest leaf {hi} cells, want ⌈log2 k⌉ = {ideal}"
+    );
+    assert!(hi - lo <= 1, "k = {k}: depths {depths:?} are not balanced");
+}
+
+/// Every wire is point-to-point: no port of any block carries two wires.
+fn assert_point_to_point(net: &Network) {
+    for b in net.blocks() {
+        for (wires, what) in [
+            (
+                net.outgoing(b)
+                    .into_iter()
+                    .map(|(_, _, w)| w.from_port)
+                    .collect::<Vec<_>>(),
+                "drives",
+            ),
+            (
+                net.incoming(b)
+                    .into_iter()
+                    .map(|(_, _, w)| w.to_port)
+                    .collect(),
+                "is driven on",
+            ),
+        ] {
+            let mut ports = wires.clone();
             ports.sort();
             ports.dedup();
             assert_eq!(
-                n,
+                wires.len(),
                 ports.len(),
-                "block {} drives a port twice",
+                "block {} {what} a port twice",
                 net.graph[b].name
             );
         }
@@ -100,37 +104,36 @@ fn fanout_builds_a_balanced_splitter_tree() {
 }
 
 #[test]
+fn fanout_builds_a_balanced_splitter_tree() {
+    for k in 1..=9usize {
+        let net = nmgen::passes::lower(&design(&fanout_spec(k)));
+        assert_eq!(net.count_cells("splitter"), k - 1, "k = {k}");
+        let src = net.find("a__src").unwrap();
+        let depths: Vec<usize> = (0..k)
+            .map(|i| {
+                let q = net.find(&format!("q{i}")).unwrap();
+                depth(&net, src, q, "splitter", true).unwrap_or_else(|| panic!("q{i} unreachable"))
+            })
+            .collect();
+        assert_balanced(k, &depths);
+        assert_point_to_point(&net);
+    }
+}
+
+#[test]
 fn fanin_builds_a_balanced_merger_tree() {
     for k in 1..=9usize {
-        let d = design(&fanin_spec(k));
-        let net = nmgen::passes::lower(&d);
+        let net = nmgen::passes::lower(&design(&fanin_spec(k)));
         assert_eq!(net.count_cells("merger"), k - 1, "k = {k}");
         let m = net.find("m").unwrap();
         let depths: Vec<usize> = (0..k)
             .map(|i| {
                 let s = net.find(&format!("a{i}__src")).unwrap();
-                depth(&net, m, s, "merger", false).unwrap()
+                depth(&net, m, s, "merger", false).unwrap_or_else(|| panic!("a{i} unreachable"))
             })
             .collect();
-        let (lo, hi) = (*depths.iter().min().unwrap(), *depths.iter().max().unwrap());
-        assert_eq!(hi, (k as f64).log2().ceil() as usize, "k = {k}: {depths:?}");
-        assert!(hi - lo <= 1, "k = {k}: {depths:?}");
-        for b in net.blocks() {
-            let mut ports: Vec<String> = net
-                .incoming(b)
-                .into_iter()
-                .map(|(_, _, w)| w.to_port)
-                .collect();
-            let n = ports.len();
-            ports.sort();
-            ports.dedup();
-            assert_eq!(
-                n,
-                ports.len(),
-                "input of {} driven twice",
-                net.graph[b].name
-            );
-        }
+        assert_balanced(k, &depths);
+        assert_point_to_point(&net);
     }
 }
 
