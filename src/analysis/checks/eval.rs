@@ -157,6 +157,48 @@ fn timing<'a>(t: &PulseTiming, run: &RunOf<'a>) -> (bool, String) {
     }
 }
 
+/// A rate gap as pulses in the first pattern's window and as a fraction of the
+/// fastest input rate the patterns set (`; = 14 pulses in 2100 ps, 0.47 of the
+/// 14.286 GHz input rate`).
+fn in_pulses(r: &RateClasses, gap: f64) -> String {
+    let Some(first) = r.patterns.value.first() else {
+        return String::new();
+    };
+    let Some(window) = first
+        .value
+        .window
+        .as_ref()
+        .or(r.window.as_ref())
+        .map(|w| w.value)
+    else {
+        return String::new();
+    };
+    let mut out = format!(
+        "; = {:.1} pulses in {:.0} ps",
+        gap * window.duration(),
+        window.duration() * 1e12
+    );
+    let input = r
+        .patterns
+        .value
+        .iter()
+        .flat_map(|p| p.value.stimulus.0.iter())
+        .filter_map(|(_, s)| match &s.value {
+            super::StimulusSetting::Text(t) => crate::analysis::parse_rate(t).ok().map(|r| r.0),
+            _ => None,
+        })
+        .fold(0.0, f64::max);
+    if input > 0.0 {
+        let _ = write!(
+            out,
+            ", {:.2} of the {:.3} GHz input rate",
+            gap / input,
+            input * 1e-9
+        );
+    }
+    out
+}
+
 fn rate_classes<'a>(r: &RateClasses, run: &RunOf<'a>) -> (bool, String) {
     let output = &r.output.value;
     // (class, pattern label, rate in Hz), in written order.
@@ -224,9 +266,10 @@ fn rate_classes<'a>(r: &RateClasses, run: &RunOf<'a>) -> (bool, String) {
         Some((gap, a, b)) if gap >= margin => (
             true,
             format!(
-                "classes separate: closest are {a} and {b}, {:.3} GHz apart (margin {:.3} GHz){table}",
+                "classes separate: closest are {a} and {b}, {:.3} GHz apart (margin {:.3} GHz){}{table}",
                 gap * 1e-9,
-                margin * 1e-9
+                margin * 1e-9,
+                in_pulses(r, gap)
             ),
         ),
         Some((gap, a, b)) => (
