@@ -8,34 +8,11 @@ use super::noise::{Gaussian, SampledNoise};
 /// A source waveform ready to evaluate (PWL normalised as JoSIM does it).
 #[derive(Debug, Clone)]
 pub enum Source {
-    Dc(f64),
+    /// DC, pulse, sin and exp: evaluated straight from the circuit's description.
+    Analytic(Waveform),
     Pwl {
         t: Vec<f64>,
         v: Vec<f64>,
-    },
-    Pulse {
-        v1: f64,
-        v2: f64,
-        td: f64,
-        tr: f64,
-        tf: f64,
-        pw: f64,
-        per: f64,
-    },
-    Sin {
-        vo: f64,
-        va: f64,
-        freq: f64,
-        td: f64,
-        theta: f64,
-    },
-    Exp {
-        v1: f64,
-        v2: f64,
-        td1: f64,
-        tau1: f64,
-        td2: f64,
-        tau2: f64,
     },
     Noise {
         vo: f64,
@@ -70,7 +47,6 @@ impl Source {
     /// Prepares a waveform; draws the first noise sample for noise sources.
     pub fn new(w: &Waveform, g: &mut Gaussian) -> Result<Source, WaveformError> {
         Ok(match w {
-            Waveform::Dc(v) => Source::Dc(*v),
             Waveform::Pwl(points) => {
                 let Some(&(t0, v0)) = points.first() else {
                     return Err(WaveformError::EmptyPwl);
@@ -97,51 +73,6 @@ impl Source {
                 }
                 Source::Pwl { t, v }
             }
-            &Waveform::Pulse {
-                v1,
-                v2,
-                td,
-                tr,
-                tf,
-                pw,
-                per,
-            } => Source::Pulse {
-                v1,
-                v2,
-                td,
-                tr,
-                tf,
-                pw,
-                per,
-            },
-            &Waveform::Sin {
-                vo,
-                va,
-                freq,
-                td,
-                theta,
-            } => Source::Sin {
-                vo,
-                va,
-                freq,
-                td,
-                theta,
-            },
-            &Waveform::Exp {
-                v1,
-                v2,
-                td1,
-                tau1,
-                td2,
-                tau2,
-            } => Source::Exp {
-                v1,
-                v2,
-                td1,
-                tau1,
-                td2,
-                tau2,
-            },
             &Waveform::Noise { vo, va, td, tstep } => {
                 if tstep.is_nan() || tstep <= 0.0 {
                     return Err(WaveformError::NonPositiveNoiseStep(tstep));
@@ -151,55 +82,65 @@ impl Source {
                     noise: SampledNoise::new(va, td, tstep, g),
                 }
             }
+            analytic => Source::Analytic(analytic.clone()),
         })
     }
 
     /// The value at time `x`. Noise sources must be evaluated in time order.
     pub fn value(&mut self, x: f64, g: &mut Gaussian) -> f64 {
         match self {
-            Source::Dc(v) => *v,
             Source::Pwl { t, v } => pwl(t, v, x),
-            &mut Source::Pulse {
-                v1,
-                v2,
-                td,
-                tr,
-                tf,
-                pw,
-                per,
-            } => pulse(v1, v2, td, tr, tf, pw, per, x),
-            &mut Source::Sin {
-                vo,
-                va,
-                freq,
-                td,
-                theta,
-            } => {
-                if x < td {
-                    return vo;
-                }
-                let t = x - td;
-                vo + va * (2.0 * PI * freq * t).sin() * (-theta * t).exp()
-            }
-            &mut Source::Exp {
-                v1,
-                v2,
-                td1,
-                tau1,
-                td2,
-                tau2,
-            } => {
-                if x < td1 {
-                    v1
-                } else if x < td2 {
-                    v1 + (v2 - v1) * (1.0 - (-(x - td1) / tau1).exp())
-                } else {
-                    v1 + (v2 - v1) * (1.0 - (-(x - td1) / tau1).exp())
-                        + (v1 - v2) * (1.0 - (-(x - td2) / tau2).exp())
-                }
-            }
+            Source::Analytic(w) => analytic(w, x),
             Source::Noise { vo, noise } => *vo + noise.value(x, g),
         }
+    }
+}
+
+/// DC, pulse, sin and exp at time `x`.
+fn analytic(w: &Waveform, x: f64) -> f64 {
+    match *w {
+        Waveform::Dc(v) => v,
+        Waveform::Pulse {
+            v1,
+            v2,
+            td,
+            tr,
+            tf,
+            pw,
+            per,
+        } => pulse(v1, v2, td, tr, tf, pw, per, x),
+        Waveform::Sin {
+            vo,
+            va,
+            freq,
+            td,
+            theta,
+        } => {
+            if x < td {
+                return vo;
+            }
+            let t = x - td;
+            vo + va * (2.0 * PI * freq * t).sin() * (-theta * t).exp()
+        }
+        Waveform::Exp {
+            v1,
+            v2,
+            td1,
+            tau1,
+            td2,
+            tau2,
+        } => {
+            if x < td1 {
+                v1
+            } else if x < td2 {
+                v1 + (v2 - v1) * (1.0 - (-(x - td1) / tau1).exp())
+            } else {
+                v1 + (v2 - v1) * (1.0 - (-(x - td1) / tau1).exp())
+                    + (v1 - v2) * (1.0 - (-(x - td2) / tau2).exp())
+            }
+        }
+        // prepared into their own variants by `Source::new`
+        Waveform::Pwl(_) | Waveform::Noise { .. } => 0.0,
     }
 }
 
