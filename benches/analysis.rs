@@ -38,7 +38,7 @@ fn slips(c: &mut Criterion) {
 fn csv(c: &mut Criterion) {
     let path = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/josim-reference/cases/coldflux_tb_NDRO.csv"
+        "/tests/data/josim-reference/cases/coldflux_tb_NDRO.csv"
     ));
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let mut g = c.benchmark_group("josim_csv");

@@ -6,7 +6,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 const CASES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/josim-reference/cases"
+    "/tests/data/josim-reference/cases"
 );
 
 fn parse_large_netlists(c: &mut Criterion) {

@@ -10,7 +10,7 @@ use nmgen::sim::{simulate, SimOptions};
 
 const CASES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/josim-reference/cases"
+    "/tests/data/josim-reference/cases"
 );
 const JOSIM: &str = "/usr/local/bin/josim-cli";
 

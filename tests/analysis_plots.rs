@@ -19,7 +19,7 @@ fn texts(svg: &str) -> Vec<String> {
 fn dff() -> nmgen::analysis::Traces {
     let path = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/josim-reference/cases/coldflux_tb_DFF.csv"
+        "/tests/data/josim-reference/cases/coldflux_tb_DFF.csv"
     ));
     read_josim_csv(&path).unwrap()
 }

@@ -1,4 +1,4 @@
-//! Phase-slip detection on the shared JoSIM reference waveforms, on synthetic
+//! Phase-slip detection on the JoSIM reference waveforms, on synthetic
 //! staircases, and the JoSIM CSV reader's errors.
 
 use std::f64::consts::PI;
@@ -13,7 +13,7 @@ use proptest::prelude::*;
 fn case(name: &str) -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/josim-reference/cases/"
+        "/tests/data/josim-reference/cases/"
     ))
     .join(name)
 }

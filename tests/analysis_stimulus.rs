@@ -9,7 +9,7 @@ use nmgen::analysis::{detect_slips, read_josim_csv, SlipOptions};
 fn case(name: &str) -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/josim-reference/cases/"
+        "/tests/data/josim-reference/cases/"
     ))
     .join(name)
 }

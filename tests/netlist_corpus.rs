@@ -8,11 +8,11 @@ use nmgen::netlist;
 
 const CASES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/josim-reference/cases"
+    "/tests/data/josim-reference/cases"
 );
 const NOISE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/josim-reference/noise"
+    "/tests/data/josim-reference/noise"
 );
 
 fn reference_headers(csv: &Path) -> Vec<String> {

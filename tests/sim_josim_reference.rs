@@ -12,7 +12,7 @@ use nmgen::sim::{simulate, SimOptions};
 
 const CASES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/josim-reference/cases"
+    "/tests/data/josim-reference/cases"
 );
 
 /// Our simulation as JoSIM would have printed it: through the CSV, so the

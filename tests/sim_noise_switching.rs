@@ -11,7 +11,7 @@ use nmgen::sim::{simulate, SimOptions};
 
 const DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/josim-reference/noise"
+    "/tests/data/josim-reference/noise"
 );
 
 /// 99 % Wilson score interval for `k` successes out of `n`, as counts.

@@ -12,7 +12,7 @@ use nmgen::sim::{simulate, Mode, SimOptions};
 
 const CASES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/josim-reference/cases"
+    "/tests/data/josim-reference/cases"
 );
 
 fn check(name: &str, tol: f64) {
