@@ -7,6 +7,7 @@ use super::junction::Junction;
 use super::mna::{MatrixBuilder, Pair};
 use super::noise::{Gaussian, SampledNoise};
 use super::passive::{Capacitor, CurrentSource, Inductor, Resistor};
+use super::rng::{NOISE_TAG, SPREAD_TAG};
 use super::tline::TransmissionLine;
 use super::waveform::Source;
 use super::{Mode, SimError};
@@ -66,9 +67,6 @@ pub enum Built {
 const TINY_RESISTANCE: f64 = 1e-3;
 const TINY_INDUCTANCE: f64 = 1e-15;
 
-const NOISE_STREAM: u64 = 0x004E_4F49_5345;
-const SPREAD_STREAM: u64 = 0x5350_5245_4144;
-
 fn pair(p: Node, n: Node) -> Pair {
     let ix = |x: Node| match x {
         Node::Ground => None,
@@ -107,9 +105,9 @@ pub fn build(c: &Circuit, mode: Mode, h: f64, seed: u64, spread: bool) -> Result
         next - 1
     };
     let mut mb = MatrixBuilder::default();
-    let mut noise_rng = Gaussian::new(seed, NOISE_STREAM);
+    let mut noise_rng = Gaussian::new(seed, NOISE_TAG);
     let mut spreader = Spreader {
-        rng: Gaussian::new(seed, SPREAD_STREAM),
+        rng: Gaussian::new(seed, SPREAD_TAG),
         spread: c.spread,
         enabled: spread,
     };
@@ -158,7 +156,7 @@ pub fn build(c: &Circuit, mode: Mode, h: f64, seed: u64, spread: bool) -> Result
         ccvs: Vec::new(),
         slots: Vec::with_capacity(c.elements.len()),
         matrix: MatrixBuilder::default(),
-        noise_rng: Gaussian::new(0, 0),
+        noise_rng: Gaussian::new(0, NOISE_TAG),
     };
     let bad = |name: &str, what: &str, v: f64| {
         SimError::Invalid(format!(

@@ -12,7 +12,7 @@ use crate::circuit::JunctionModel;
 
 use super::consts::{BOLTZMANN, EV, HBAR, PI, SIGMA};
 use super::mna::{MatrixBuilder, Pair};
-use super::noise::{spectral_amplitude, SampledNoise};
+use super::noise::SampledNoise;
 use super::Mode;
 
 /// Temperature-dependent (Ambegaokar-Baratoff) supercurrent parameters.
@@ -62,7 +62,6 @@ pub struct Junction {
     /// Triplet ids of the conductance stamp.
     slots: Vec<usize>,
     pub noise: Option<SampledNoise>,
-    temperature: Option<f64>,
 }
 
 /// What preparing a step found.
@@ -130,17 +129,21 @@ impl Junction {
             current_last: 0.0,
             slots: Vec::new(),
             noise: None,
-            temperature: None,
         };
         j.y = j.subgap_admittance();
         j.slots = mb.conductance(pair, j.conductance());
         j
     }
 
-    /// Adds thermal noise at `temperature` with bandwidth `neb` (amplitude from R0 first, as JoSIM).
+    /// Adds thermal noise at `temperature` with bandwidth `neb`.
+    ///
+    /// The amplitude is that of the subgap resistance R0 (area-scaled; RN for
+    /// rtype=0) and stays so in every state, as JoSIM 2.7 simulates: its
+    /// `JJ::update_value` means to switch to RN in the normal state, but assigns
+    /// through `Function::ampValues()`, which returns a copy, so the source keeps
+    /// the amplitude `JJ::JJ` gave it (docs/noise.md).
     pub fn set_noise(&mut self, temperature: f64, neb: f64, g: &mut super::noise::Gaussian) {
         self.noise = Some(SampledNoise::thermal(self.r0, temperature, neb, g));
-        self.temperature = Some(temperature);
     }
 
     fn subgap_admittance(&self) -> f64 {
@@ -187,9 +190,6 @@ impl Junction {
     /// JoSIM's `update_value`: picks the quasiparticle branch from the predicted voltage.
     fn update_value(&mut self, v: f64) -> bool {
         let (state, y) = if v.abs() < self.lower {
-            if let (Some(n), Some(t)) = (&mut self.noise, self.temperature) {
-                n.amp = spectral_amplitude(self.r0, t);
-            }
             self.it = 0.0;
             (0, self.subgap_admittance())
         } else if v.abs() < self.upper {
@@ -199,9 +199,6 @@ impl Junction {
             }
             (1, self.transition_admittance())
         } else {
-            if let (Some(n), Some(t)) = (&mut self.noise, self.temperature) {
-                n.amp = spectral_amplitude(self.rn, t);
-            }
             self.it = 0.0;
             (2, self.normal_admittance())
         };

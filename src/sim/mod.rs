@@ -20,6 +20,7 @@ pub mod noise;
 mod output;
 mod passive;
 mod probes;
+pub mod rng;
 pub mod solver;
 mod tline;
 mod transient;

@@ -10,33 +10,29 @@
 //! time overshoots a sample point by rounding, after which JoSIM draws a fresh
 //! sample on every time step), because that decides the noise spectrum.
 
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha12Rng;
-
 use super::consts::BOLTZMANN;
+use super::rng::{josim_stream, Mt64};
 
-/// Gaussian generator (Box-Muller with a spare, like JoSIM's) on a seeded stream.
+/// Gaussian generator on one of JoSIM's seeded streams: Box-Muller with a spare,
+/// exactly as JoSIM's `Rng::normal01_noise` (cosine first, the sine kept for the
+/// next call), so the same seed gives JoSIM's sequence of samples.
 #[derive(Debug, Clone)]
 pub struct Gaussian {
-    rng: ChaCha12Rng,
+    rng: Mt64,
     spare: Option<f64>,
 }
 
 impl Gaussian {
-    /// A stream derived from `seed` and a stream tag (noise and spread use different tags).
-    pub fn new(seed: u64, stream: u64) -> Self {
-        let mut key = [0u8; 32];
-        key[..8].copy_from_slice(&seed.to_le_bytes());
-        key[8..16].copy_from_slice(&stream.to_le_bytes());
+    /// JoSIM's stream `tag` ([`super::rng::NOISE_TAG`] or [`super::rng::SPREAD_TAG`]) for `seed`.
+    pub fn new(seed: u64, tag: (u64, u32)) -> Self {
         Gaussian {
-            rng: ChaCha12Rng::from_seed(key),
+            rng: josim_stream(seed, tag),
             spare: None,
         }
     }
 
     fn uniform(&mut self) -> f64 {
-        // 53 random bits in [0, 1).
-        (self.rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        self.rng.canonical()
     }
 
     /// A standard normal sample.
@@ -121,7 +117,7 @@ mod tests {
 
     #[test]
     fn gaussian_has_unit_variance() {
-        let mut g = Gaussian::new(7, 1);
+        let mut g = Gaussian::new(7, super::super::rng::NOISE_TAG);
         let n = 200_000;
         let xs: Vec<f64> = (0..n).map(|_| g.sample()).collect();
         let mean = xs.iter().sum::<f64>() / n as f64;
@@ -131,8 +127,18 @@ mod tests {
     }
 
     #[test]
+    fn first_samples_are_josims() {
+        // JoSIM's Box-Muller on its seed-1 noise stream (printed by a C++ program with
+        // JoSIM's Rng code): 0.47356243655588137, -1.9170306187451385, 1.6639946919866653.
+        let mut g = Gaussian::new(1, super::super::rng::NOISE_TAG);
+        assert_eq!(g.sample(), 0.473_562_436_555_881_37);
+        assert_eq!(g.sample(), -1.917_030_618_745_138_5);
+        assert!((g.sample() - 1.663_994_691_986_665_3).abs() < 1e-15);
+    }
+
+    #[test]
     fn aligned_samples_are_interpolated() {
-        let mut g = Gaussian::new(1, 1);
+        let mut g = Gaussian::new(1, super::super::rng::NOISE_TAG);
         let mut n = SampledNoise::new(1.0, 0.0, 1.0, &mut g);
         let first = n.value(0.0, &mut g);
         assert_eq!(first, 0.0);
@@ -147,7 +153,7 @@ mod tests {
         // 50 * 0.1e-12 rounds above the accumulated sample point 5e-12: from then
         // on JoSIM draws a new sample on every step.
         let h = 0.1 * 1e-12;
-        let mut g = Gaussian::new(3, 1);
+        let mut g = Gaussian::new(3, super::super::rng::NOISE_TAG);
         let mut n = SampledNoise::new(1.0, 0.0, 1e-12, &mut g);
         let mut vals = Vec::new();
         for i in 0..80 {

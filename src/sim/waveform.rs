@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn pwl_interpolates_holds_and_is_zero_before_start() {
-        let mut g = Gaussian::new(0, 0);
+        let mut g = Gaussian::new(0, super::super::rng::NOISE_TAG);
         let mut s = Source::new(
             &Waveform::Pwl(vec![(0.0, 0.0), (10.0, 5.0), (20.0, 5.0)]),
             &mut g,
@@ -203,7 +203,7 @@ mod tests {
 
     #[test]
     fn pwl_rejects_decreasing_times() {
-        let mut g = Gaussian::new(0, 0);
+        let mut g = Gaussian::new(0, super::super::rng::NOISE_TAG);
         let e = Source::new(
             &Waveform::Pwl(vec![(0.0, 0.0), (1.0, 1.0), (1.0, 2.0)]),
             &mut g,
