@@ -149,3 +149,21 @@ fn build_writes_the_cost_files_and_report_prints_them() {
     let bad = nmgen(&["report", "examples/jtl_chain.yaml", "--bias-voltage", "0mV"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn splitters_and_mergers_nmgen_inserts_count_as_network() {
+    let r = cost::static_cost(&design("fanout"), 2.5e-3).unwrap();
+    let network: usize = r
+        .kinds
+        .iter()
+        .filter(|k| k.role == "network")
+        .map(|k| k.junctions)
+        .sum();
+    // 3 splitters (3 junctions) and 3 mergers (7 junctions) between the terminals
+    assert_eq!(network, 3 * 3 + 3 * 7);
+    assert_eq!(r.junctions, 65);
+    assert!(r
+        .kinds
+        .iter()
+        .all(|k| k.role == "network" || ["dcsfq", "jtl", "sink"].contains(&k.cell.as_str())));
+}

@@ -102,6 +102,8 @@ fn spec_vcd_keeps_hierarchy_and_output_pulses_through_gtkwave() {
     let vcd = out.join("jtl_chain.vcd");
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"jtl_chain.vcd\""));
+    // GTKWave rejects a VCD with non-ASCII bytes in its header (its `$comment`)
+    assert!(std::fs::read(&vcd).unwrap().is_ascii());
     let Some(dump) = through_gtkwave(&vcd) else {
         return;
     };

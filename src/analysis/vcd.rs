@@ -9,6 +9,7 @@
 //!   point where the phase passes the 2π slip threshold ([`super::slips`]) and 0 at
 //!   the next time point, so each SFQ pulse is one event.
 //! - Time unit 1 fs; values are rounded to 6 significant digits, as in JoSIM's CSV.
+//! - The header is ASCII only: GTKWave rejects a VCD with other bytes in `$comment`.
 
 use std::io::Write as _;
 
@@ -142,7 +143,7 @@ pub fn write_vcd(
 
     let mut w = ::vcd::Writer::new(Vec::new());
     w.comment(&format!(
-        "{top}: written by nmgen {}; reals in V, A, rad; *_pulse and output wires: one-timestep strobe per SFQ pulse (+2π slip)",
+        "{top}: written by nmgen {}; reals in V, A, rad; *_pulse and output wires: one-timestep strobe per SFQ pulse (+2pi phase slip)",
         env!("CARGO_PKG_VERSION")
     ))?;
     w.timescale(1, TimescaleUnit::FS)?;

@@ -40,9 +40,9 @@ pub const DEFAULT_BIAS_VOLTAGE: f64 = 2.5e-3;
 pub struct KindCost {
     /// The cell as named in the spec (`jtl`, `dcsfq`, `splitter`, a user cell).
     pub cell: String,
-    /// `network` for the instances of the spec and the splitters/mergers nmgen
-    /// inserts between them, `io` for the input and output stages nmgen adds
-    /// (DC/SFQ converters, source and load JTLs, sinks).
+    /// `network` for the instances of the spec and the splitters, mergers and port
+    /// terminations nmgen inserts between them, `io` for the input and output stages
+    /// nmgen adds around it (DC/SFQ converters, source and load JTLs, output sinks).
     pub role: &'static str,
     pub instances: usize,
     pub junctions: usize,
@@ -95,7 +95,7 @@ fn instances(design: &Design) -> BTreeMap<String, (String, &'static str)> {
     for block in net.blocks() {
         let b = &net.graph[block];
         if let BlockKind::Cell { cell } = &b.kind {
-            let role = if b.terminal.is_some() {
+            let role = if is_io_stage(design, &b.name) {
                 "io"
             } else {
                 "network"
@@ -112,6 +112,21 @@ fn instances(design: &Design) -> BTreeMap<String, (String, &'static str)> {
         }
     }
     map
+}
+
+/// Whether a block is one of the input or output stages nmgen adds around the
+/// network (`a__dcsfq`, `a__src` for input `a`; the load JTL `q` and `q__sink` for
+/// output `q`), as opposed to the spec's instances and the splitters, mergers and
+/// port terminations between them.
+fn is_io_stage(design: &Design, block: &str) -> bool {
+    design
+        .inputs
+        .iter()
+        .any(|i| block == format!("{}__dcsfq", i.name) || block == format!("{}__src", i.name))
+        || design
+            .outputs
+            .iter()
+            .any(|o| block == o || block == format!("{o}__sink"))
 }
 
 /// The value a source settles to, if it does (DC, or the last point of a PWL).
