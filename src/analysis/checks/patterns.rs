@@ -205,3 +205,62 @@ fn rate_classes(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pulses(n: usize) -> PulseTimes {
+        let mut p = PulseTimes::default();
+        p.insert("q", (0..n).map(|i| (i as f64 + 0.5) * 1e-11).collect());
+        p
+    }
+
+    #[test]
+    fn a_rate_pattern_fails_when_it_comes_closer_than_the_margin_to_another_class() {
+        let check: Check = serde_saphyr::from_str(
+            "rate_classes:\n  output: q\n  window: [0ps, 1000ps]\n  margin: 2GHz\n  patterns:\n    - {class: high, stimulus: {a: 20GHz}}\n    - {class: high, stimulus: {a: 20GHz}}\n    - {class: low, stimulus: {a: 5GHz}}\n",
+        )
+        .unwrap();
+        // 10 GHz and 3 GHz for `high`, 2 GHz for `low`
+        let runs = vec![vec![pulses(10), pulses(3), pulses(2)]];
+        let out = pattern_outcomes(&check, &[None], &runs);
+        let passed: Vec<bool> = out.iter().map(|o| o.passed).collect();
+        assert_eq!(passed, [true, false, false]);
+        assert!(
+            out[1]
+                .explanation
+                .contains("class high: 3.000 GHz (3 pulses), 1.000 GHz from class low")
+                && out[1].explanation.contains("required ≥ 2.000 GHz"),
+            "{}",
+            out[1].explanation
+        );
+        // the check as a whole fails too
+        assert!(!evaluate_runs(&check, &runs[0]).passed);
+        // with the 3 GHz pattern at 9 GHz, every pattern and the check pass
+        let runs = vec![vec![pulses(10), pulses(9), pulses(2)]];
+        assert!(pattern_outcomes(&check, &[None], &runs)
+            .iter()
+            .all(|o| o.passed));
+        assert!(evaluate_runs(&check, &runs[0]).passed);
+    }
+
+    #[test]
+    fn a_truth_table_pattern_names_itself_and_its_seed() {
+        let check: Check = serde_saphyr::from_str(
+            "truth_table:\n  window: [0ps, 1000ps]\n  patterns:\n    - {name: one, stimulus: {a: 1}, expect: {q: 1}}\n    - {name: two, stimulus: {a: 1}, expect: {q: 2}}\n",
+        )
+        .unwrap();
+        let runs = vec![vec![pulses(1), pulses(2)], vec![pulses(1), pulses(3)]];
+        let out = pattern_outcomes(&check, &[Some(1), Some(2)], &runs);
+        assert!(out[0].passed);
+        assert!(!out[1].passed);
+        assert!(
+            out[1]
+                .explanation
+                .starts_with("seed 2: pattern 2 (two): `q` expected 2 pulse(s)"),
+            "{}",
+            out[1].explanation
+        );
+    }
+}
