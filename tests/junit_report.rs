@@ -195,3 +195,46 @@ fn one_spec_without_junit_prints_as_before() {
     assert!(String::from_utf8_lossy(&run.stderr)
         .contains("FAIL: jtl_fails: every pulse passes, chain delay"));
 }
+
+#[test]
+fn a_margin_below_the_minimum_fails_with_the_measured_margin() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/jtl_chain.yaml"),
+    )
+    .unwrap()
+    .replace("minimum: 20%", "minimum: 30%");
+    let spec = dir.path().join("jtl_chain.yaml");
+    std::fs::write(&spec, text).unwrap();
+    let report = dir.path().join("report.xml");
+    let run = nmgen(&[
+        "check",
+        spec.to_str().unwrap(),
+        "--junit",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let Some(rows) = read_with_junitparser(&report) else {
+        return;
+    };
+    let case = |name: &str| {
+        rows.iter()
+            .find(|r| r[0] == "case" && r[3] == name)
+            .unwrap()
+    };
+    // the bias margin is about 20 % (README), below the 30 % asked for
+    let bias = case("margin of bias");
+    assert_eq!(bias[4], "failure");
+    assert!(
+        bias[5].starts_with("margin of bias: 2") && bias[5].ends_with("required ≥ 30.0 %"),
+        "{bias:?}"
+    );
+    let minimum = case("minimum margin");
+    assert_eq!(minimum[4], "failure");
+    assert!(
+        minimum[5].contains("(bias) is below the required 30.0 %"),
+        "{minimum:?}"
+    );
+    // the resistors have a wide margin: that case passes
+    assert_eq!(case("margin of resistors")[4], "passed");
+}

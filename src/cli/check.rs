@@ -307,8 +307,10 @@ fn case(classname: String, name: String, time: f64, passed: bool, explanation: &
         Outcome::Passed
     } else {
         let first = first_line(explanation);
-        let message = if first.starts_with(name.as_str()) {
-            first
+        // `check / pattern 1 (x)` + `pattern 1 (x): …` → `check / pattern 1 (x): …`
+        let last = name.rsplit(" / ").next().unwrap_or(&name);
+        let message = if first.starts_with(last) {
+            format!("{}{first}", &name[..name.len() - last.len()])
         } else {
             format!("{name}: {first}")
         };

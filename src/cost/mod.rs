@@ -60,6 +60,8 @@ pub struct KindCost {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostReport {
     pub design: String,
+    /// The units of every number below.
+    pub units: &'static str,
     /// The global bias scale the currents are taken at.
     pub bias: f64,
     pub kinds: Vec<KindCost>,
@@ -211,6 +213,7 @@ pub fn static_cost(design: &Design, bias_voltage: f64) -> Result<CostReport, Sou
         .map_or(1.0, |p| p.1);
     Ok(CostReport {
         design: design.name.clone(),
+        units: "SI: currents in A, voltages in V, power in W, energy in J, times in s",
         bias,
         junctions: kinds.iter().map(|k| k.junctions).sum(),
         kinds,
