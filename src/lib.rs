@@ -16,6 +16,7 @@ pub mod build;
 pub mod cells;
 pub mod characterize;
 pub mod circuit;
+pub mod cost;
 pub mod diagnostic;
 pub mod engine;
 pub mod ir;

@@ -55,7 +55,12 @@ fn same_spec_same_bytes() {
         let spec = format!("examples/{name}.yaml");
         build(&spec, a.path());
         build(&spec, b.path());
-        for file in [format!("{name}.cir"), "manifest.json".to_string()] {
+        for file in [
+            format!("{name}.cir"),
+            format!("{name}.cost.json"),
+            format!("{name}.cost.txt"),
+            "manifest.json".to_string(),
+        ] {
             let x = std::fs::read(a.path().join(&file)).unwrap();
             let y = std::fs::read(b.path().join(&file)).unwrap();
             assert_eq!(x, y, "{file} differs between two builds");
@@ -72,8 +77,9 @@ fn manifest_lists_every_file_with_its_hash() {
     assert_eq!(manifest["spec"], "examples/fanout.yaml");
     assert_eq!(manifest["nmgen_version"], env!("CARGO_PKG_VERSION"));
     let files = manifest["files"].as_array().unwrap();
-    assert_eq!(files.len(), 1);
-    assert_eq!(files[0]["path"], "fanout.cir");
+    // the netlist, then its cost report (issue #10)
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["fanout.cir", "fanout.cost.json", "fanout.cost.txt"]);
     let bytes = std::fs::read(out.path().join("fanout.cir")).unwrap();
     use sha2::Digest;
     let hash: String = sha2::Sha256::digest(&bytes)
@@ -87,5 +93,13 @@ fn manifest_lists_every_file_with_its_hash() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["fanout.cir", "manifest.json"]);
+    assert_eq!(
+        names,
+        [
+            "fanout.cir",
+            "fanout.cost.json",
+            "fanout.cost.txt",
+            "manifest.json"
+        ]
+    );
 }

@@ -12,6 +12,7 @@ pub mod agreement;
 pub mod checks;
 pub mod evaluator;
 pub mod josim_csv;
+pub mod junit;
 pub mod margins;
 pub mod montecarlo;
 pub mod plot;
@@ -21,6 +22,7 @@ pub mod slips;
 pub mod sweep;
 pub mod traces;
 pub mod units;
+pub mod vcd;
 
 pub use agreement::{compare, ColumnAgreement};
 pub use checks::{evaluate, evaluate_runs, validate, Check, CheckOutcome, KnownNames};

@@ -1,14 +1,16 @@
-//! `nmgen build SPEC -o OUT`.
+//! `nmgen build SPEC -o OUT`: the netlist, its cost report and the manifest.
 
 use std::path::Path;
 
 use anyhow::Context;
+use nmgen::spec::Design;
 
+use super::cost::CostArgs;
 use super::Failure;
 
-pub fn run(spec: &Path, out: &Path) -> Result<(), Failure> {
-    let design = nmgen::spec::load(spec)?;
-    let artifacts = nmgen::build::artifacts(&design);
+pub fn run(design: &Design, spec: &Path, out: &Path, cost: &CostArgs) -> Result<(), Failure> {
+    let mut artifacts = nmgen::build::artifacts(design);
+    artifacts.extend(super::cost::artifacts(design, cost)?);
     let written = nmgen::output::write_all(out, spec, &artifacts)
         .with_context(|| format!("writing {}", out.display()))?;
     for p in written {

@@ -11,13 +11,6 @@ use nmgen::output::Artifact;
 
 use super::Failure;
 
-/// A YAML file with a top-level `lsm:` section is an LSM spec.
-pub fn is_lsm_spec(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .map(|t| t.lines().any(|l| l.starts_with("lsm:")))
-        .unwrap_or(false)
-}
-
 fn failure(e: LsmError) -> Failure {
     match e {
         LsmError::Source(s) => Failure::Input(s),
@@ -54,20 +47,19 @@ fn events(
     }
 }
 
-pub fn build(spec: &Path, out: &Path) -> Result<(), Failure> {
-    let design = lsm::load(spec)?;
-    let list = lsm::build(&design).map_err(failure)?;
+pub fn build(design: &LsmDesign, spec: &Path, out: &Path) -> Result<(), Failure> {
+    let list = lsm::build(design).map_err(failure)?;
     write(out, spec, artifacts(list))
 }
 
 pub fn sim(
+    design: &LsmDesign,
     spec: &Path,
     out: &Path,
     event_file: Option<&Path>,
     verilator: bool,
 ) -> Result<(), Failure> {
-    let design = lsm::load(spec)?;
-    let set = events(&design, event_file, 4, 2, 1)?;
+    let set = events(design, event_file, 4, 2, 1)?;
     if event_file.is_none() {
         println!(
             "no --events given: a synthetic set of {} samples (seed 1)",
@@ -76,7 +68,7 @@ pub fn sim(
     }
     let cache = std::env::temp_dir().join("nmgen-verilator");
     let report = lsm::simulate(
-        &design,
+        design,
         &set,
         &SimSettings {
             verilator,
@@ -109,12 +101,16 @@ pub fn sim(
     }
 }
 
-pub fn train(spec: &Path, out: &Path, event_file: Option<&Path>) -> Result<(), Failure> {
-    let design = lsm::load(spec)?;
-    let set = events(&design, event_file, 10, 20, 1)?;
-    let weights = lsm::draw_weights(&design);
+pub fn train(
+    design: &LsmDesign,
+    spec: &Path,
+    out: &Path,
+    event_file: Option<&Path>,
+) -> Result<(), Failure> {
+    let set = events(design, event_file, 10, 20, 1)?;
+    let weights = lsm::draw_weights(design);
     let report =
-        lsm::train_readout(&design, &weights, &set, &TrainSettings::default()).map_err(failure)?;
+        lsm::train_readout(design, &weights, &set, &TrainSettings::default()).map_err(failure)?;
     println!(
         "readout: train accuracy {:.1} %, test accuracy {:.1} % (float {:.1} %, chance {:.1} %) on {} + {} samples",
         report.train_accuracy * 100.0,
@@ -127,13 +123,17 @@ pub fn train(spec: &Path, out: &Path, event_file: Option<&Path>) -> Result<(), F
     write(out, spec, artifacts(report.artifacts.clone()))
 }
 
-pub fn margins(spec: &Path, out: &Path, event_file: Option<&Path>) -> Result<(), Failure> {
-    let design = lsm::load(spec)?;
+pub fn margins(
+    design: &LsmDesign,
+    spec: &Path,
+    out: &Path,
+    event_file: Option<&Path>,
+) -> Result<(), Failure> {
     let set = match event_file {
-        Some(p) => Some(lsm::read_events(p, &design)?),
+        Some(p) => Some(lsm::read_events(p, design)?),
         None => None,
     };
-    let report = lsm::variation_margins(&design, set.as_ref()).map_err(failure)?;
+    let report = lsm::variation_margins(design, set.as_ref()).map_err(failure)?;
     if let Some((_, text)) = report
         .artifacts
         .iter()

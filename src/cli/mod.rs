@@ -3,8 +3,12 @@
 
 mod build;
 mod characterize;
+mod check;
+mod cost;
 mod engine_args;
+mod flags;
 mod lsm;
+mod manual;
 mod report;
 mod sim;
 mod verify;
@@ -34,6 +38,8 @@ pub enum Command {
         /// Output folder.
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
+        #[command(flatten)]
+        cost: cost::CostArgs,
     },
     /// Simulate a JoSIM netlist (`.cir` → CSV in JoSIM's format) or a spec
     /// (waveforms, pulse raster CSV and SVG plots in a folder).
@@ -58,6 +64,10 @@ pub enum Command {
         /// LSM specs: run only the bit-accurate Rust model, not Verilator.
         #[arg(long)]
         no_verilator: bool,
+        /// Netlists: also write the printed waveforms and every phase's 2π slips as a
+        /// VCD (specs always write `OUT/<name>.vcd`).
+        #[arg(long, value_name = "FILE")]
+        vcd: Option<PathBuf>,
     },
     /// LSM specs: train the int8 readout on the spike counts of a labelled event set.
     Train {
@@ -68,9 +78,15 @@ pub enum Command {
         #[arg(long)]
         events: Option<PathBuf>,
     },
-    /// Run the spec's checks (and its minimum margin): exit 0 pass, 1 fail, 2 bad input.
+    /// Run the checks (and minimum margin) of one or more specs: exit 0 pass, 1 fail,
+    /// 2 bad input; `--junit FILE` writes a JUnit XML report for CI.
     Check {
-        spec: PathBuf,
+        #[arg(required = true, value_name = "SPEC")]
+        specs: Vec<PathBuf>,
+        /// Write the verdicts as JUnit XML: one testsuite per spec, one testcase per
+        /// check, pattern, margin parameter and the minimum margin.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
         #[command(flatten)]
         engine: engine_args::EngineArgs,
     },
@@ -98,19 +114,57 @@ pub enum Command {
         #[arg(short, long)]
         out: std::path::PathBuf,
     },
+    /// SFQ specs: the cost of the design (junctions by cell kind, bias current, static
+    /// power; with a simulation, switching energy and latency per inference).
+    Report(cost::ReportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `nmgen man > nmgen.1`.
+    Man,
 }
 
-pub fn run(cli: Cli) -> ExitCode {
-    let result = match cli.command {
-        Command::Build { spec, out } if lsm::is_lsm_spec(&spec) => lsm::build(&spec, &out),
-        Command::Build { spec, out } => build::run(&spec, &out),
-        Command::Train { spec, out, events } => lsm::train(&spec, &out, events.as_deref()),
-        Command::Check { spec, engine } => verify::check(&spec, &engine),
-        Command::Margins(args) => match &args.spec {
-            Some(spec) if lsm::is_lsm_spec(spec) => {
-                lsm::margins(spec, &args.out, args.events.as_deref())
+pub fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
+    let result = dispatch(cli.command, matches);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => f.report(),
+    }
+}
+
+/// Every command that takes a spec reads it once ([`nmgen::spec::load_any`]) and
+/// goes down the SFQ or LSM path by what it read; flags of the other kind are errors.
+fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure> {
+    use nmgen::spec::LoadedSpec;
+    let given = flags::Given::of(matches);
+    match command {
+        Command::Build { spec, out, cost } => match nmgen::spec::load_any(&spec)? {
+            LoadedSpec::Lsm(d) => {
+                given.reject(&spec, "an LSM spec", &["bias_voltage"])?;
+                lsm::build(&d, &spec, &out)
             }
-            _ => verify::margins(&args),
+            LoadedSpec::Sfq(d) => build::run(&d, &spec, &out, &cost),
+        },
+        Command::Train { spec, out, events } => match nmgen::spec::load_any(&spec)? {
+            LoadedSpec::Lsm(d) => lsm::train(&d, &spec, &out, events.as_deref()),
+            LoadedSpec::Sfq(_) => Err(flags::wrong_kind(&spec, "train", "an SFQ spec")),
+        },
+        Command::Check {
+            specs,
+            junit,
+            engine,
+        } => check::run(&specs, junit.as_deref(), &engine),
+        Command::Margins(args) => match &args.spec {
+            Some(spec) if args.command.is_none() => match nmgen::spec::load_any(spec)? {
+                LoadedSpec::Lsm(d) => {
+                    given.reject(spec, "an LSM spec", &flags::SFQ_MARGINS)?;
+                    lsm::margins(&d, spec, &args.out, args.events.as_deref())
+                }
+                LoadedSpec::Sfq(d) => {
+                    given.reject(spec, "an SFQ spec", &["events", "out"])?;
+                    verify::margins(Some(&d), &args)
+                }
+            },
+            _ => verify::margins(None, &args),
         },
         Command::Sim {
             input,
@@ -120,15 +174,31 @@ pub fn run(cli: Cli) -> ExitCode {
             temperature,
             events,
             no_verilator,
+            vcd,
         } => {
-            if is_spec(&input) && lsm::is_lsm_spec(&input) {
-                lsm::sim(&input, &out, events.as_deref(), !no_verilator)
-            } else if is_spec(&input) {
-                sim::spec(&input, &out, &engine, seed, temperature)
-            } else {
-                sim::netlist(&input, &out, &engine, seed)
+            if !is_spec(&input) {
+                given.reject(
+                    &input,
+                    "a netlist",
+                    &["temperature", "events", "no_verilator"],
+                )?;
+                return sim::netlist(&input, &out, &engine, seed, vcd.as_deref());
+            }
+            match nmgen::spec::load_any(&input)? {
+                LoadedSpec::Lsm(d) => {
+                    given.reject(&input, "an LSM spec", &flags::SFQ_SIM)?;
+                    lsm::sim(&d, &input, &out, events.as_deref(), !no_verilator)
+                }
+                LoadedSpec::Sfq(d) => {
+                    given.reject(&input, "an SFQ spec", &["events", "no_verilator", "vcd"])?;
+                    sim::spec(&d, &input, &out, &engine, seed, temperature)
+                }
             }
         }
+        Command::Report(args) => match nmgen::spec::load_any(&args.spec)? {
+            LoadedSpec::Sfq(d) => cost::report(&d, &args),
+            LoadedSpec::Lsm(_) => Err(flags::wrong_kind(&args.spec, "report", "an LSM spec")),
+        },
         Command::Characterize { what } => characterize::run(what),
         Command::MapWeights {
             weights,
@@ -136,10 +206,8 @@ pub fn run(cli: Cli) -> ExitCode {
             curve_inh,
             out,
         } => characterize::map_weights(&weights, &curve, curve_inh.as_deref(), &out),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(f) => f.report(),
+        Command::Completions { shell } => manual::completions(shell),
+        Command::Man => manual::man(),
     }
 }
 

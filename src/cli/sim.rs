@@ -1,4 +1,5 @@
-//! `nmgen sim`: a JoSIM netlist to a CSV, or a spec to waveforms, pulse rasters and plots.
+//! `nmgen sim`: a JoSIM netlist to a CSV (and a VCD), or a spec to waveforms (CSV, VCD),
+//! pulse rasters and plots.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -6,10 +7,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use nmgen::analysis::plot::{plot_raster, plot_waveforms, WaveformPlot};
+use nmgen::analysis::vcd::write_vcd;
 use nmgen::analysis::{Progress, PulseTimes, SlipOptions};
 use nmgen::engine::{self, Engine, Run};
 use nmgen::output::Artifact;
 use nmgen::sim::{self, SimOptions};
+use nmgen::spec::Design;
 
 use super::engine_args::EngineArgs;
 use super::Failure;
@@ -20,9 +23,10 @@ pub fn netlist(
     out: &Path,
     args: &EngineArgs,
     seed: Option<u64>,
+    vcd: Option<&Path>,
 ) -> Result<(), Failure> {
     let engine = args.engine()?;
-    let csv = match &engine {
+    let traces = match &engine {
         Engine::Builtin { mode } => {
             let report = nmgen::netlist::load_report(path, &BTreeMap::new())?;
             for w in &report.warnings {
@@ -46,24 +50,33 @@ pub fn netlist(
             };
             let waves = sim::simulate(&report.circuit, &options).map_err(anyhow::Error::from)?;
             bar.finish_and_clear();
-            let mut bytes = Vec::new();
-            waves
-                .write_josim_csv(&mut bytes)
-                .context("formatting CSV")?;
-            bytes
+            engine::traces(waves)
         }
         Engine::Josim(_) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
             let mut run = Run::new(&text, path);
             run.seed = seed;
-            engine::josim_csv(&engine.simulate(&run).map_err(anyhow::Error::from)?).into_bytes()
+            engine.simulate(&run).map_err(anyhow::Error::from)?
         }
     };
-    write_csv(out, csv)
+    let mut files = vec![(out, engine::josim_csv(&traces).into_bytes())];
+    if let Some(vcd) = vcd {
+        let top = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "netlist".into());
+        let bytes =
+            write_vcd(&traces, &top, &[], &SlipOptions::default()).context("formatting the VCD")?;
+        files.push((vcd, bytes));
+    }
+    for (file, bytes) in files {
+        write_file(file, bytes)?;
+    }
+    Ok(())
 }
 
-fn write_csv(out: &Path, bytes: Vec<u8>) -> Result<(), Failure> {
+fn write_file(out: &Path, bytes: Vec<u8>) -> Result<(), Failure> {
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -71,21 +84,22 @@ fn write_csv(out: &Path, bytes: Vec<u8>) -> Result<(), Failure> {
     let name = out
         .file_name()
         .context("the output must be a file name, e.g. out.csv")?;
-    nmgen::output::write_files(dir, &[Artifact::new(name, bytes)]).context("writing the CSV")?;
+    nmgen::output::write_files(dir, &[Artifact::new(name, bytes)])
+        .with_context(|| format!("writing {}", out.display()))?;
     println!("wrote {}", out.display());
     Ok(())
 }
 
 /// An SFQ spec: build, simulate, write waveforms, pulse raster (CSV + SVG) and plots.
 pub fn spec(
+    design: &Design,
     path: &Path,
     out: &Path,
     args: &EngineArgs,
     seed: Option<u64>,
     temperature: Option<f64>,
 ) -> Result<(), Failure> {
-    let design = nmgen::spec::load(path)?;
-    let netlist = nmgen::build::compile(&design);
+    let netlist = nmgen::build::compile(design);
     let engine = args.engine()?;
     let cir_path = path.with_file_name(format!("{}.cir", design.name));
     let mut run = Run::new(&netlist.text, &cir_path);
@@ -133,12 +147,15 @@ pub fn spec(
         );
     }
     let name = &design.name;
+    let vcd = write_vcd(&traces, name, &observed, &SlipOptions::default())
+        .context("formatting the VCD")?;
     let artifacts = vec![
         Artifact::new(format!("{name}.cir"), netlist.text.clone()),
         Artifact::new(format!("{name}.csv"), engine::josim_csv(&traces)),
         Artifact::new(format!("{name}.pulses.csv"), pulses.to_csv()),
         Artifact::new(format!("{name}.raster.svg"), raster),
         Artifact::new(format!("{name}.waveforms.svg"), waves),
+        Artifact::new(format!("{name}.vcd"), vcd),
     ];
     let written = nmgen::output::write_all(out, path, &artifacts).context("writing outputs")?;
     for p in written {

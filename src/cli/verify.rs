@@ -1,4 +1,4 @@
-//! `nmgen check` and `nmgen margins`: judge a design, and sweep its parameters.
+//! `nmgen margins`: sweep the parameters of a design (`nmgen check` is in `check.rs`).
 
 use std::path::{Path, PathBuf};
 
@@ -10,86 +10,6 @@ use nmgen::verify::{plan, Bench};
 
 use super::engine_args::EngineArgs;
 use super::Failure;
-
-/// `nmgen check SPEC`: every check of the spec, and the minimum margin if the spec
-/// sets one. Exit 0 pass, 1 fail, 2 bad input.
-pub fn check(spec: &Path, args: &EngineArgs) -> Result<(), Failure> {
-    let design = nmgen::spec::load(spec)?;
-    let bench = Bench::new(&design, args.engine()?)?;
-    let minimum = design
-        .margins
-        .as_ref()
-        .and_then(|m| m.minimum.as_ref())
-        .map(|m| m.value.0);
-    if !bench.has_checks() {
-        return Err(Failure::Other(anyhow::anyhow!(
-            "{}: the spec has no `checks:` to run",
-            spec.display()
-        )));
-    }
-    let margin_plan = plan::margin_plan(&design)?;
-    let verdict = bench.judge(&[]).map_err(anyhow::Error::from)?;
-    let noise = match design.noise {
-        Some((t, n)) => format!(", thermal noise at {t} K, {n} seed(s)"),
-        None => String::new(),
-    };
-    println!(
-        "{}: {} check(s), {} engine{noise}",
-        design.name,
-        verdict.outcomes.len(),
-        bench.engine.name()
-    );
-    for o in &verdict.outcomes {
-        println!(
-            "{} {}: {}",
-            if o.passed { "PASS" } else { "FAIL" },
-            o.check,
-            o.explanation
-        );
-    }
-    let mut failed: Vec<String> = verdict
-        .outcomes
-        .iter()
-        .filter(|o| !o.passed)
-        .map(|o| o.check.clone())
-        .collect();
-    if let (Some(min), true) = (minimum, failed.is_empty()) {
-        let report = match analysis::run(&SweepPlan::Margins(margin_plan), &bench, Progress::Auto)
-            .map_err(anyhow::Error::from)?
-        {
-            SweepReport::Margins(r) => r,
-            _ => unreachable!("a margin plan gives a margin report"),
-        };
-        print!("{}", report.to_table());
-        match &report.critical {
-            Some(c) if c.margin_percent + 1e-9 < min * 100.0 => {
-                println!(
-                    "FAIL critical margin {:.1} % ({}) is below the required {:.1} %",
-                    c.margin_percent,
-                    c.name,
-                    min * 100.0
-                );
-                failed.push(format!("margin of {}", c.name));
-            }
-            Some(c) => println!(
-                "PASS critical margin {:.1} % ({}) ≥ {:.1} %",
-                c.margin_percent,
-                c.name,
-                min * 100.0
-            ),
-            None => {}
-        }
-    }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::Failed(format!(
-            "{}: {}",
-            design.name,
-            failed.join(", ")
-        )))
-    }
-}
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Sweep {
@@ -153,7 +73,8 @@ pub enum MarginsCommand {
     },
 }
 
-pub fn margins(args: &MarginsArgs) -> Result<(), Failure> {
+/// `design` is the spec's, read once by the caller (`None` for `margins collect`).
+pub fn margins(design: Option<&nmgen::spec::Design>, args: &MarginsArgs) -> Result<(), Failure> {
     if let Some(MarginsCommand::Collect { dir, report }) = &args.command {
         let collected = analysis::collect(dir).map_err(anyhow::Error::from)?;
         return write_report(&collected, report);
@@ -162,8 +83,8 @@ pub fn margins(args: &MarginsArgs) -> Result<(), Failure> {
         .spec
         .as_deref()
         .context("give a spec: nmgen margins SPEC.yaml")?;
-    let design = nmgen::spec::load(spec)?;
-    let bench = Bench::new(&design, args.engine.engine()?)?;
+    let design = design.context("give a spec: nmgen margins SPEC.yaml")?;
+    let bench = Bench::new(design, args.engine.engine()?)?;
     if !bench.has_checks() {
         return Err(Failure::Other(anyhow::anyhow!(
             "{}: margins need `checks:` to judge each point",
@@ -171,12 +92,12 @@ pub fn margins(args: &MarginsArgs) -> Result<(), Failure> {
         )));
     }
     let sweep = match args.sweep {
-        Sweep::Margins => SweepPlan::Margins(plan::margin_plan(&design)?),
+        Sweep::Margins => SweepPlan::Margins(plan::margin_plan(design)?),
         Sweep::Shmoo => {
-            SweepPlan::Shmoo(plan::shmoo_plan(&design)?.context("the spec has no `margins.shmoo`")?)
+            SweepPlan::Shmoo(plan::shmoo_plan(design)?.context("the spec has no `margins.shmoo`")?)
         }
         Sweep::Yield => SweepPlan::MonteCarlo(
-            plan::monte_carlo_plan(&design)?.context("the spec has no `margins.monte_carlo`")?,
+            plan::monte_carlo_plan(design)?.context("the spec has no `margins.monte_carlo`")?,
         ),
     };
     match (args.shard, &args.dir) {

@@ -2,6 +2,7 @@
 //! [`Design`] ([`load`]). Documented field by field in `docs/spec.md`.
 
 pub mod design;
+pub mod kind;
 pub mod located;
 pub mod model;
 mod network;
@@ -10,6 +11,7 @@ mod stimulus;
 mod technology;
 
 pub use design::{Connection, Design, Endpoint, Input, Instance, JunctionCard, Technology};
+pub use kind::{load_any, DesignKind, LoadedSpec};
 pub use quantity::{parse_quantity, spice, Quantity};
 
 use std::path::Path;

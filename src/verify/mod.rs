@@ -142,12 +142,43 @@ impl Bench {
     /// With noise, a check passes only if it passes for every seed; the outcome shown
     /// is the first failing seed's, or the last seed's.
     pub fn judge(&self, assignment: &[(String, f64)]) -> Result<Verdict, EngineError> {
+        self.judge_recorded(assignment).map(|(v, _)| v)
+    }
+
+    /// [`Bench::judge`], also returning the simulations behind each check's outcome
+    /// (for per-pattern reports), one record per check in order.
+    pub fn judge_recorded(
+        &self,
+        assignment: &[(String, f64)],
+    ) -> Result<(Verdict, Vec<CheckRecord>), EngineError> {
         let seeds: Vec<Option<u64>> = match self.design.noise {
             Some((_, n)) => (1..=u64::from(n)).map(Some).collect(),
             None => vec![None],
         };
         let mut outcomes = Vec::new();
+        let mut records = Vec::new();
         for runs in &self.runs {
+            let started = std::time::Instant::now();
+            let mut record = CheckRecord {
+                check: runs.check.clone(),
+                seeds: Vec::new(),
+                runs: Vec::new(),
+                seconds: Vec::new(),
+                total: 0.0,
+            };
+            let simulate = |seed: Option<u64>, record: &mut CheckRecord| {
+                let mut pulses = Vec::new();
+                let mut seconds = Vec::new();
+                for n in &runs.netlists {
+                    let t = std::time::Instant::now();
+                    pulses.push(self.pulses(n, assignment, seed)?);
+                    seconds.push(t.elapsed().as_secs_f64());
+                }
+                record.seeds.push(seed);
+                record.runs.push(pulses.clone());
+                record.seconds.push(seconds);
+                Ok::<_, EngineError>(pulses)
+            };
             // rate classes over noise: every (pattern, seed) is a sample of its class, so
             // the margin is the worst case over all seeds
             if let (Check::RateClasses(r), true) = (&runs.check, seeds.len() > 1) {
@@ -155,7 +186,7 @@ impl Bench {
                 let mut all = Vec::new();
                 expanded.patterns.value.clear();
                 for seed in &seeds {
-                    for (p, netlist) in r.patterns.value.iter().zip(&runs.netlists) {
+                    for p in r.patterns.value.iter() {
                         let mut p = p.clone();
                         let label = p
                             .value
@@ -164,22 +195,20 @@ impl Bench {
                             .unwrap_or_else(|| p.value.class.value.clone());
                         p.value.name = Some(format!("{label} seed {}", seed.unwrap_or(0)));
                         expanded.patterns.value.push(p);
-                        all.push(self.pulses(netlist, assignment, *seed)?);
                     }
+                    all.extend(simulate(*seed, &mut record)?);
                 }
                 let mut o = evaluate_runs(&Check::RateClasses(expanded), &all);
                 o.check = runs.check.name();
                 o.explanation = format!("over {} seeds: {}", seeds.len(), o.explanation);
                 outcomes.push(o);
+                record.total = started.elapsed().as_secs_f64();
+                records.push(record);
                 continue;
             }
             let mut outcome = None;
             for seed in &seeds {
-                let pulses = runs
-                    .netlists
-                    .iter()
-                    .map(|n| self.pulses(n, assignment, *seed))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let pulses = simulate(*seed, &mut record)?;
                 let mut o = evaluate_runs(&runs.check, &pulses);
                 if let Some(s) = seed {
                     o.explanation = format!("seed {s}: {}", o.explanation);
@@ -191,12 +220,31 @@ impl Bench {
                 }
             }
             outcomes.extend(outcome);
+            record.total = started.elapsed().as_secs_f64();
+            records.push(record);
         }
-        Ok(Verdict {
-            outcomes,
-            seeds: seeds.len() as u32,
-        })
+        Ok((
+            Verdict {
+                outcomes,
+                seeds: seeds.len() as u32,
+            },
+            records,
+        ))
     }
+}
+
+/// The simulations behind one check's outcome: for each seed simulated (`None`
+/// without noise), every pattern's output pulses and its simulation time.
+#[derive(Debug, Clone)]
+pub struct CheckRecord {
+    pub check: Check,
+    pub seeds: Vec<Option<u64>>,
+    /// `runs[s][i]`: pattern i under `seeds[s]`.
+    pub runs: Vec<Vec<PulseTimes>>,
+    /// `seconds[s][i]`: wall-clock seconds of that simulation.
+    pub seconds: Vec<Vec<f64>>,
+    /// Wall-clock seconds of the whole check.
+    pub total: f64,
 }
 
 /// A simulation that fails at an extreme parameter value counts as a failing point;

@@ -24,10 +24,12 @@
 
 mod eval;
 mod named_map;
+mod patterns;
 mod validate;
 
 pub use eval::{evaluate, evaluate_runs, CheckOutcome};
 pub use named_map::NamedMap;
+pub use patterns::{pattern_outcomes, PatternOutcome};
 pub use validate::{validate, KnownNames};
 
 use serde::{Deserialize, Serialize};
