@@ -91,14 +91,14 @@ fn deep_spec_is_short_and_builds_one_synapse_per_nonzero_weight() {
     assert_eq!(net.count_cells("synapse"), exc);
     assert_eq!(net.count_cells("synapse_inh"), inh);
     assert!(exc > 500 && inh > 200, "{exc} excitatory, {inh} inhibitory");
-    // each synapse's current is its own parameter, with the value of the CSV
-    let w = mats[0][3][5];
-    assert_ne!(w, 0.0);
+    // each synapse's current is its own parameter, with |w| of the CSV; w < 0 is inhibitory
+    let i = mats[0][3].iter().position(|w| *w < 0.0).unwrap();
+    let w = mats[0][3][i];
     let (_, value) = design
         .parameters
         .iter()
-        .find(|(n, _)| n == "w_x_5_h1_3")
-        .expect("parameter of the synapse x[5] -> h1[3]");
+        .find(|(n, _)| *n == format!("w_x_{i}_h1_3"))
+        .expect("parameter of the synapse x[i] -> h1[3]");
     assert!((value - w.abs() * 1e-6).abs() < 1e-12, "{value} vs {w} µA");
     let cell = |name: &str| {
         net.find(name).map(|b| match &net.graph[b].kind {
@@ -106,12 +106,11 @@ fn deep_spec_is_short_and_builds_one_synapse_per_nonzero_weight() {
             _ => String::new(),
         })
     };
-    let expect = if w > 0.0 { "synapse" } else { "synapse_inh" };
-    assert_eq!(cell("s_x_5_h1_3").as_deref(), Some(expect));
+    assert_eq!(cell(&format!("s_x_{i}_h1_3")).as_deref(), Some("synapse_inh"));
     // hidden neurons drive their synapses through a JTL; every unused inh is terminated
     assert_eq!(cell("h1_0__jtl").as_deref(), Some("jtl"));
     let netlist = nmgen::backend::josim::write(&design, &net);
-    assert!(netlist.text.contains(".param w_x_5_h1_3="));
+    assert!(netlist.text.contains(&format!(".param w_x_{i}_h1_3=")));
     assert!(!netlist.text.contains("_NC"), "an unconnected port");
     assert_eq!(netlist.probes.len(), 10);
 }
