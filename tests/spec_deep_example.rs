@@ -9,7 +9,10 @@ use nmgen::ir::BlockKind;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/deep_64_16_16_10.yaml");
+const SPEC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/deep_64_16_16_10.yaml"
+);
 
 /// (file, sources, targets, seed) of each layer.
 const LAYERS: [(&str, usize, usize, u64); 3] = [
@@ -106,7 +109,10 @@ fn deep_spec_is_short_and_builds_one_synapse_per_nonzero_weight() {
             _ => String::new(),
         })
     };
-    assert_eq!(cell(&format!("s_x_{i}_h1_3")).as_deref(), Some("synapse_inh"));
+    assert_eq!(
+        cell(&format!("s_x_{i}_h1_3")).as_deref(),
+        Some("synapse_inh")
+    );
     // hidden neurons drive their synapses through a JTL; every unused inh is terminated
     assert_eq!(cell("h1_0__jtl").as_deref(), Some("jtl"));
     let netlist = nmgen::backend::josim::write(&design, &net);

@@ -180,7 +180,12 @@ fn user_cell_with_an_undefined_model_is_reported_in_the_cell_file() {
 
 #[test]
 fn index_out_of_range() {
-    expect_error("index_out_of_range", 9, 9, "index 4 is out of range: `j` has elements [0..3]");
+    expect_error(
+        "index_out_of_range",
+        9,
+        9,
+        "index 4 is out of range: `j` has elements [0..3]",
+    );
     expect_cli_failure(&spec("index_out_of_range"), "index_out_of_range.yaml:9:9");
 }
 
@@ -204,13 +209,25 @@ fn weight_matrix_of_the_wrong_shape() {
     let err = nmgen::spec::load(Path::new(&spec("csv_shape"))).unwrap_err();
     assert!(err.path.ends_with("weights/short_row.csv"), "{err}");
     assert_eq!((err.line, err.column), (2, 1), "{err}");
-    assert!(err.message.contains("this row has 1 weight(s); the layer needs 2"), "{err}");
+    assert!(
+        err.message
+            .contains("this row has 1 weight(s); the layer needs 2"),
+        "{err}"
+    );
 }
 
 #[test]
 fn non_numeric_weight() {
-    expect_error("weight_not_a_number", 9, 50, "`heavy` is not a weight current");
-    expect_cli_failure(&spec("weight_not_a_number"), "weight_not_a_number.yaml:9:50");
+    expect_error(
+        "weight_not_a_number",
+        9,
+        50,
+        "`heavy` is not a weight current",
+    );
+    expect_cli_failure(
+        &spec("weight_not_a_number"),
+        "weight_not_a_number.yaml:9:50",
+    );
     let err = nmgen::spec::load(Path::new(&spec("csv_not_a_number"))).unwrap_err();
     assert!(err.path.ends_with("weights/not_a_number.csv"), "{err}");
     assert_eq!((err.line, err.column), (2, 6), "{err}");
@@ -222,7 +239,10 @@ fn non_numeric_weight() {
 #[test]
 fn layer_naming_a_missing_group() {
     expect_error("layer_missing_group", 9, 13, "undefined array `z`");
-    expect_cli_failure(&spec("layer_missing_group"), "layer_missing_group.yaml:9:13");
+    expect_cli_failure(
+        &spec("layer_missing_group"),
+        "layer_missing_group.yaml:9:13",
+    );
 }
 
 #[test]
@@ -249,7 +269,10 @@ fn control_list_of_the_wrong_length() {
         30,
         "`th` lists 2 value(s) for the 4 elements of `h`",
     );
-    expect_cli_failure(&spec("control_list_length"), "control_list_length.yaml:6:30");
+    expect_cli_failure(
+        &spec("control_list_length"),
+        "control_list_length.yaml:6:30",
+    );
 }
 
 #[test]

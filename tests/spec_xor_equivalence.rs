@@ -139,9 +139,10 @@ fn example_lowers_to_the_expanded_network() {
         assert_eq!(new_net.count_cells(cell), n, "{cell}");
     }
     // a different network is told apart: one weight changed
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/xor.yaml"))
-        .unwrap()
-        .replace("[[140uA, -140uA, -140uA]]", "[[141uA, -140uA, -140uA]]");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/xor.yaml"))
+            .unwrap()
+            .replace("[[140uA, -140uA, -140uA]]", "[[141uA, -140uA, -140uA]]");
     let changed = design_from_yaml("xor_changed", &text).unwrap();
     assert_ne!(shape(&changed).0, old_blocks);
 }
@@ -208,7 +209,10 @@ fn xor_counts_match_the_idle_version_without_noise() {
             Progress::Hidden,
         )
         .unwrap();
-        r.patterns.iter().map(|p| p.counts.clone()).collect::<Vec<_>>()
+        r.patterns
+            .iter()
+            .map(|p| p.counts.clone())
+            .collect::<Vec<_>>()
     };
     let new = count(&load("examples/xor.yaml"));
     let old = count(&load("tests/specs/xor_idle.yaml"));

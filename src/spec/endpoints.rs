@@ -251,7 +251,11 @@ impl Names<'_> {
         key: &Spanned<String>,
     ) -> Result<Vec<String>, SourceError> {
         let r = parse_reference(&key.value).map_err(|(r, m)| error_span(file, key, r, m))?;
-        let array = self.arrays.get(&r.base).filter(|_| self.inputs.iter().any(|i| *i == element(&r.base, self.arrays[&r.base].lo)));
+        let array = self.arrays.get(&r.base).filter(|_| {
+            self.inputs
+                .iter()
+                .any(|i| *i == element(&r.base, self.arrays[&r.base].lo))
+        });
         match (r.index, array) {
             (Some((range, at)), Some(declared)) => {
                 if range.lo < declared.lo || range.hi > declared.hi {

@@ -151,8 +151,14 @@ mod tests {
         let (at, msg) = parse_reference("h[]").unwrap_err();
         assert_eq!(at, 2..3);
         assert!(msg.contains("empty index"), "{msg}");
-        assert!(parse_reference("h[1..]").unwrap_err().1.contains("empty range"));
-        assert!(parse_reference("h[a]").unwrap_err().1.contains("not an index"));
+        assert!(parse_reference("h[1..]")
+            .unwrap_err()
+            .1
+            .contains("empty range"));
+        assert!(parse_reference("h[a]")
+            .unwrap_err()
+            .1
+            .contains("not an index"));
         assert!(parse_reference("h[1").unwrap_err().1.contains("closed by"));
     }
 }

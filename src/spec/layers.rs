@@ -125,7 +125,11 @@ pub fn weighted(
             let synapse = format!("s_{stem}");
             let parameter = format!("w_{}", stem.to_ascii_lowercase());
             names.claim(file, &at, &synapse, "synapse")?;
-            if names.auto_parameters.iter().any(|(n, _, _)| *n == parameter) {
+            if names
+                .auto_parameters
+                .iter()
+                .any(|(n, _, _)| *n == parameter)
+            {
                 return Err(error_at(
                     file,
                     weights,

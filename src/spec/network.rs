@@ -63,7 +63,10 @@ fn error_at_key<T>(
     key: &str,
     message: impl Into<String>,
 ) -> SourceError {
-    let start = file.offset_of(spec.referenced.line() as usize, spec.referenced.column() as usize);
+    let start = file.offset_of(
+        spec.referenced.line() as usize,
+        spec.referenced.column() as usize,
+    );
     let line_start = file.text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line = file.line_text(start);
     let found = line
@@ -200,7 +203,10 @@ fn instance(
                 return Err(error_at(
                     file,
                     spec,
-                    format!("instance `{}` has both `cell:` and `chain:`; give one", inst.value),
+                    format!(
+                        "instance `{}` has both `cell:` and `chain:`; give one",
+                        inst.value
+                    ),
                 ))
             }
             _ => {
@@ -311,7 +317,9 @@ fn instance(
                         file,
                         spec,
                         port,
-                        format!("`{port}`: a list of lists; give one current or parameter per element"),
+                        format!(
+                            "`{port}`: a list of lists; give one current or parameter per element"
+                        ),
                     ))
                 }
             };
@@ -361,7 +369,11 @@ fn current<T>(
             format!("control current `{port}` must be finite"),
         ));
     }
-    let auto = format!("{}_{}", owner.to_ascii_lowercase(), port.to_ascii_lowercase());
+    let auto = format!(
+        "{}_{}",
+        owner.to_ascii_lowercase(),
+        port.to_ascii_lowercase()
+    );
     if !names.auto_parameters.iter().any(|(n, _, _)| *n == auto) {
         names
             .auto_parameters
@@ -394,7 +406,10 @@ fn chain_elements(
             return Err(error_at(
                 file,
                 spec,
-                format!("chain `{}` needs `length: N` (the number of cells in series)", inst.value),
+                format!(
+                    "chain `{}` needs `length: N` (the number of cells in series)",
+                    inst.value
+                ),
             ))
         }
     };
@@ -403,7 +418,10 @@ fn chain_elements(
             file,
             spec,
             "length",
-            format!("chain `{}` has length 0: a chain needs at least one cell", inst.value),
+            format!(
+                "chain `{}` has length 0: a chain needs at least one cell",
+                inst.value
+            ),
         ));
     }
     if c.inputs.len() != 1 || c.outputs.len() != 1 {
@@ -512,14 +530,22 @@ pub fn check_connections(
             super::layers::weighted(file, layer, names, &mut jtls, &mut out)?;
             continue;
         }
-        if let Some(k) = layer.value.curve.as_ref().or(layer.value.curve_inh.as_ref()) {
+        if let Some(k) = layer
+            .value
+            .curve
+            .as_ref()
+            .or(layer.value.curve_inh.as_ref())
+        {
             return Err(error_at_str(
                 file,
                 k,
                 "`curve` belongs to a layer with a `.json` weight file",
             ));
         }
-        for (knob, name) in [(&layer.value.layer.as_ref().map(|k| k.referenced), "layer"), (&layer.value.scale.as_ref().map(|k| k.referenced), "scale")] {
+        for (knob, name) in [
+            (&layer.value.layer.as_ref().map(|k| k.referenced), "layer"),
+            (&layer.value.scale.as_ref().map(|k| k.referenced), "scale"),
+        ] {
             if let Some(loc) = knob {
                 return Err(error_at_location(
                     file,

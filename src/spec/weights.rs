@@ -24,7 +24,8 @@ pub fn matrix(
     sources: usize,
 ) -> Result<Vec<Vec<f64>>, SourceError> {
     let l = &layer.value;
-    let json = matches!(&weights.value, WeightsSpec::File(f) if f.to_ascii_lowercase().ends_with(".json"));
+    let json =
+        matches!(&weights.value, WeightsSpec::File(f) if f.to_ascii_lowercase().ends_with(".json"));
     if !json {
         if let Some(knob) = l.curve.as_ref().or(l.curve_inh.as_ref()) {
             return Err(error_at_str(
@@ -49,7 +50,11 @@ pub fn matrix(
     let mut m = match &weights.value {
         WeightsSpec::Inline(rows) => {
             if rows.len() != targets {
-                return Err(error_at(file, weights, shape("the weight matrix", rows.len())));
+                return Err(error_at(
+                    file,
+                    weights,
+                    shape("the weight matrix", rows.len()),
+                ));
             }
             let mut m = Vec::new();
             for (j, row) in rows.iter().enumerate() {
@@ -77,7 +82,9 @@ pub fn matrix(
                         error_at(
                             file,
                             w,
-                            format!("`{text}` is not a weight current (e.g. `140uA`, `-135uA`, `0`)"),
+                            format!(
+                                "`{text}` is not a weight current (e.g. `140uA`, `-135uA`, `0`)"
+                            ),
                         )
                     })?;
                     if value.abs() > LARGEST_WEIGHT {
@@ -114,7 +121,11 @@ pub fn matrix(
     };
     if let Some(scale) = &l.scale {
         if !(scale.value.is_finite() && scale.value > 0.0) {
-            return Err(error_at(file, scale, "`scale` must be a number greater than zero"));
+            return Err(error_at(
+                file,
+                scale,
+                "`scale` must be a number greater than zero",
+            ));
         }
         for v in m.iter_mut().flatten() {
             *v *= scale.value;
@@ -196,7 +207,12 @@ fn from_json(
         return Err(error_at(
             file,
             k,
-            format!("`{}` has {} layer(s) (0..{})", path.display(), w.layers.len(), w.layers.len().saturating_sub(1)),
+            format!(
+                "`{}` has {} layer(s) (0..{})",
+                path.display(),
+                w.layers.len(),
+                w.layers.len().saturating_sub(1)
+            ),
         ));
     };
     if weights.len() != targets || weights.iter().any(|r| r.len() != sources) {
@@ -245,14 +261,19 @@ fn read_curve(file: &SourceFile, name: &Spanned<String>) -> Result<Logistic, Sou
             e.line().max(1),
             e.column().max(1),
             1,
-            format!("not a synapse characterization (write one with `nmgen characterize synapse`): {e}"),
+            format!(
+                "not a synapse characterization (write one with `nmgen characterize synapse`): {e}"
+            ),
         )
     })?;
     report.fit.ok_or_else(|| {
         error_at_str(
             file,
             name,
-            format!("`{}` has no fitted curve (the sweep showed no transition)", name.value),
+            format!(
+                "`{}` has no fitted curve (the sweep showed no transition)",
+                name.value
+            ),
         )
     })
 }
