@@ -251,11 +251,12 @@ impl Names<'_> {
         key: &Spanned<String>,
     ) -> Result<Vec<String>, SourceError> {
         let r = parse_reference(&key.value).map_err(|(r, m)| error_span(file, key, r, m))?;
-        let array = self.arrays.get(&r.base).filter(|_| {
-            self.inputs
-                .iter()
-                .any(|i| *i == element(&r.base, self.arrays[&r.base].lo))
-        });
+        let is_input_array = |base: &str| {
+            self.arrays
+                .get(base)
+                .is_some_and(|range| self.inputs.contains(&element(base, range.lo)))
+        };
+        let array = self.arrays.get(&r.base).filter(|_| is_input_array(&r.base));
         match (r.index, array) {
             (Some((range, at)), Some(declared)) => {
                 if range.lo < declared.lo || range.hi > declared.hi {
