@@ -134,7 +134,11 @@ impl<'a> Names<'a> {
                 format!("`{}` is not a valid {what} name (a letter, then letters, digits or single `_`; `__` is kept for names nmgen makes; `h[0..15]` declares an array)", s.value),
             )
         };
-        if r.port.is_some() || !is_identifier(&r.base) {
+        let first = match &r.index {
+            Some((range, _)) => element(&r.base, range.lo),
+            None => r.base.clone(),
+        };
+        if r.port.is_some() || !is_identifier(&r.base) || !is_identifier(&first) {
             return Err(invalid());
         }
         match r.index {
