@@ -4,6 +4,7 @@
 pub mod design;
 mod endpoints;
 pub mod index;
+mod instances;
 mod layers;
 pub mod located;
 pub mod model;
