@@ -177,3 +177,110 @@ fn user_cell_with_an_undefined_model_is_reported_in_the_cell_file() {
     assert_eq!((err.line, err.column), (3, 8), "{err}");
     assert!(err.message.contains("undefined model `NOMODEL`"), "{err}");
 }
+
+#[test]
+fn index_out_of_range() {
+    expect_error(
+        "index_out_of_range",
+        9,
+        9,
+        "index 4 is out of range: `j` has elements [0..3]",
+    );
+    expect_cli_failure(&spec("index_out_of_range"), "index_out_of_range.yaml:9:9");
+}
+
+#[test]
+fn reversed_and_empty_ranges() {
+    expect_error("reversed_range", 3, 15, "reversed range `[3..0]`");
+    expect_error("empty_range", 6, 9, "empty index");
+    expect_cli_failure(&spec("reversed_range"), "reversed_range.yaml:3:15");
+}
+
+#[test]
+fn weight_matrix_of_the_wrong_shape() {
+    expect_error(
+        "layer_shape",
+        9,
+        42,
+        "row 0 has 3 weight(s); the layer needs 2, one per `from` source",
+    );
+    expect_cli_failure(&spec("layer_shape"), "layer_shape.yaml:9:42");
+    // in a CSV file: the error names the CSV file, its line and column
+    let err = nmgen::spec::load(Path::new(&spec("csv_shape"))).unwrap_err();
+    assert!(err.path.ends_with("weights/short_row.csv"), "{err}");
+    assert_eq!((err.line, err.column), (2, 1), "{err}");
+    assert!(
+        err.message
+            .contains("this row has 1 weight(s); the layer needs 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn non_numeric_weight() {
+    expect_error(
+        "weight_not_a_number",
+        9,
+        50,
+        "`heavy` is not a weight current",
+    );
+    expect_cli_failure(
+        &spec("weight_not_a_number"),
+        "weight_not_a_number.yaml:9:50",
+    );
+    let err = nmgen::spec::load(Path::new(&spec("csv_not_a_number"))).unwrap_err();
+    assert!(err.path.ends_with("weights/not_a_number.csv"), "{err}");
+    assert_eq!((err.line, err.column), (2, 6), "{err}");
+    assert!(err.message.contains("`13x5` is not a number"), "{err}");
+    assert_eq!(err.excerpt, "140, 13x5");
+    expect_cli_failure(&spec("csv_not_a_number"), "not_a_number.csv:2:6");
+}
+
+#[test]
+fn layer_naming_a_missing_group() {
+    expect_error("layer_missing_group", 9, 13, "undefined array `z`");
+    expect_cli_failure(
+        &spec("layer_missing_group"),
+        "layer_missing_group.yaml:9:13",
+    );
+}
+
+#[test]
+fn layer_into_something_not_a_neuron() {
+    expect_error(
+        "layer_to_not_neuron",
+        9,
+        25,
+        "the `to` of a weighted layer must be neurons: `j` is a `jtl` cell",
+    );
+}
+
+#[test]
+fn chain_of_length_zero() {
+    expect_error("chain_length_zero", 6, 22, "chain `d` has length 0");
+    expect_cli_failure(&spec("chain_length_zero"), "chain_length_zero.yaml:6:22");
+}
+
+#[test]
+fn control_list_of_the_wrong_length() {
+    expect_error(
+        "control_list_length",
+        6,
+        30,
+        "`th` lists 2 value(s) for the 4 elements of `h`",
+    );
+    expect_cli_failure(
+        &spec("control_list_length"),
+        "control_list_length.yaml:6:30",
+    );
+}
+
+#[test]
+fn array_element_colliding_with_a_plain_name() {
+    expect_error(
+        "element_name_collision",
+        7,
+        5,
+        "duplicate name `h_2`: already used for the instance on line 6",
+    );
+}

@@ -3,7 +3,8 @@
 //! 2. [`fanin`]: k > 1 pulse outputs driving one input become a balanced merger tree;
 //! 3. [`stimulus`]: each network input gets a current-pulse source and a source JTL;
 //! 4. [`outputs`]: each network output gets a load JTL and a sink (or a resistor for a
-//!    DC level), and unused cell outputs get a sink.
+//!    DC level), and unused cell outputs get a sink;
+//! 5. [`terminate`]: an undriven neuron `inh` gets an idle JTL end (a JTL and a sink).
 //!
 //! Biasing needs no rewriting: every cell's bias sources are written in terms of the
 //! global `bias` parameter (see `netlists/`), so the back end only declares it.
@@ -12,6 +13,7 @@ pub mod fanin;
 pub mod fanout;
 pub mod outputs;
 pub mod stimulus;
+pub mod terminate;
 
 use crate::ir::Network;
 use crate::spec::Design;
@@ -24,5 +26,6 @@ pub fn lower(design: &Design) -> Network {
     fanin::run(&mut net);
     stimulus::run(&mut net, design);
     outputs::run(&mut net, design);
+    terminate::run(&mut net, design);
     net
 }

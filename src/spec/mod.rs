@@ -2,13 +2,18 @@
 //! [`Design`] ([`load`]). Documented field by field in `docs/spec.md`.
 
 pub mod design;
+mod endpoints;
+pub mod index;
+mod instances;
 pub mod kind;
+mod layers;
 pub mod located;
 pub mod model;
 mod network;
 pub mod quantity;
 mod stimulus;
 mod technology;
+mod weights;
 
 pub use design::{Connection, Design, Endpoint, Input, Instance, JunctionCard, Technology};
 pub use kind::{load_any, DesignKind, LoadedSpec};
@@ -104,9 +109,9 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
         }
         library.insert(cell);
     }
-    let names = network::check_names(file, &spec.network, &library)?;
-    let connections = network::check_connections(file, &spec.network, &names)?;
-    network::check_wiring(file, &spec.network, &names, &connections)?;
+    let mut names = network::check_names(file, &spec.network, &library)?;
+    let connections = network::check_connections(file, &spec.network, &mut names)?;
+    network::check_wiring(file, &names, &connections)?;
 
     // stimulus
     let mut inputs: Vec<Input> = names
@@ -119,23 +124,26 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
         .collect();
     let mut given = std::collections::BTreeSet::new();
     for (key, stim) in &spec.stimulus.0 {
-        let Some(input) = inputs.iter_mut().find(|i| i.name == key.value) else {
-            let mut e = error_at_str(
-                file,
-                key,
-                format!("stimulus for undefined input `{}`", key.value),
-            );
-            e.help = located::suggest(&key.value, names.inputs.iter().map(String::as_str));
-            return Err(e);
-        };
-        if !given.insert(key.value.clone()) {
-            return Err(error_at_str(
-                file,
-                key,
-                format!("duplicate stimulus for input `{}`", key.value),
-            ));
+        let pulses = stimulus::pulse_times(file, stim)?;
+        for element in names.stimulus_inputs(file, key)? {
+            let Some(input) = inputs.iter_mut().find(|i| i.name == element) else {
+                let mut e = error_at_str(
+                    file,
+                    key,
+                    format!("stimulus for undefined input `{element}`"),
+                );
+                e.help = located::suggest(&element, names.inputs.iter().map(String::as_str));
+                return Err(e);
+            };
+            if !given.insert(element.clone()) {
+                return Err(error_at_str(
+                    file,
+                    key,
+                    format!("duplicate stimulus for input `{element}`"),
+                ));
+            }
+            input.pulses = pulses.clone();
         }
-        input.pulses = stimulus::pulse_times(file, stim)?;
     }
     let last_pulse = inputs
         .iter()

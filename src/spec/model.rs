@@ -218,16 +218,130 @@ pub struct NetworkSpec {
     /// `source -> target`, e.g. `a -> j1.a`, `d1.q -> out`.
     #[serde(default)]
     pub connections: Vec<Spanned<String>>,
-    /// Full connection between groups: every `from` to every `to`.
+    /// Full connection between groups (every `from` to every `to`), or weighted layers.
     #[serde(default)]
     pub layers: Vec<Spanned<LayerSpec>>,
 }
 
+/// A layer: every `from` to every `to` (a full connection), or, with `weights`, one
+/// synapse per non-zero weight from a source to a neuron.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerSpec {
-    pub from: Vec<Spanned<String>>,
-    pub to: Vec<Spanned<String>>,
+    pub from: Spanned<NameList>,
+    pub to: Spanned<NameList>,
+    /// `weights[target][source]`: an inline matrix of signed currents, or a file
+    /// (`.csv` in µA, or a `map-weights` `.json` with `layer` and `curve`).
+    pub weights: Option<Spanned<WeightsSpec>>,
+    /// With a `.json` weight file: which of its layers (from 0).
+    pub layer: Option<Spanned<usize>>,
+    /// With a `.json` weight file: the `characterize synapse` JSON mapping |w| to a current.
+    pub curve: Option<Spanned<String>>,
+    /// With a `.json` weight file: the curve of the inhibitory synapse (default: `curve`).
+    pub curve_inh: Option<Spanned<String>>,
+    /// Multiplies every weight current of the layer. Default 1.
+    pub scale: Option<Spanned<f64>>,
+}
+
+/// One name (`x[0..63]`, `h1`) or a list of names.
+#[derive(Debug, Clone)]
+pub enum NameList {
+    One(String),
+    Many(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for NameList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NameList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a name (`x[0..63]`) or a list of names (`[x1, x2]`)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<NameList, E> {
+                Ok(NameList::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<NameList, A::Error> {
+                let mut v = Vec::new();
+                while let Some(s) = seq.next_element::<Spanned<String>>()? {
+                    v.push(s);
+                }
+                Ok(NameList::Many(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A weight matrix: a file path, or rows of signed currents written inline.
+#[derive(Debug, Clone)]
+pub enum WeightsSpec {
+    File(String),
+    Inline(Vec<Spanned<Vec<Spanned<RawWeight>>>>),
+}
+
+/// One inline weight as written: a number (A) or text (`140uA`, or a mistake).
+#[derive(Debug, Clone)]
+pub enum RawWeight {
+    Number(f64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for WeightsSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = WeightsSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a weight file (`l1.csv`) or a matrix (`[[140uA, -135uA], ...]`)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<WeightsSpec, E> {
+                Ok(WeightsSpec::File(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<WeightsSpec, A::Error> {
+                let mut rows = Vec::new();
+                while let Some(r) = seq.next_element::<Spanned<Vec<Spanned<RawWeight>>>>()? {
+                    rows.push(r);
+                }
+                Ok(WeightsSpec::Inline(rows))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawWeight {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RawWeight;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a weight current such as `140uA` or `-135uA`")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RawWeight, E> {
+                Ok(RawWeight::Number(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawWeight, E> {
+                Ok(RawWeight::Number(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawWeight, E> {
+                Ok(RawWeight::Number(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawWeight, E> {
+                Ok(RawWeight::Text(v.to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<RawWeight, E> {
+                Ok(RawWeight::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// One input's pulse train: exactly one of `times`, `periodic`, `rate`.
@@ -269,10 +383,12 @@ pub enum InstanceSpec {
     WithControls(std::collections::BTreeMap<String, ControlValue>),
 }
 
-/// A control current: a number (A), a quantity (`135uA`) or a parameter name.
+/// A control current: a number (A), a quantity (`135uA`) or a parameter name; for an
+/// array, a list of them (one per element). Also the `chain:` cell and its `length:`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum ControlValue {
     Number(f64),
     Text(String),
+    List(Vec<ControlValue>),
 }

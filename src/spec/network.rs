@@ -3,11 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::DiGraph;
-use serde_saphyr::Spanned;
+use serde_saphyr::{Location, Spanned};
 
 use super::design::{Connection, Endpoint, Instance};
-use super::located::{error_at, error_at_str, suggest};
-use super::model::{ControlValue, InstanceSpec, NetworkSpec};
+use super::index::{element, parse_reference, Range};
+use super::located::{error_at, error_at_location, error_at_str};
+use super::model::{NameList, NetworkSpec};
 use crate::cells::Library;
 use crate::diagnostic::{SourceError, SourceFile};
 
@@ -17,16 +18,124 @@ pub struct Names<'a> {
     pub outputs: Vec<String>,
     pub instances: Vec<Instance>,
     /// Parameters made for control currents given as values: (name, A, where).
-    pub auto_parameters: Vec<(String, f64, serde_saphyr::Location)>,
+    pub auto_parameters: Vec<(String, f64, Location)>,
     /// Parameters named by control ports: (name, where).
-    pub parameter_refs: Vec<(String, serde_saphyr::Location)>,
-    cells: BTreeMap<String, &'a crate::cells::Cell>,
+    pub parameter_refs: Vec<(String, Location)>,
+    pub(super) cells: BTreeMap<String, &'a crate::cells::Cell>,
+    pub(super) library: &'a Library,
+    /// Arrays declared with a range (`h[0..15]`) and chains: base name → index range.
+    pub(super) arrays: BTreeMap<String, Range>,
+    /// Chains: base name → (input port, output port) of the chained cell.
+    pub(super) chains: BTreeMap<String, (String, String)>,
+    /// The links inside chains, added after the spec's own connections.
+    pub(super) chain_links: Vec<Connection>,
+    /// Where each input, output and instance was declared: (location, length).
+    pub(super) declared: BTreeMap<String, (Location, usize)>,
+    /// Lower-case name → (line, kind) of everything claimed so far.
+    seen: BTreeMap<String, (usize, &'static str)>,
 }
 
-fn is_identifier(s: &str) -> bool {
+pub(super) fn is_identifier(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !s.contains("__")
+}
+
+/// An error at bytes `range` of a spanned string scalar.
+pub(super) fn error_span(
+    file: &SourceFile,
+    s: &Spanned<String>,
+    range: std::ops::Range<usize>,
+    message: impl Into<String>,
+) -> SourceError {
+    let start = file.offset_of(s.referenced.line() as usize, s.referenced.column() as usize);
+    let quoted = file.text[start.min(file.text.len())..].starts_with(['"', '\'']) as usize;
+    let at = start + quoted + range.start;
+    file.error(at..at + range.len().max(1), message)
+}
+
+impl<'a> Names<'a> {
+    fn new(library: &'a Library) -> Self {
+        Names {
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            instances: Vec::new(),
+            auto_parameters: Vec::new(),
+            parameter_refs: Vec::new(),
+            cells: BTreeMap::new(),
+            library,
+            arrays: BTreeMap::new(),
+            chains: BTreeMap::new(),
+            chain_links: Vec::new(),
+            declared: BTreeMap::new(),
+            seen: BTreeMap::new(),
+        }
+    }
+
+    /// Takes `name` for a `what`, or a located duplicate-name error.
+    pub(super) fn claim(
+        &mut self,
+        file: &SourceFile,
+        s: &Spanned<String>,
+        name: &str,
+        what: &'static str,
+    ) -> Result<(), SourceError> {
+        let key = name.to_ascii_lowercase();
+        if let Some((line, kind)) = self.seen.get(&key) {
+            return Err(error_at_str(
+                file,
+                s,
+                format!("duplicate name `{name}`: already used for the {kind} on line {line}"),
+            ));
+        }
+        self.seen.insert(key, (s.referenced.line() as usize, what));
+        self.declared
+            .insert(name.to_string(), (s.referenced, s.value.len()));
+        Ok(())
+    }
+
+    /// Reads a declaration (`x1`, `h[0..15]`): its elements, and the base of an array.
+    pub(super) fn declare(
+        &mut self,
+        file: &SourceFile,
+        s: &Spanned<String>,
+        what: &'static str,
+    ) -> Result<(Vec<String>, Option<String>), SourceError> {
+        let r = parse_reference(&s.value).map_err(|(at, m)| error_span(file, s, at, m))?;
+        let invalid = || {
+            error_at_str(
+                file,
+                s,
+                format!("`{}` is not a valid {what} name (a letter, then letters, digits or single `_`; `__` is kept for names nmgen makes; `h[0..15]` declares an array)", s.value),
+            )
+        };
+        let first = match &r.index {
+            Some((range, _)) => element(&r.base, range.lo),
+            None => r.base.clone(),
+        };
+        if r.port.is_some() || !is_identifier(&r.base) || !is_identifier(&first) {
+            return Err(invalid());
+        }
+        match r.index {
+            None => {
+                self.claim(file, s, &r.base, what)?;
+                Ok((vec![r.base], None))
+            }
+            Some((range, _)) => {
+                self.claim(file, s, &r.base, "array")?;
+                let elements: Vec<String> = range.indices().map(|i| element(&r.base, i)).collect();
+                for e in &elements {
+                    self.claim(file, s, e, what)?;
+                }
+                self.arrays.insert(r.base.clone(), range);
+                Ok((elements, Some(r.base)))
+            }
+        }
+    }
+
+    pub(super) fn cell_of(&self, inst: &str) -> &'a crate::cells::Cell {
+        self.cells[inst]
+    }
 }
 
 /// Checks names for syntax and duplicates, and instance cells for existence.
@@ -35,141 +144,17 @@ pub fn check_names<'a>(
     net: &NetworkSpec,
     lib: &'a Library,
 ) -> Result<Names<'a>, SourceError> {
-    let mut seen: BTreeMap<String, (usize, &str)> = BTreeMap::new();
-    let mut claim = |s: &Spanned<String>, what: &'static str| -> Result<(), SourceError> {
-        if !is_identifier(&s.value) {
-            return Err(error_at_str(
-                file,
-                s,
-                format!("`{}` is not a valid {what} name (a letter, then letters, digits or single `_`; `__` is kept for names nmgen makes)", s.value),
-            ));
-        }
-        let key = s.value.to_ascii_lowercase();
-        if let Some((line, kind)) = seen.get(&key) {
-            return Err(error_at_str(
-                file,
-                s,
-                format!(
-                    "duplicate name `{}`: already used for the {kind} on line {line}",
-                    s.value
-                ),
-            ));
-        }
-        seen.insert(key, (s.referenced.line() as usize, what));
-        Ok(())
-    };
-    let mut names = Names {
-        inputs: Vec::new(),
-        outputs: Vec::new(),
-        instances: Vec::new(),
-        auto_parameters: Vec::new(),
-        parameter_refs: Vec::new(),
-        cells: BTreeMap::new(),
-    };
+    let mut names = Names::new(lib);
     for i in &net.inputs {
-        claim(i, "input")?;
-        names.inputs.push(i.value.clone());
+        let (elements, _) = names.declare(file, i, "input")?;
+        names.inputs.extend(elements);
     }
     for o in &net.outputs {
-        claim(o, "output")?;
-        names.outputs.push(o.value.clone());
+        let (elements, _) = names.declare(file, o, "output")?;
+        names.outputs.extend(elements);
     }
     for (inst, spec) in &net.cells.0 {
-        claim(inst, "instance")?;
-        let (cell_name, controls) = match &spec.value {
-            InstanceSpec::Cell(c) => (c.clone(), None),
-            InstanceSpec::WithControls(map) => match map.get("cell") {
-                Some(ControlValue::Text(c)) => (c.clone(), Some(map)),
-                _ => {
-                    return Err(error_at(
-                        file,
-                        spec,
-                        format!("instance `{}` needs `cell: NAME`", inst.value),
-                    ))
-                }
-            },
-        };
-        let Some(c) = lib.get(&cell_name) else {
-            let mut e = error_at(
-                file,
-                spec,
-                format!(
-                    "unknown cell `{cell_name}`; known cells: {}",
-                    lib.names().join(", ")
-                ),
-            );
-            e.help = suggest(&cell_name, lib.names());
-            return Err(e);
-        };
-        let mut resolved = Vec::new();
-        if let Some(map) = controls {
-            for (port, value) in map.iter().filter(|(k, _)| k.as_str() != "cell") {
-                let port_l = port.to_ascii_lowercase();
-                if !c.controls.contains(&port_l) {
-                    return Err(error_at(
-                        file,
-                        spec,
-                        format!(
-                            "`{}` cell has no control port `{port}` (control ports: {})",
-                            c.name,
-                            if c.controls.is_empty() {
-                                "none".into()
-                            } else {
-                                c.controls.join(", ")
-                            }
-                        ),
-                    ));
-                }
-                let param = match value {
-                    ControlValue::Number(v) => Err(*v),
-                    ControlValue::Text(t) => match super::quantity::parse_quantity(t) {
-                        Some(v) => Err(v),
-                        None => Ok(t.to_ascii_lowercase()),
-                    },
-                };
-                let name = match param {
-                    Ok(reference) => {
-                        names
-                            .parameter_refs
-                            .push((reference.clone(), inst.referenced));
-                        reference
-                    }
-                    Err(v) => {
-                        if !v.is_finite() {
-                            return Err(error_at(
-                                file,
-                                spec,
-                                format!("control current `{port}` must be finite"),
-                            ));
-                        }
-                        let auto = format!("{}_{port_l}", inst.value.to_ascii_lowercase());
-                        names
-                            .auto_parameters
-                            .push((auto.clone(), v, inst.referenced));
-                        auto
-                    }
-                };
-                resolved.push((port_l, name));
-            }
-        }
-        for port in &c.controls {
-            if !resolved.iter().any(|(p, _)| p == port) {
-                return Err(error_at(
-                    file,
-                    spec,
-                    format!(
-                        "instance `{}` of `{}` needs a current for its control port `{port}`, e.g. `{{ cell: {}, {port}: 135uA }}`",
-                        inst.value, c.name, c.name
-                    ),
-                ));
-            }
-        }
-        names.cells.insert(inst.value.clone(), c);
-        names.instances.push(Instance {
-            name: inst.value.clone(),
-            cell: c.name.clone(),
-            controls: resolved,
-        });
+        super::instances::instance(file, &mut names, inst, spec)?;
     }
     if names.inputs.is_empty() {
         return Err(file.error_at(1, 1, 1, "the network has no inputs (`network.inputs`)"));
@@ -180,114 +165,12 @@ pub fn check_names<'a>(
     Ok(names)
 }
 
-/// Where `part` sits inside a spanned string scalar, for a precise error.
-fn error_in(file: &SourceFile, s: &Spanned<String>, part: &str, message: String) -> SourceError {
-    let start = file.offset_of(s.referenced.line() as usize, s.referenced.column() as usize);
-    let quoted = file.text[start..].starts_with(['"', '\'']) as usize;
-    let within = s.value.find(part).unwrap_or(0);
-    let at = start + quoted + within;
-    file.error(at..at + part.len().max(1), message)
-}
-
-impl Names<'_> {
-    /// Resolves `name` or `instance.port` as a pulse source (`as_source`) or a target.
-    fn endpoint(
-        &self,
-        file: &SourceFile,
-        s: &Spanned<String>,
-        text: &str,
-        as_source: bool,
-    ) -> Result<Endpoint, SourceError> {
-        let text = text.trim();
-        if let Some((inst, port)) = text.split_once('.') {
-            let Some(cell) = self.cells.get(inst) else {
-                let all = self.instances.iter().map(|i| i.name.as_str());
-                let mut e = error_in(
-                    file,
-                    s,
-                    inst,
-                    format!("undefined instance `{inst}` in connection"),
-                );
-                e.help = suggest(inst, all);
-                return Err(e);
-            };
-            let port_l = port.to_ascii_lowercase();
-            let ok = if as_source {
-                cell.is_output(&port_l)
-            } else {
-                cell.is_input(&port_l)
-            };
-            if !ok {
-                let valid = if as_source {
-                    cell.outputs
-                        .iter()
-                        .chain(&cell.levels)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                } else {
-                    cell.inputs.clone()
-                };
-                let dir = if as_source { "output" } else { "input" };
-                let mut e = error_in(
-                    file,
-                    s,
-                    text,
-                    format!(
-                        "`{inst}` is a `{}` cell, which has no {dir} port `{port}` ({dir} ports: {})",
-                        cell.name,
-                        if valid.is_empty() { "none".to_string() } else { valid.join(", ") }
-                    ),
-                );
-                e.help = suggest(port, valid.iter().map(String::as_str));
-                return Err(e);
-            }
-            return Ok(Endpoint::Port {
-                instance: inst.to_string(),
-                port: port_l,
-            });
-        }
-        let (list, what) = if as_source {
-            (&self.inputs, "input")
-        } else {
-            (&self.outputs, "output")
-        };
-        if list.iter().any(|n| n == text) {
-            return Ok(Endpoint::Terminal(text.to_string()));
-        }
-        let other = if as_source {
-            &self.outputs
-        } else {
-            &self.inputs
-        };
-        let msg = if other.iter().any(|n| n == text) {
-            format!(
-                "`{text}` is a network {} and cannot be a connection {}",
-                if as_source { "output" } else { "input" },
-                if as_source { "source" } else { "target" }
-            )
-        } else if self.cells.contains_key(text) {
-            format!(
-                "`{text}` is an instance: name one of its ports, e.g. `{text}.{}`",
-                if as_source { "q" } else { "a" }
-            )
-        } else {
-            format!("undefined {what} `{text}`")
-        };
-        let mut e = error_in(file, s, text, msg);
-        e.help = suggest(text, list.iter().map(String::as_str));
-        Err(e)
-    }
-
-    fn cell_of(&self, inst: &str) -> &crate::cells::Cell {
-        self.cells[inst]
-    }
-}
-
-/// Parses and resolves `connections` and `layers`.
+/// Parses and resolves `connections` and `layers`; weighted layers add their synapses
+/// (and a JTL after each neuron that drives them) to `names`.
 pub fn check_connections(
     file: &SourceFile,
     net: &NetworkSpec,
-    names: &Names,
+    names: &mut Names,
 ) -> Result<Vec<Connection>, SourceError> {
     let mut out = Vec::new();
     for c in &net.connections {
@@ -301,31 +184,93 @@ pub fn check_connections(
                 ),
             ));
         };
-        out.push(Connection {
-            from: names.endpoint(file, c, from, true)?,
-            to: names.endpoint(file, c, to, false)?,
-            line: c.referenced.line() as usize,
-        });
+        let sources = names.endpoints(file, c, from, 0, true)?;
+        let targets = names.endpoints(file, c, to, from.len() + 2, false)?;
+        let line = c.referenced.line() as usize;
+        let pairs: Vec<(Endpoint, Endpoint)> = match (sources.len(), targets.len()) {
+            (1, _) => targets
+                .into_iter()
+                .map(|t| (sources[0].clone(), t))
+                .collect(),
+            (_, 1) => sources
+                .into_iter()
+                .map(|f| (f, targets[0].clone()))
+                .collect(),
+            (m, n) if m == n => sources.into_iter().zip(targets).collect(),
+            (m, n) => {
+                return Err(error_at_str(
+                    file,
+                    c,
+                    format!(
+                        "`{}` joins {m} sources to {n} targets: a range connects element-wise to a range of the same length, or one name to many",
+                        c.value.trim()
+                    ),
+                ))
+            }
+        };
+        out.extend(
+            pairs
+                .into_iter()
+                .map(|(from, to)| Connection { from, to, line }),
+        );
     }
+    let mut jtls = BTreeSet::new();
     for layer in &net.layers {
-        if layer.value.from.is_empty() || layer.value.to.is_empty() {
+        if layer.value.weights.is_some() {
+            super::layers::weighted(file, layer, names, &mut jtls, &mut out)?;
+            continue;
+        }
+        if let Some(k) = layer
+            .value
+            .curve
+            .as_ref()
+            .or(layer.value.curve_inh.as_ref())
+        {
+            return Err(error_at_str(
+                file,
+                k,
+                "`curve` belongs to a layer with a `.json` weight file",
+            ));
+        }
+        for (knob, name) in [
+            (&layer.value.layer.as_ref().map(|k| k.referenced), "layer"),
+            (&layer.value.scale.as_ref().map(|k| k.referenced), "scale"),
+        ] {
+            if let Some(loc) = knob {
+                return Err(error_at_location(
+                    file,
+                    *loc,
+                    1,
+                    format!("`{name}` belongs to a layer with `weights`"),
+                ));
+            }
+        }
+        let from = list(&layer.value.from);
+        let to = list(&layer.value.to);
+        if from.is_empty() || to.is_empty() {
             return Err(error_at(
                 file,
                 layer,
                 "a layer needs at least one `from` and one `to`",
             ));
         }
-        for f in &layer.value.from {
-            let from = names.endpoint(file, f, &f.value, true)?;
-            for t in &layer.value.to {
-                out.push(Connection {
-                    from: from.clone(),
-                    to: names.endpoint(file, t, &t.value, false)?,
-                    line: t.referenced.line() as usize,
-                });
+        let mut targets = Vec::new();
+        for t in &to {
+            targets.extend(names.endpoints(file, t, &t.value, 0, false)?);
+        }
+        for f in &from {
+            for from in names.endpoints(file, f, &f.value, 0, true)? {
+                for to in &targets {
+                    out.push(Connection {
+                        from: from.clone(),
+                        to: to.clone(),
+                        line: f.referenced.line() as usize,
+                    });
+                }
             }
         }
     }
+    out.append(&mut names.chain_links);
     let mut seen = BTreeSet::new();
     for c in &out {
         if !seen.insert((c.from.clone(), c.to.clone())) {
@@ -340,56 +285,62 @@ pub fn check_connections(
     Ok(out)
 }
 
+/// The names of a `from` or `to`, each with its location.
+pub(super) fn list(l: &Spanned<NameList>) -> Vec<Spanned<String>> {
+    match &l.value {
+        NameList::One(s) => vec![Spanned::new(s.clone(), l.referenced, l.defined)],
+        NameList::Many(v) => v.clone(),
+    }
+}
+
 /// Every instance input driven, every output driven, every input used, levels not split,
 /// and no loop through cells that cannot hold state.
 pub fn check_wiring(
     file: &SourceFile,
-    net: &NetworkSpec,
     names: &Names,
     conns: &[Connection],
 ) -> Result<(), SourceError> {
-    let drives = |e: &Endpoint| conns.iter().filter(|c| &c.from == e).count();
-    let driven = |e: &Endpoint| conns.iter().any(|c| &c.to == e);
-    for i in &net.inputs {
-        if drives(&Endpoint::Terminal(i.value.clone())) == 0 {
-            return Err(error_at_str(
-                file,
-                i,
-                format!("input `{}` drives nothing", i.value),
-            ));
+    let mut drives: BTreeMap<&Endpoint, usize> = BTreeMap::new();
+    let mut driven: BTreeSet<&Endpoint> = BTreeSet::new();
+    for c in conns {
+        *drives.entry(&c.from).or_default() += 1;
+        driven.insert(&c.to);
+    }
+    let at = |name: &str, message: String| {
+        let (loc, len) = names.declared[name];
+        error_at_location(file, loc, len, message)
+    };
+    for i in &names.inputs {
+        if !drives.contains_key(&Endpoint::Terminal(i.clone())) {
+            return Err(at(i, format!("input `{i}` drives nothing")));
         }
     }
-    for o in &net.outputs {
-        if !driven(&Endpoint::Terminal(o.value.clone())) {
-            return Err(error_at_str(
-                file,
-                o,
-                format!("output `{}` is driven by nothing", o.value),
-            ));
+    for o in &names.outputs {
+        if !driven.contains(&Endpoint::Terminal(o.clone())) {
+            return Err(at(o, format!("output `{o}` is driven by nothing")));
         }
     }
-    for (inst, _) in &net.cells.0 {
-        let cell = names.cell_of(&inst.value);
+    for inst in &names.instances {
+        let cell = names.cell_of(&inst.name);
         for port in &cell.inputs {
             let e = Endpoint::Port {
-                instance: inst.value.clone(),
+                instance: inst.name.clone(),
                 port: port.clone(),
             };
-            if !driven(&e) {
-                return Err(error_at_str(
-                    file,
-                    inst,
-                    format!("input port `{}.{port}` is not connected", inst.value),
+            if !driven.contains(&e) && !crate::passes::terminate::is_optional(cell, port) {
+                return Err(at(
+                    &inst.name,
+                    format!("input port `{}.{port}` is not connected", inst.name),
                 ));
             }
         }
         for port in &cell.levels {
             let e = Endpoint::Port {
-                instance: inst.value.clone(),
+                instance: inst.name.clone(),
                 port: port.clone(),
             };
             for c in conns.iter().filter(|c| c.from == e) {
-                if !matches!(c.to, Endpoint::Terminal(_)) || drives(&e) > 1 {
+                if !matches!(c.to, Endpoint::Terminal(_)) || drives[&e] > 1 {
                     return Err(file.error_at(
                         c.line,
                         1,
