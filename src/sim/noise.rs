@@ -9,6 +9,8 @@
 //! floating-point bookkeeping exactly (including the case where the simulation
 //! time overshoots a sample point by rounding, after which JoSIM draws a fresh
 //! sample on every time step), because that decides the noise spectrum.
+//! The Gaussian samples come from JoSIM's own random stream ([`super::rng`]), so
+//! the same seed gives JoSIM's samples (docs/noise.md).
 
 use super::consts::BOLTZMANN;
 use super::rng::{josim_stream, Mt64};
@@ -60,7 +62,7 @@ pub fn spectral_amplitude(r: f64, temperature: f64) -> f64 {
 /// JoSIM's `noise(A, TD, TSTEP)` source with its sampling state.
 #[derive(Debug, Clone)]
 pub struct SampledNoise {
-    /// Amplitude `A` (may change, e.g. when a junction leaves the subgap state).
+    /// Amplitude `A`: fixed for the run (a junction keeps its R0 value, as in JoSIM 2.7).
     pub amp: f64,
     td: f64,
     tstep: f64,
