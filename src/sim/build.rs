@@ -75,7 +75,8 @@ fn pair(p: Node, n: Node) -> Pair {
     Pair { p: ix(p), n: ix(n) }
 }
 
-/// Spreads element values as JoSIM does (normal, sigma = value * spread / 3).
+/// Spreads element values as JoSIM does (normal, sigma = value * spread / 3), one
+/// fresh Box-Muller pair per value from JoSIM's spread stream (`Spread::spread_value`).
 struct Spreader {
     rng: Gaussian,
     spread: crate::circuit::Spread,
@@ -90,7 +91,7 @@ impl Spreader {
         match specific.or(self.spread.global) {
             Some(s) if s != 0.0 => {
                 let sigma = (value.abs() * s) / 3.0;
-                value + sigma * self.rng.sample()
+                value + sigma * self.rng.sample_fresh()
             }
             _ => value,
         }

@@ -9,6 +9,8 @@
 //! floating-point bookkeeping exactly (including the case where the simulation
 //! time overshoots a sample point by rounding, after which JoSIM draws a fresh
 //! sample on every time step), because that decides the noise spectrum.
+//! The Gaussian samples come from JoSIM's own random stream ([`super::rng`]), so
+//! the same seed gives JoSIM's samples (docs/noise.md).
 
 use super::consts::BOLTZMANN;
 use super::rng::{josim_stream, Mt64};
@@ -33,6 +35,17 @@ impl Gaussian {
 
     fn uniform(&mut self) -> f64 {
         self.rng.canonical()
+    }
+
+    /// A standard normal sample from a fresh Box-Muller pair, the second value
+    /// discarded: JoSIM's `Rng::normal_spread`, which uses a new pair per spread value.
+    pub fn sample_fresh(&mut self) -> f64 {
+        let mut u1 = self.uniform();
+        let u2 = self.uniform();
+        if u1 <= 0.0 {
+            u1 = f64::MIN_POSITIVE;
+        }
+        (-2.0 * u1.ln()).sqrt() * (2.0 * super::consts::PI * u2).cos()
     }
 
     /// A standard normal sample.
@@ -60,7 +73,7 @@ pub fn spectral_amplitude(r: f64, temperature: f64) -> f64 {
 /// JoSIM's `noise(A, TD, TSTEP)` source with its sampling state.
 #[derive(Debug, Clone)]
 pub struct SampledNoise {
-    /// Amplitude `A` (may change, e.g. when a junction leaves the subgap state).
+    /// Amplitude `A`: fixed for the run (a junction keeps its R0 value, as in JoSIM 2.7).
     pub amp: f64,
     td: f64,
     tstep: f64,
@@ -134,6 +147,14 @@ mod tests {
         assert_eq!(g.sample(), 0.473_562_436_555_881_37);
         assert_eq!(g.sample(), -1.917_030_618_745_138_5);
         assert!((g.sample() - 1.663_994_691_986_665_3).abs() < 1e-15);
+    }
+
+    #[test]
+    fn spread_samples_take_a_fresh_pair_each() {
+        // JoSIM's Rng::normal_spread on its seed-5 spread stream (C++ with JoSIM's code).
+        let mut g = Gaussian::new(5, super::super::rng::SPREAD_TAG);
+        assert!((g.sample_fresh() - 0.096_950_669_168_469_92).abs() < 1e-15);
+        assert!((g.sample_fresh() - 0.159_766_342_487_270_15).abs() < 1e-15);
     }
 
     #[test]
