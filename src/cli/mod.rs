@@ -5,6 +5,7 @@ mod build;
 mod characterize;
 mod engine_args;
 mod lsm;
+mod pulse;
 mod report;
 mod sim;
 mod verify;
@@ -58,6 +59,8 @@ pub enum Command {
         /// LSM specs: run only the bit-accurate Rust model, not Verilator.
         #[arg(long)]
         no_verilator: bool,
+        #[command(flatten)]
+        level: pulse::LevelArgs,
     },
     /// LSM specs: train the int8 readout on the spike counts of a labelled event set.
     Train {
@@ -73,6 +76,8 @@ pub enum Command {
         spec: PathBuf,
         #[command(flatten)]
         engine: engine_args::EngineArgs,
+        #[command(flatten)]
+        level: pulse::LevelArgs,
     },
     /// Margins of the spec's parameters (or, with --sweep, a shmoo or Monte Carlo
     /// yield): table on stdout, JSON and SVG on request; shardable.
@@ -105,7 +110,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build { spec, out } if lsm::is_lsm_spec(&spec) => lsm::build(&spec, &out),
         Command::Build { spec, out } => build::run(&spec, &out),
         Command::Train { spec, out, events } => lsm::train(&spec, &out, events.as_deref()),
-        Command::Check { spec, engine } => verify::check(&spec, &engine),
+        Command::Check { spec, level, .. } if level.is_pulse() => pulse::check(&spec, &level),
+        Command::Check { spec, engine, .. } => verify::check(&spec, &engine),
+        Command::Margins(args) if args.level.is_pulse() => pulse::margins(&args),
         Command::Margins(args) => match &args.spec {
             Some(spec) if lsm::is_lsm_spec(spec) => {
                 lsm::margins(spec, &args.out, args.events.as_deref())
@@ -120,8 +127,16 @@ pub fn run(cli: Cli) -> ExitCode {
             temperature,
             events,
             no_verilator,
+            level,
         } => {
-            if is_spec(&input) && lsm::is_lsm_spec(&input) {
+            if level.is_pulse() && (!is_spec(&input) || lsm::is_lsm_spec(&input)) {
+                Err(Failure::Other(anyhow::anyhow!(
+                    "{}: --level pulse simulates SFQ specs (YAML), not netlists or LSM specs",
+                    input.display()
+                )))
+            } else if level.is_pulse() {
+                pulse::sim(&input, &out, &level, seed)
+            } else if is_spec(&input) && lsm::is_lsm_spec(&input) {
                 lsm::sim(&input, &out, events.as_deref(), !no_verilator)
             } else if is_spec(&input) {
                 sim::spec(&input, &out, &engine, seed, temperature)

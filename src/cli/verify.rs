@@ -128,6 +128,8 @@ pub struct MarginsArgs {
     pub events: Option<PathBuf>,
     #[command(flatten)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    pub level: super::pulse::LevelArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -201,7 +203,7 @@ pub fn margins(args: &MarginsArgs) -> Result<(), Failure> {
     }
 }
 
-fn write_report(report: &SweepReport, out: &ReportArgs) -> Result<(), Failure> {
+pub fn write_report(report: &SweepReport, out: &ReportArgs) -> Result<(), Failure> {
     let mut files = Vec::new();
     match report {
         SweepReport::Margins(r) => {
