@@ -83,7 +83,12 @@ fn margins_at_pulse_level_sweep_weights_and_refuse_the_bias() {
 
 #[test]
 fn a_user_cell_has_no_pulse_level_model() {
-    let o = nmgen(&["check", "tests/specs/good_user_cell.yaml", "--level", "pulse"]);
+    let o = nmgen(&[
+        "check",
+        "tests/specs/good_user_cell.yaml",
+        "--level",
+        "pulse",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let t = text(&o);
     assert!(

@@ -101,7 +101,10 @@ fn neuron_integrates_leaks_fires_and_is_inhibited() {
     // one inhibitory pulse before the train cancels about one pulse: no fire by the third
     assert_eq!(one(Kind::Neuron, 2.5, &quick, &[10e-12]).len(), 0);
     // θ = 0.5 fires on every pulse, but not within the refractory time (5 ps)
-    assert_eq!(one(Kind::Neuron, 0.5, &[20e-12, 22e-12, 40e-12], &[]).len(), 2);
+    assert_eq!(
+        one(Kind::Neuron, 0.5, &[20e-12, 22e-12, 40e-12], &[]).len(),
+        2
+    );
 }
 
 #[test]

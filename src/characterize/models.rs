@@ -81,7 +81,7 @@ impl Default for ModelsPlan {
             rates_ghz: vec![10.0, 14.285714285714, 20.0, 30.0, 50.0],
             inh_th_ua: 300.0,
             refractory_th_ua: 320.0,
-            refractory_spacings_ps: (1..=10).map(|k| f64::from(k) * 2.0).collect(),
+            refractory_spacings_ps: vec![7.0, 8.0, 9.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0, 25.0],
         }
     }
 }
@@ -150,9 +150,11 @@ impl Runner<'_> {
                 })
             })
             .collect();
-        let bar = self
-            .progress
-            .bar(runs.len() as u64, 0, &format!("{}: simulating", design.name));
+        let bar = self.progress.bar(
+            runs.len() as u64,
+            0,
+            &format!("{}: simulating", design.name),
+        );
         let out = runs
             .par_iter()
             .map(|run| {
@@ -185,15 +187,25 @@ fn delays(runs: &[PulseTimes], inputs: &[f64], outputs: &[&str]) -> Vec<f64> {
     d
 }
 
-/// Mean and variance.
+/// Robust mean and variance: the median, and the squared scaled median absolute
+/// deviation (1.4826·MAD estimates σ of a normal), so that a stray pulse (a neuron
+/// firing on its own) does not move them.
 fn moments(x: &[f64]) -> (f64, f64) {
     if x.is_empty() {
         return (0.0, 0.0);
     }
-    let n = x.len() as f64;
-    let m = x.iter().sum::<f64>() / n;
-    let v = x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0).max(1.0);
-    (m, v)
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    };
+    let m = median(&mut x.to_vec());
+    let mad = median(&mut x.iter().map(|v| (v - m).abs()).collect());
+    (m, (1.4826 * mad).powi(2))
 }
 
 /// A delay (ps, rounded to 1 fs) from a mean and a variance in s and s².
@@ -212,7 +224,10 @@ fn round(x: f64, digits: i32) -> f64 {
 const SPACED: [f64; 4] = [50e-12, 250e-12, 450e-12, 650e-12];
 
 fn times_yaml(times: &[f64]) -> String {
-    let t: Vec<String> = times.iter().map(|t| format!("{}ps", round(t * 1e12, 3))).collect();
+    let t: Vec<String> = times
+        .iter()
+        .map(|t| format!("{}ps", round(t * 1e12, 3)))
+        .collect();
     format!("{{ times: [{}] }}", t.join(", "))
 }
 
@@ -436,9 +451,15 @@ pub fn characterize_models(
                 ),
             )?;
             let runs = r.pulses(&d, &[vec![]])?;
-            let outs: usize = runs.iter().map(|p| p.get("q").map_or(0, <[f64]>::len)).sum();
+            let outs: usize = runs
+                .iter()
+                .map(|p| p.get("q").map_or(0, <[f64]>::len))
+                .sum();
             // fraction of pairs leaving as two pulses
-            two.push((off, (outs as f64 / (runs.len() * pairs.len()) as f64 - 1.0).clamp(0.0, 1.0)));
+            two.push((
+                off,
+                (outs as f64 / (runs.len() * pairs.len()) as f64 - 1.0).clamp(0.0, 1.0),
+            ));
         }
         crossing(&two, 0.5).unwrap_or(0.0)
     };
@@ -548,24 +569,25 @@ fn neuron_data(r: &Runner, bias: &str) -> Result<NeuronData, CharacterizeError> 
     let none: &[f64] = &[];
     let train: Vec<f64> = (0..10).map(|k| 20e-12 + 20e-12 * f64::from(k)).collect();
     // pulses to fire: inputs at B1 before the first switch of the fire junction B4
-    let fire_counts = |design: &Design, ths: &[f64]| -> Result<Vec<Vec<Option<usize>>>, CharacterizeError> {
-        let params: Vec<_> = ths.iter().map(|&t| th(t)).collect();
-        let runs = r.traced(design, &params, &prints)?;
-        Ok(runs
-            .chunks(plan.seeds as usize)
-            .map(|chunk| {
-                chunk
-                    .iter()
-                    .map(|(_, slips)| {
-                        let (ins, fires) = (&slips[0], &slips[1]);
-                        fires
-                            .first()
-                            .map(|&t| ins.iter().filter(|&&s| s < t).count())
-                    })
-                    .collect()
-            })
-            .collect())
-    };
+    let fire_counts =
+        |design: &Design, ths: &[f64]| -> Result<Vec<Vec<Option<usize>>>, CharacterizeError> {
+            let params: Vec<_> = ths.iter().map(|&t| th(t)).collect();
+            let runs = r.traced(design, &params, &prints)?;
+            Ok(runs
+                .chunks(plan.seeds as usize)
+                .map(|chunk| {
+                    chunk
+                        .iter()
+                        .map(|(_, slips)| {
+                            let (ins, fires) = (&slips[0], &slips[1]);
+                            fires
+                                .first()
+                                .map(|&t| ins.iter().filter(|&&s| s < t).count())
+                        })
+                        .collect()
+                })
+                .collect())
+        };
     let fire_design = r.design(
         "neuron_fire_bench",
         &bench_yaml(
@@ -603,7 +625,10 @@ fn neuron_data(r: &Runner, bias: &str) -> Result<NeuronData, CharacterizeError> 
         .pop()
         .unwrap_or_default();
     // output pulses of a pair at a spacing
-    let pair_counts = |name: &str, th_ua: f64, spacings: &[f64]| -> Result<Vec<(f64, Vec<usize>)>, CharacterizeError> {
+    let pair_counts = |name: &str,
+                       th_ua: f64,
+                       spacings: &[f64]|
+     -> Result<Vec<(f64, Vec<usize>)>, CharacterizeError> {
         let mut out = Vec::new();
         for &s in spacings {
             let pair = [50e-12, 50e-12 + s * 1e-12];
@@ -620,7 +645,12 @@ fn neuron_data(r: &Runner, bias: &str) -> Result<NeuronData, CharacterizeError> 
                 ),
             )?;
             let runs = r.pulses(&d, &[th(th_ua)])?;
-            out.push((s, runs.iter().map(|p| p.get("q").map_or(0, <[f64]>::len)).collect()));
+            out.push((
+                s,
+                runs.iter()
+                    .map(|p| p.get("q").map_or(0, <[f64]>::len))
+                    .collect(),
+            ));
         }
         Ok(out)
     };
@@ -654,7 +684,10 @@ fn neuron_data(r: &Runner, bias: &str) -> Result<NeuronData, CharacterizeError> 
             rates.push(model_fit::RateData {
                 th_ua: plan.rate_th_ua[i],
                 times: times.clone(),
-                counts: chunk.iter().map(|p| p.get("q").map_or(0, <[f64]>::len)).collect(),
+                counts: chunk
+                    .iter()
+                    .map(|p| p.get("q").map_or(0, <[f64]>::len))
+                    .collect(),
             });
         }
     }

@@ -69,7 +69,9 @@ fn pulse_failure(design: &Design, e: PulseError) -> Failure {
         let trimmed = line.trim_start();
         if trimmed.starts_with(&format!("{instance}:")) {
             let start = offset + (line.len() - trimmed.len());
-            return Failure::Input(Box::new(file.error(start..start + instance.len(), e.to_string())));
+            return Failure::Input(Box::new(
+                file.error(start..start + instance.len(), e.to_string()),
+            ));
         }
         offset += line.len();
     }
@@ -80,13 +82,18 @@ fn pulse_failure(design: &Design, e: PulseError) -> Failure {
 pub fn sim(spec: &Path, out: &Path, level: &LevelArgs, seed: Option<u64>) -> Result<(), Failure> {
     let design = nmgen::spec::load(spec)?;
     let models = level.models()?;
-    let net = PulseNet::from_design(&design, &models, &[]).map_err(|e| pulse_failure(&design, e))?;
+    let net =
+        PulseNet::from_design(&design, &models, &[]).map_err(|e| pulse_failure(&design, e))?;
     let tstop = design.technology.tstop;
     let outcome = Simulator::new(&net).run(seed.unwrap_or(1), tstop);
     let pulses = outcome.pulses;
     let raster = plot_raster(
         &pulses,
-        &format!("{}: output pulses (pulse level, seed {})", design.name, seed.unwrap_or(1)),
+        &format!(
+            "{}: output pulses (pulse level, seed {})",
+            design.name,
+            seed.unwrap_or(1)
+        ),
         Some(tstop),
     )
     .map_err(anyhow::Error::from)?;
@@ -147,7 +154,11 @@ pub fn check(spec: &Path, level: &LevelArgs) -> Result<(), Failure> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(Failure::Failed(format!("{}: {}", design.name, failed.join(", "))))
+        Err(Failure::Failed(format!(
+            "{}: {}",
+            design.name,
+            failed.join(", ")
+        )))
     }
 }
 

@@ -64,7 +64,9 @@ pub struct CountPattern {
 
 /// The patterns of a design's first check that has patterns, or the design's own
 /// stimulus as one pattern `nominal`.
-pub fn count_patterns(design: &Design) -> Result<Vec<CountPattern>, crate::diagnostic::SourceError> {
+pub fn count_patterns(
+    design: &Design,
+) -> Result<Vec<CountPattern>, crate::diagnostic::SourceError> {
     for (check, designs) in crate::verify::pattern_designs(design)? {
         let Some(designs) = designs else { continue };
         let labels: Vec<(String, String)> = match &check {
@@ -144,7 +146,11 @@ pub fn circuit_counts(
     let path = design
         .spec_path
         .with_file_name(format!("{}.cir", design.name));
-    let bar = progress.bar(jobs.len() as u64, 0, &format!("{}: circuit level", design.name));
+    let bar = progress.bar(
+        jobs.len() as u64,
+        0,
+        &format!("{}: circuit level", design.name),
+    );
     let results = jobs
         .par_iter()
         .map(|&(p, seed)| {
@@ -162,9 +168,15 @@ pub fn circuit_counts(
     bar.finish_and_clear();
     let results = results?;
     let level = format!("circuit ({} engine)", engine.name());
-    Ok(assemble(design, &patterns, seeds, &level, command, t, |p, k| {
-        &results[p * seeds.len() + k]
-    }))
+    Ok(assemble(
+        design,
+        &patterns,
+        seeds,
+        &level,
+        command,
+        t,
+        |p, k| &results[p * seeds.len() + k],
+    ))
 }
 
 /// Pulse-level counts: the same patterns and seeds through the pulse-level simulator.
@@ -316,7 +328,9 @@ impl LevelCounts {
     pub fn mean(&self, pattern: &str, output: &str) -> Option<f64> {
         let p = self.patterns.iter().find(|p| p.name == pattern)?;
         let o = p.outputs.iter().find(|o| o.output == output)?;
-        Some(mean(&o.counts.iter().map(|&c| f64::from(c)).collect::<Vec<_>>()))
+        Some(mean(
+            &o.counts.iter().map(|&c| f64::from(c)).collect::<Vec<_>>(),
+        ))
     }
 
     pub fn to_json(&self) -> String {
@@ -338,12 +352,14 @@ impl LevelCounts {
             let offset = file.text.find("\"format\"").unwrap_or(0);
             return Err(file.error(
                 offset..offset + 8,
-                format!("unknown format `{}` (this nmgen reads `{FORMAT}`)", l.format),
+                format!(
+                    "unknown format `{}` (this nmgen reads `{FORMAT}`)",
+                    l.format
+                ),
             ));
         }
         Ok(l)
     }
-
 }
 
 /// A Markdown table of an agreement: means of both levels and the test's p-value.

@@ -109,11 +109,7 @@ impl NeuronModel {
     /// The threshold (fluxons) at a threshold current (µA): linear between the points,
     /// extrapolated linearly beyond them, never below 0.05 fluxons.
     pub fn threshold_at(&self, th_ua: f64) -> f64 {
-        interpolate(
-            self.threshold.iter().map(|p| (p.th_ua, p.fluxons)),
-            th_ua,
-        )
-        .max(0.05)
+        interpolate(self.threshold.iter().map(|p| (p.th_ua, p.fluxons)), th_ua).max(0.05)
     }
 }
 
@@ -215,9 +211,17 @@ pub fn source_hash(technology: &TechnologyRecord, benches: &serde_json::Value) -
         h.update(text.as_bytes());
         h.update([0]);
     }
-    h.update(serde_json::to_string(technology).unwrap_or_default().as_bytes());
+    h.update(
+        serde_json::to_string(technology)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     h.update([0]);
-    h.update(serde_json::to_string(benches).unwrap_or_default().as_bytes());
+    h.update(
+        serde_json::to_string(benches)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     h.update([0]);
     h.update(SIM_NOISE_SOURCE.as_bytes());
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
@@ -265,7 +269,10 @@ impl CellModels {
         if self.format != FORMAT {
             return Err(at(
                 "format",
-                format!("unknown format `{}` (this nmgen reads `{FORMAT}`)", self.format),
+                format!(
+                    "unknown format `{}` (this nmgen reads `{FORMAT}`)",
+                    self.format
+                ),
             ));
         }
         let c = &self.cells;
@@ -288,7 +295,10 @@ impl CellModels {
                 ));
             }
         }
-        for (cell, s) in [("synapse", &c.synapse.pass), ("synapse_inh", &c.synapse_inh.pass)] {
+        for (cell, s) in [
+            ("synapse", &c.synapse.pass),
+            ("synapse_inh", &c.synapse_inh.pass),
+        ] {
             if !(s.centre_ua.is_finite() && s.scale_ua.is_finite() && s.scale_ua > 0.0) {
                 return Err(at(
                     cell,
@@ -325,7 +335,10 @@ impl CellModels {
                 "neuron threshold: at least one point, th_ua ascending, fluxons > 0".into(),
             ));
         }
-        if n.pulses_to_fire.windows(2).any(|w| !(w[0].th_ua < w[1].th_ua)) {
+        if n.pulses_to_fire
+            .windows(2)
+            .any(|w| !(w[0].th_ua < w[1].th_ua))
+        {
             return Err(at(
                 "pulses_to_fire",
                 "pulses_to_fire: th_ua must be ascending".into(),

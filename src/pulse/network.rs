@@ -193,7 +193,11 @@ impl PulseNet {
                 "jtl" => (Kind::Delay, c.jtl.delay_ps, 0.0),
                 "dcsfq" => (Kind::Delay, c.dcsfq.delay_ps, 0.0),
                 "splitter" => (Kind::Splitter, c.splitter.delay_ps, 0.0),
-                "merger" => (Kind::Merger, c.merger.delay_ps, c.merger.collision_ps * 1e-12),
+                "merger" => (
+                    Kind::Merger,
+                    c.merger.delay_ps,
+                    c.merger.collision_ps * 1e-12,
+                ),
                 "dff" => (Kind::Dff, c.dff.delay_ps, 0.0),
                 "tff" => (Kind::Tff, c.tff.delay_ps, 0.0),
                 "sink" => (Kind::Sink, Delay::default(), 0.0),
