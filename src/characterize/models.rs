@@ -415,15 +415,18 @@ pub fn characterize_models(
         )
     };
     let (syn_d, syn_inh_d) = (syn_delay("synapse")?, syn_delay("synapse_inh")?);
+    // pulse pairs 20 ps apart at the pair threshold, which fires on the second pulse
+    // (at 320 µA, where one pulse fires, the neuron is near running on its own)
     let neuron_cells: &[(&str, &str)] = &[("n", "{ cell: neuron, th: th }")];
+    let pairs: Vec<f64> = SPACED.iter().flat_map(|&t| [t, t + 20e-12]).collect();
     let neuron_d = cell_delay(
         "neuron_delay_bench",
-        &format!("{bias}, th: {}uA", plan.refractory_th_ua),
-        &[("x", &SPACED), ("idle", none)],
+        &format!("{bias}, th: {}uA", plan.pair_th_ua),
+        &[("x", &pairs), ("idle", none)],
         &["q"],
         neuron_cells,
         &[c("x", "n.a"), c("idle", "n.inh"), c("n.q", "q")],
-        &SPACED,
+        &pairs,
     )?;
     let dcsfq = delay(m0 - 2.0 * dj, v0 - 2.0 * vj);
     let jtl = delay(dj, vj);
