@@ -86,6 +86,9 @@ impl Default for ModelsPlan {
     }
 }
 
+/// One run's output pulses and the forward slips of each printed junction.
+type Traced = (PulseTimes, Vec<Vec<f64>>);
+
 /// Runs one bench design for every seed (in parallel), returning each run's pulses
 /// and, when `prints` names junctions, their forward slips.
 struct Runner<'a> {
@@ -128,7 +131,7 @@ impl Runner<'_> {
         design: &Design,
         parameters: &[Vec<(String, f64)>],
         prints: &[String],
-    ) -> Result<Vec<(PulseTimes, Vec<Vec<f64>>)>, CharacterizeError> {
+    ) -> Result<Vec<Traced>, CharacterizeError> {
         let netlist = crate::build::compile(design);
         let text = with_prints(&netlist.text, prints);
         let outputs = output_columns(&netlist);

@@ -131,6 +131,11 @@ fn interpolate(points: impl Iterator<Item = (f64, f64)>, x: f64) -> f64 {
     }
 }
 
+/// Whether `a < b` (false when either is NaN).
+fn ascending(a: f64, b: f64) -> bool {
+    a.partial_cmp(&b) == Some(std::cmp::Ordering::Less)
+}
+
 /// The models of every built-in cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -327,7 +332,9 @@ impl CellModels {
             return Err(at("collision_ps", "collision_ps must be ≥ 0".into()));
         }
         if n.threshold.is_empty()
-            || n.threshold.windows(2).any(|w| !(w[0].th_ua < w[1].th_ua))
+            || n.threshold
+                .windows(2)
+                .any(|w| !ascending(w[0].th_ua, w[1].th_ua))
             || n.threshold.iter().any(|p| !positive(p.fluxons))
         {
             return Err(at(
@@ -337,7 +344,7 @@ impl CellModels {
         }
         if n.pulses_to_fire
             .windows(2)
-            .any(|w| !(w[0].th_ua < w[1].th_ua))
+            .any(|w| !ascending(w[0].th_ua, w[1].th_ua))
         {
             return Err(at(
                 "pulses_to_fire",

@@ -131,9 +131,12 @@ pub fn seeds(design: &Design) -> Vec<Option<u64>> {
     }
 }
 
+/// A check and the design of each of its patterns (`None`: the nominal design).
+pub type CheckPatterns = (Check, Option<Vec<Design>>);
+
 /// Every check of a design with the design of each of its patterns (inputs driven as
 /// the pattern says); `None` for a check on the nominal design (timing).
-pub fn pattern_designs(design: &Design) -> Result<Vec<(Check, Option<Vec<Design>>)>, SourceError> {
+pub fn pattern_designs(design: &Design) -> Result<Vec<CheckPatterns>, SourceError> {
     let whole = Window {
         start: crate::analysis::Time(0.0),
         end: crate::analysis::Time(design.technology.tstop),
