@@ -4,7 +4,7 @@
 //! - front ends: [`spec`] (YAML network spec) and [`netlist`] (JoSIM netlists);
 //! - the network IR [`ir`] and the [`passes`] that transform it;
 //! - back ends: [`backend`] (JoSIM netlists) and [`lsm`] (Verilog);
-//! - engines: [`sim`] (built-in simulator);
+//! - engines: [`sim`] (built-in simulator), [`pulse`] (pulse-level simulator);
 //! - [`analysis`]: waveforms, checks and margins.
 
 // Located errors carry their source text; they are the cold path, size is fine.
@@ -24,6 +24,7 @@ pub mod lsm;
 pub mod netlist;
 pub mod output;
 pub mod passes;
+pub mod pulse;
 pub mod sim;
 pub mod spec;
 pub mod verify;

@@ -6,11 +6,14 @@
 //! - [`neuron`]: output rate vs input rate, and input pulses needed to fire, vs threshold;
 //! - [`weights`]: trained weight matrices mapped onto synapse currents (a spec YAML);
 //! - [`classify`]: rate-coded classification of input patterns (the XOR network);
-//! - [`plot`]: SVG curves with error bars.
+//! - [`plot`]: SVG curves with error bars;
+//! - [`models`], [`model_fit`]: the pulse-level cell models measured and fitted (`characterize models`).
 
 pub mod bench;
 pub mod classify;
 pub mod fit;
+pub mod model_fit;
+pub mod models;
 pub mod neuron;
 pub mod plot;
 pub mod synapse;

@@ -102,6 +102,8 @@ pub enum What {
         #[arg(short, long)]
         out: PathBuf,
     },
+    #[command(flatten)]
+    Pulse(super::pulse::PulseWhat),
 }
 
 fn quantity(text: &str, what: &str) -> anyhow::Result<f64> {
@@ -120,6 +122,7 @@ fn write(out: &Path, artifacts: Vec<Artifact>) -> Result<(), Failure> {
 
 pub fn run(what: What) -> Result<(), Failure> {
     match what {
+        What::Pulse(what) => super::pulse::run(what),
         What::Synapse {
             kind,
             from,

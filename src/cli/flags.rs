@@ -9,7 +9,9 @@ use clap::ArgMatches;
 use super::Failure;
 
 /// The flags of `nmgen sim` that only an SFQ spec or netlist takes.
-pub const SFQ_SIM: [&str; 7] = [
+pub const SFQ_SIM: [&str; 9] = [
+    "level",
+    "models",
     "engine",
     "josim",
     "mode",
@@ -20,8 +22,9 @@ pub const SFQ_SIM: [&str; 7] = [
 ];
 
 /// The flags of `nmgen margins` that only an SFQ spec takes.
-pub const SFQ_MARGINS: [&str; 10] = [
-    "sweep", "json", "svg", "csv", "shard", "dir", "engine", "josim", "mode", "timeout",
+pub const SFQ_MARGINS: [&str; 12] = [
+    "level", "models", "sweep", "json", "svg", "csv", "shard", "dir", "engine", "josim", "mode",
+    "timeout",
 ];
 
 /// The flags written on the command line for the subcommand run.

@@ -9,6 +9,7 @@ mod engine_args;
 mod flags;
 mod lsm;
 mod manual;
+mod pulse;
 mod report;
 mod sim;
 mod verify;
@@ -68,6 +69,8 @@ pub enum Command {
         /// VCD (specs always write `OUT/<name>.vcd`).
         #[arg(long, value_name = "FILE")]
         vcd: Option<PathBuf>,
+        #[command(flatten)]
+        level: pulse::LevelArgs,
     },
     /// LSM specs: train the int8 readout on the spike counts of a labelled event set.
     Train {
@@ -89,6 +92,8 @@ pub enum Command {
         junit: Option<PathBuf>,
         #[command(flatten)]
         engine: engine_args::EngineArgs,
+        #[command(flatten)]
+        level: pulse::LevelArgs,
     },
     /// Margins of the spec's parameters (or, with --sweep, a shmoo or Monte Carlo
     /// yield): table on stdout, JSON and SVG on request; shardable.
@@ -151,8 +156,23 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
         Command::Check {
             specs,
             junit,
+            level,
+            ..
+        } if level.is_pulse() => {
+            if junit.is_some() {
+                return Err(Failure::Other(anyhow::anyhow!(
+                    "--junit reports circuit-level checks; run `nmgen check` without --level pulse for a JUnit report"
+                )));
+            }
+            specs.iter().try_for_each(|spec| pulse::check(spec, &level))
+        }
+        Command::Check {
+            specs,
+            junit,
             engine,
+            ..
         } => check::run(&specs, junit.as_deref(), &engine),
+        Command::Margins(args) if args.level.is_pulse() => pulse::margins(&args),
         Command::Margins(args) => match &args.spec {
             Some(spec) if args.command.is_none() => match nmgen::spec::load_any(spec)? {
                 LoadedSpec::Lsm(d) => {
@@ -175,7 +195,23 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
             events,
             no_verilator,
             vcd,
+            level,
         } => {
+            if level.is_pulse() {
+                if !is_spec(&input) || matches!(nmgen::spec::load_any(&input)?, LoadedSpec::Lsm(_))
+                {
+                    return Err(Failure::Other(anyhow::anyhow!(
+                        "{}: --level pulse simulates SFQ specs (YAML), not netlists or LSM specs",
+                        input.display()
+                    )));
+                }
+                given.reject(
+                    &input,
+                    "the pulse level",
+                    &["engine", "josim", "mode", "timeout", "temperature", "vcd"],
+                )?;
+                return pulse::sim(&input, &out, &level, seed);
+            }
             if !is_spec(&input) {
                 given.reject(
                     &input,

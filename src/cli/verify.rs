@@ -48,6 +48,8 @@ pub struct MarginsArgs {
     pub events: Option<PathBuf>,
     #[command(flatten)]
     pub engine: EngineArgs,
+    #[command(flatten)]
+    pub level: super::pulse::LevelArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -122,7 +124,7 @@ pub fn margins(design: Option<&nmgen::spec::Design>, args: &MarginsArgs) -> Resu
     }
 }
 
-fn write_report(report: &SweepReport, out: &ReportArgs) -> Result<(), Failure> {
+pub fn write_report(report: &SweepReport, out: &ReportArgs) -> Result<(), Failure> {
     let mut files = Vec::new();
     match report {
         SweepReport::Margins(r) => {

@@ -58,46 +58,15 @@ impl Bench {
             })
             .collect();
         let mut runs = Vec::new();
-        for check in &design.checks {
-            let netlists = match check {
-                Check::TruthTable(t) => t
-                    .patterns
-                    .value
+        for (check, designs) in pattern_designs(design)? {
+            let netlists = match designs {
+                Some(designs) => designs
                     .iter()
-                    .map(|p| {
-                        let window = p.value.window_or(t.window.as_ref()).unwrap_or(Window {
-                            start: crate::analysis::Time(0.0),
-                            end: crate::analysis::Time(design.technology.tstop),
-                        });
-                        stimulus::pattern_design(design, &p.value.stimulus, window)
-                            .map(|d| crate::build::compile(&d).text)
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-                Check::RateClasses(r) => r
-                    .patterns
-                    .value
-                    .iter()
-                    .map(|p| {
-                        let window = p
-                            .value
-                            .window
-                            .as_ref()
-                            .or(r.window.as_ref())
-                            .map(|w| w.value)
-                            .unwrap_or(Window {
-                                start: crate::analysis::Time(0.0),
-                                end: crate::analysis::Time(design.technology.tstop),
-                            });
-                        stimulus::pattern_design(design, &p.value.stimulus, window)
-                            .map(|d| crate::build::compile(&d).text)
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-                Check::Timing(_) => vec![nominal.text.clone()],
+                    .map(|d| crate::build::compile(d).text)
+                    .collect(),
+                None => vec![nominal.text.clone()],
             };
-            runs.push(CheckRuns {
-                check: check.clone(),
-                netlists,
-            });
+            runs.push(CheckRuns { check, netlists });
         }
         Ok(Bench {
             design: design.clone(),
@@ -151,78 +120,37 @@ impl Bench {
         &self,
         assignment: &[(String, f64)],
     ) -> Result<(Verdict, Vec<CheckRecord>), EngineError> {
-        let seeds: Vec<Option<u64>> = match self.design.noise {
-            Some((_, n)) => (1..=u64::from(n)).map(Some).collect(),
-            None => vec![None],
-        };
-        let mut outcomes = Vec::new();
-        let mut records = Vec::new();
-        for runs in &self.runs {
-            let started = std::time::Instant::now();
-            let mut record = CheckRecord {
-                check: runs.check.clone(),
-                seeds: Vec::new(),
-                runs: Vec::new(),
-                seconds: Vec::new(),
-                total: 0.0,
-            };
-            let simulate = |seed: Option<u64>, record: &mut CheckRecord| {
-                let mut pulses = Vec::new();
-                let mut seconds = Vec::new();
-                for n in &runs.netlists {
-                    let t = std::time::Instant::now();
-                    pulses.push(self.pulses(n, assignment, seed)?);
-                    seconds.push(t.elapsed().as_secs_f64());
-                }
+        let seeds = seeds(&self.design);
+        let checks: Vec<Check> = self.runs.iter().map(|r| r.check.clone()).collect();
+        let mut records: Vec<CheckRecord> = Vec::new();
+        let outcomes = judge_with(&checks, &seeds, |c, p, seed| {
+            if records.len() <= c {
+                records.push(CheckRecord {
+                    check: checks[c].clone(),
+                    seeds: Vec::new(),
+                    runs: Vec::new(),
+                    seconds: Vec::new(),
+                    total: 0.0,
+                });
+            }
+            let record = &mut records[c];
+            if p == 0 {
                 record.seeds.push(seed);
-                record.runs.push(pulses.clone());
-                record.seconds.push(seconds);
-                Ok::<_, EngineError>(pulses)
-            };
-            // rate classes over noise: every (pattern, seed) is a sample of its class, so
-            // the margin is the worst case over all seeds
-            if let (Check::RateClasses(r), true) = (&runs.check, seeds.len() > 1) {
-                let mut expanded = r.clone();
-                let mut all = Vec::new();
-                expanded.patterns.value.clear();
-                for seed in &seeds {
-                    for p in r.patterns.value.iter() {
-                        let mut p = p.clone();
-                        let label = p
-                            .value
-                            .name
-                            .clone()
-                            .unwrap_or_else(|| p.value.class.value.clone());
-                        p.value.name = Some(format!("{label} seed {}", seed.unwrap_or(0)));
-                        expanded.patterns.value.push(p);
-                    }
-                    all.extend(simulate(*seed, &mut record)?);
-                }
-                let mut o = evaluate_runs(&Check::RateClasses(expanded), &all);
-                o.check = runs.check.name();
-                o.explanation = format!("over {} seeds: {}", seeds.len(), o.explanation);
-                outcomes.push(o);
-                record.total = started.elapsed().as_secs_f64();
-                records.push(record);
-                continue;
+                record.runs.push(Vec::new());
+                record.seconds.push(Vec::new());
             }
-            let mut outcome = None;
-            for seed in &seeds {
-                let pulses = simulate(*seed, &mut record)?;
-                let mut o = evaluate_runs(&runs.check, &pulses);
-                if let Some(s) = seed {
-                    o.explanation = format!("seed {s}: {}", o.explanation);
-                }
-                let failed = !o.passed;
-                outcome = Some(o);
-                if failed {
-                    break;
-                }
-            }
-            outcomes.extend(outcome);
-            record.total = started.elapsed().as_secs_f64();
-            records.push(record);
-        }
+            let t = std::time::Instant::now();
+            let pulses = self.pulses(&self.runs[c].netlists[p], assignment, seed)?;
+            let dt = t.elapsed().as_secs_f64();
+            record
+                .runs
+                .last_mut()
+                .expect("row pushed")
+                .push(pulses.clone());
+            record.seconds.last_mut().expect("row pushed").push(dt);
+            record.total += dt;
+            Ok::<_, EngineError>(pulses)
+        })?;
         Ok((
             Verdict {
                 outcomes,
@@ -245,6 +173,114 @@ pub struct CheckRecord {
     pub seconds: Vec<Vec<f64>>,
     /// Wall-clock seconds of the whole check.
     pub total: f64,
+}
+
+/// The noise seeds of a design's checks (`[None]` without noise).
+pub fn seeds(design: &Design) -> Vec<Option<u64>> {
+    match design.noise {
+        Some((_, n)) => (1..=u64::from(n)).map(Some).collect(),
+        None => vec![None],
+    }
+}
+
+/// A check and the design of each of its patterns (`None`: the nominal design).
+pub type CheckPatterns = (Check, Option<Vec<Design>>);
+
+/// Every check of a design with the design of each of its patterns (inputs driven as
+/// the pattern says); `None` for a check on the nominal design (timing).
+pub fn pattern_designs(design: &Design) -> Result<Vec<CheckPatterns>, SourceError> {
+    let whole = Window {
+        start: crate::analysis::Time(0.0),
+        end: crate::analysis::Time(design.technology.tstop),
+    };
+    let mut out = Vec::new();
+    for check in &design.checks {
+        let designs = match check {
+            Check::TruthTable(t) => Some(
+                t.patterns
+                    .value
+                    .iter()
+                    .map(|p| {
+                        let window = p.value.window_or(t.window.as_ref()).unwrap_or(whole);
+                        stimulus::pattern_design(design, &p.value.stimulus, window)
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Check::RateClasses(r) => Some(
+                r.patterns
+                    .value
+                    .iter()
+                    .map(|p| {
+                        let window = p
+                            .value
+                            .window
+                            .as_ref()
+                            .or(r.window.as_ref())
+                            .map(|w| w.value)
+                            .unwrap_or(whole);
+                        stimulus::pattern_design(design, &p.value.stimulus, window)
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Check::Timing(_) => None,
+        };
+        out.push((check.clone(), designs));
+    }
+    Ok(out)
+}
+
+/// Judges checks from the output pulses of each (check, pattern, seed), which
+/// `pulses(check index, pattern index, seed)` gives. With noise, a check passes only
+/// if it passes for every seed; rate classes take every (pattern, seed) as a sample
+/// of its class, so their margin is the worst case over all seeds.
+pub fn judge_with<E>(
+    checks: &[Check],
+    seeds: &[Option<u64>],
+    mut pulses: impl FnMut(usize, usize, Option<u64>) -> Result<PulseTimes, E>,
+) -> Result<Vec<CheckOutcome>, E> {
+    let mut outcomes = Vec::new();
+    for (c, check) in checks.iter().enumerate() {
+        if let (Check::RateClasses(r), true) = (check, seeds.len() > 1) {
+            let mut expanded = r.clone();
+            let mut all = Vec::new();
+            expanded.patterns.value.clear();
+            for seed in seeds {
+                for (i, p) in r.patterns.value.iter().enumerate() {
+                    let mut p = p.clone();
+                    let label = p
+                        .value
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| p.value.class.value.clone());
+                    p.value.name = Some(format!("{label} seed {}", seed.unwrap_or(0)));
+                    expanded.patterns.value.push(p);
+                    all.push(pulses(c, i, *seed)?);
+                }
+            }
+            let mut o = evaluate_runs(&Check::RateClasses(expanded), &all);
+            o.check = check.name();
+            o.explanation = format!("over {} seeds: {}", seeds.len(), o.explanation);
+            outcomes.push(o);
+            continue;
+        }
+        let mut outcome = None;
+        for seed in seeds {
+            let runs = (0..check.pattern_count())
+                .map(|i| pulses(c, i, *seed))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut o = evaluate_runs(check, &runs);
+            if let Some(s) = seed {
+                o.explanation = format!("seed {s}: {}", o.explanation);
+            }
+            let failed = !o.passed;
+            outcome = Some(o);
+            if failed {
+                break;
+            }
+        }
+        outcomes.extend(outcome);
+    }
+    Ok(outcomes)
 }
 
 /// A simulation that fails at an extreme parameter value counts as a failing point;

@@ -1,0 +1,237 @@
+//! The event-driven simulator: a binary heap of pulse arrivals ordered by time (ties by
+//! creation order), flat arrays of cell state, one seeded random stream per run. Each
+//! cell is a timed stochastic automaton (see [`super::network::Kind`]); nothing is
+//! allocated per event.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+use super::network::{Kind, PulseNet, NONE};
+use crate::analysis::PulseTimes;
+
+/// A pulse arriving at an input port: `target` = (cell << 1) | port.
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    time: f64,
+    seq: u64,
+    target: u32,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Event {
+    /// Reversed: the heap's top is the earliest event.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .time
+            .total_cmp(&self.time)
+            .then(other.seq.cmp(&self.seq))
+    }
+}
+
+/// What one run gives: the observed output pulses and how many pulse events it took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub pulses: PulseTimes,
+    /// Pulse arrivals processed (input pulses and cell-to-cell pulses).
+    pub events: u64,
+}
+
+/// Reusable simulator state for one network (buffers are kept between runs).
+pub struct Simulator<'a> {
+    net: &'a PulseNet,
+    heap: BinaryHeap<Event>,
+    /// Neuron: stored flux; DFF: stored quantum; TFF: input count.
+    u: Vec<f64>,
+    /// Time of the last update (neuron) or last arrival (merger).
+    t_last: Vec<f64>,
+    /// Time of the last fire (neuron).
+    t_fire: Vec<f64>,
+    /// Observed output index of each cell (NONE if not observed).
+    observed_of: Vec<u32>,
+    recorded: Vec<Vec<f64>>,
+    seq: u64,
+    rng: ChaCha8Rng,
+}
+
+impl<'a> Simulator<'a> {
+    pub fn new(net: &'a PulseNet) -> Self {
+        let n = net.cells();
+        let mut observed_of = vec![NONE; n];
+        for (k, (_, cell)) in net.observed.iter().enumerate() {
+            observed_of[*cell as usize] = k as u32;
+        }
+        Simulator {
+            net,
+            heap: BinaryHeap::with_capacity(n.max(net.stimulus.len()) + 16),
+            u: vec![0.0; n],
+            t_last: vec![f64::NEG_INFINITY; n],
+            t_fire: vec![f64::NEG_INFINITY; n],
+            observed_of,
+            recorded: vec![Vec::new(); net.observed.len()],
+            seq: 0,
+            rng: ChaCha8Rng::seed_from_u64(0),
+        }
+    }
+
+    fn reset(&mut self, seed: u64) {
+        self.heap.clear();
+        self.u.fill(0.0);
+        self.t_last.fill(f64::NEG_INFINITY);
+        self.t_fire.fill(f64::NEG_INFINITY);
+        for r in &mut self.recorded {
+            r.clear();
+        }
+        self.seq = 0;
+        self.rng = ChaCha8Rng::seed_from_u64(seed);
+    }
+
+    fn normal(&mut self) -> f64 {
+        self.rng.sample(StandardNormal)
+    }
+
+    fn push(&mut self, time: f64, target: u32) {
+        self.seq += 1;
+        self.heap.push(Event {
+            time,
+            seq: self.seq,
+            target,
+        });
+    }
+
+    /// A pulse leaves output port `port` of `cell` at `time` + the cell's delay.
+    fn emit(&mut self, cell: usize, port: usize, time: f64) {
+        let (mean, std) = self.net.delay[cell];
+        let delay = if std > 0.0 {
+            (mean + std * self.normal()).max(0.0)
+        } else {
+            mean
+        };
+        let t = time + delay;
+        if port == 0 {
+            let k = self.observed_of[cell];
+            if k != NONE {
+                self.recorded[k as usize].push(t);
+            }
+        }
+        let target = self.net.targets[2 * cell + port];
+        if target != NONE {
+            self.push(t, target);
+        }
+    }
+
+    /// Simulates until `tstop` (s) with the random stream of `seed`.
+    pub fn run(&mut self, seed: u64, tstop: f64) -> Outcome {
+        self.reset(seed);
+        for i in 0..self.net.stimulus.len() {
+            let (t, target) = self.net.stimulus[i];
+            self.push(t, target);
+        }
+        let mut events = 0u64;
+        while let Some(ev) = self.heap.pop() {
+            if ev.time > tstop {
+                break;
+            }
+            events += 1;
+            self.arrive(ev);
+        }
+        let mut pulses = PulseTimes::default();
+        for (k, (name, _)) in self.net.observed.iter().enumerate() {
+            let mut times = self.recorded[k].clone();
+            times.retain(|&t| t <= tstop);
+            times.sort_by(f64::total_cmp);
+            pulses.insert(name.clone(), times);
+        }
+        Outcome { pulses, events }
+    }
+
+    fn arrive(&mut self, ev: Event) {
+        let cell = (ev.target >> 1) as usize;
+        let port = (ev.target & 1) as usize;
+        let t = ev.time;
+        match self.net.kinds[cell] {
+            Kind::Delay => self.emit(cell, 0, t),
+            Kind::Splitter => {
+                self.emit(cell, 0, t);
+                self.emit(cell, 1, t);
+            }
+            Kind::Merger => {
+                let collided = t - self.t_last[cell] < self.net.param[cell];
+                self.t_last[cell] = t;
+                if !collided {
+                    self.emit(cell, 0, t);
+                }
+            }
+            Kind::Dff => {
+                if port == 0 {
+                    self.u[cell] = 1.0;
+                } else if self.u[cell] > 0.0 {
+                    self.u[cell] = 0.0;
+                    self.emit(cell, 0, t);
+                }
+            }
+            Kind::Tff => {
+                self.u[cell] += 1.0;
+                let odd = self.u[cell] % 2.0 == 1.0;
+                self.emit(cell, if odd { 1 } else { 0 }, t);
+            }
+            Kind::Synapse => {
+                let p = self.net.param[cell];
+                if self.rng.random::<f64>() < p {
+                    self.emit(cell, 0, t);
+                }
+            }
+            Kind::Neuron => self.neuron(cell, port, t),
+            Kind::Sink => {}
+        }
+    }
+
+    fn neuron(&mut self, cell: usize, port: usize, t: f64) {
+        let k = self.net.neuron;
+        let last = self.t_last[cell];
+        let decay = if last.is_finite() {
+            (-(t - last) / k.leak_tau).exp()
+        } else {
+            0.0
+        };
+        self.t_last[cell] = t;
+        if port == 1 {
+            self.u[cell] = self.u[cell] * decay - k.inh_fluxons;
+            return;
+        }
+        let u = self.u[cell] * decay + 1.0;
+        self.u[cell] = u;
+        if t - self.t_fire[cell] < k.refractory {
+            return;
+        }
+        let threshold = self.net.param[cell]
+            + if k.threshold_sigma > 0.0 {
+                k.threshold_sigma * self.normal()
+            } else {
+                0.0
+            };
+        if u >= threshold {
+            self.u[cell] = u - 1.0;
+            self.t_fire[cell] = t;
+            self.emit(cell, 0, t);
+        }
+    }
+}
+
+/// One run of a network: output pulses and event count.
+pub fn simulate(net: &PulseNet, seed: u64, tstop: f64) -> Outcome {
+    Simulator::new(net).run(seed, tstop)
+}

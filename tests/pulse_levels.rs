@@ -1,0 +1,134 @@
+//! Agreement between the pulse level and the circuit level.
+//!
+//! The circuit-level counts are reference data (`tests/data/levels/*.json`, written by
+//! `nmgen characterize levels`, see docs/pulse-level.md); this test proves they are
+//! current (their hash of the spec, the cell netlists and the simulator's noise model,
+//! and a re-simulation of a few runs at circuit level) and runs the pulse level in full.
+
+use std::path::Path;
+
+use nmgen::engine::Engine;
+use nmgen::pulse::default_models;
+use nmgen::pulse::levels::{self, circuit_counts, compare, pulse_counts, LevelCounts};
+use nmgen::pulse::random_net::RandomNet;
+
+fn load(spec: &str, data: &str) -> (nmgen::spec::Design, LevelCounts) {
+    let design = nmgen::spec::load(Path::new(spec)).unwrap();
+    let recorded = LevelCounts::read(Path::new(data)).unwrap();
+    assert_eq!(
+        recorded.source_sha256,
+        levels::design_hash(&design),
+        "{data} is stale (the spec, the cells or the simulator's noise model changed): \
+         regenerate it with `{}`",
+        recorded.command
+    );
+    (design, recorded)
+}
+
+#[test]
+fn the_recorded_circuit_level_counts_are_current() {
+    let (design, circuit) = load("examples/xor.yaml", "tests/data/levels/xor.json");
+    assert!(circuit.seeds.len() >= 50);
+    spot_check(&design, &circuit, 1);
+    load(
+        "tests/data/levels/random_net.yaml",
+        "tests/data/levels/random_net.json",
+    );
+}
+
+/// Re-simulates `pattern` at circuit level for the first `n` seeds and compares.
+fn spot_check(design: &nmgen::spec::Design, recorded: &LevelCounts, n: usize) {
+    let engine = Engine::Builtin {
+        mode: nmgen::sim::Mode::Phase,
+    };
+    let seeds = &recorded.seeds[..n];
+    let again = circuit_counts(
+        design,
+        &engine,
+        seeds,
+        "",
+        nmgen::analysis::Progress::Hidden,
+    )
+    .unwrap();
+    for (p, q) in recorded.patterns.iter().zip(&again.patterns) {
+        for (a, b) in p.outputs.iter().zip(&q.outputs) {
+            assert_eq!(
+                &a.counts[..n],
+                &b.counts[..],
+                "{}: {} re-simulated",
+                p.name,
+                a.output
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "does not hold yet (docs/pulse-level.md, XOR table): run with --ignored"]
+fn xor_pulse_and_circuit_levels_agree_per_pattern() {
+    let (design, circuit) = load("examples/xor.yaml", "tests/data/levels/xor.json");
+    assert!(circuit.seeds.len() >= 50);
+    spot_check(&design, &circuit, 1);
+    let pulse = pulse_counts(&design, &default_models().unwrap(), &circuit.seeds).unwrap();
+    let agreement = compare(&circuit, &pulse);
+    assert_eq!(agreement.len(), 4, "four patterns, output y");
+    print!("{}", levels::table(&agreement));
+    for a in &agreement {
+        assert!(
+            a.mean_difference() <= 1.0,
+            "{}: means {} (circuit) and {} (pulse) differ by more than 1 pulse",
+            a.pattern,
+            a.circuit_mean,
+            a.pulse_mean
+        );
+        assert!(
+            a.test.p >= 0.01,
+            "{}: Mann-Whitney rejects at 1 % (p = {})",
+            a.pattern,
+            a.test.p
+        );
+    }
+    let (c, p) = (circuit.margin("y").unwrap(), pulse.margin("y").unwrap());
+    assert!(
+        (c - p).abs() <= 2,
+        "classification margin: circuit {c}, pulse {p} pulses"
+    );
+}
+
+#[test]
+#[ignore = "does not hold yet (docs/pulse-level.md, random network): run with --ignored"]
+fn random_network_output_rates_agree() {
+    // the spec on disk is the generator's
+    let text = std::fs::read_to_string("tests/data/levels/random_net.yaml").unwrap();
+    assert_eq!(text, RandomNet::default().spec());
+    let (design, circuit) = load(
+        "tests/data/levels/random_net.yaml",
+        "tests/data/levels/random_net.json",
+    );
+    let neurons = design
+        .instances
+        .iter()
+        .filter(|i| i.cell == "neuron")
+        .count();
+    assert!(neurons >= 40);
+    let seeds: Vec<u64> = (1..=400).collect();
+    let pulse = pulse_counts(&design, &default_models().unwrap(), &seeds).unwrap();
+    let agreement = compare(&circuit, &pulse);
+    assert_eq!(agreement.len(), design.outputs.len());
+    print!("{}", levels::table(&agreement));
+    let mut active = 0;
+    for a in &agreement {
+        let tolerance = (0.1 * a.circuit_mean).max(1.0);
+        assert!(
+            a.mean_difference() <= tolerance,
+            "{}: mean output {} (circuit) vs {} (pulse)",
+            a.output,
+            a.circuit_mean,
+            a.pulse_mean
+        );
+        if a.circuit_mean >= 2.0 {
+            active += 1;
+        }
+    }
+    assert!(active >= 2, "at least two outputs carry pulses");
+}

@@ -1,0 +1,132 @@
+//! The pulse-level simulator's cells as timed stochastic automata: delays, merger
+//! collisions, DFF/TFF logic, synapse pass rates, neuron integrate/leak/fire/inhibit
+//! and refractory time; determinism; lowering a spec through nmgen's passes.
+
+use nmgen::pulse::models::{Delay, ThresholdPoint};
+use nmgen::pulse::{default_models, CellModels, Kind, NetBuilder, PulseNet, Simulator};
+
+fn models() -> CellModels {
+    let mut m = default_models().expect("the shipped model file parses");
+    m.cells.neuron.threshold_sigma_fluxons = 0.0;
+    m.cells.neuron.leak_tau_ps = 300.0;
+    m.cells.neuron.refractory_ps = 5.0;
+    m.cells.neuron.inh_fluxons = 1.0;
+    m.cells.neuron.threshold = vec![
+        ThresholdPoint {
+            th_ua: 260.0,
+            fluxons: 8.0,
+        },
+        ThresholdPoint {
+            th_ua: 320.0,
+            fluxons: 2.0,
+        },
+    ];
+    m
+}
+
+const D: Delay = Delay {
+    mean: 5.0,
+    std: 0.0,
+};
+
+/// One cell fed on port 0 (and optionally port 1), observed on port 0.
+fn one(kind: Kind, param: f64, a: &[f64], b: &[f64]) -> Vec<f64> {
+    let m = models();
+    let mut nb = NetBuilder::new(&m);
+    let c = nb.add("c".into(), kind, D, param);
+    for &t in a {
+        nb.pulse(t, c, 0);
+    }
+    for &t in b {
+        nb.pulse(t, c, 1);
+    }
+    nb.observe("q", c);
+    let net = nb.finish();
+    Simulator::new(&net)
+        .run(1, 1e-6)
+        .pulses
+        .get("q")
+        .unwrap()
+        .to_vec()
+}
+
+#[test]
+fn a_delay_cell_shifts_each_pulse_by_its_delay() {
+    let out = one(Kind::Delay, 0.0, &[10e-12, 50e-12], &[]);
+    assert_eq!(out.len(), 2);
+    assert!((out[0] - 15e-12).abs() < 1e-18 && (out[1] - 55e-12).abs() < 1e-18);
+}
+
+#[test]
+fn merger_pulses_closer_than_the_collision_time_leave_as_one() {
+    // a at 10 ps, b at 12 ps (2 ps apart, collision 5 ps): one pulse
+    assert_eq!(one(Kind::Merger, 5e-12, &[10e-12], &[12e-12]).len(), 1);
+    // 20 ps apart: two
+    assert_eq!(one(Kind::Merger, 5e-12, &[10e-12], &[30e-12]).len(), 2);
+}
+
+#[test]
+fn dff_reads_out_on_clk_only_after_data() {
+    // clk at 5 (nothing stored), data at 20, clk at 40 → q at 45; clk at 60 → nothing
+    let out = one(Kind::Dff, 0.0, &[20e-12], &[5e-12, 40e-12, 60e-12]);
+    assert_eq!(out.len(), 1);
+    assert!((out[0] - 45e-12).abs() < 1e-18);
+}
+
+#[test]
+fn tff_gives_q_on_every_second_pulse() {
+    let out = one(Kind::Tff, 0.0, &[10e-12, 30e-12, 50e-12, 70e-12], &[]);
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert!((out[0] - 35e-12).abs() < 1e-18);
+}
+
+#[test]
+fn synapse_passes_pulses_with_its_probability() {
+    let times: Vec<f64> = (0..4000).map(|k| 10e-12 * f64::from(k)).collect();
+    let passed = one(Kind::Synapse, 0.3, &times, &[]).len() as f64 / 4000.0;
+    assert!((passed - 0.3).abs() < 0.03, "passed {passed}");
+    assert_eq!(one(Kind::Synapse, 0.0, &times, &[]).len(), 0);
+}
+
+#[test]
+fn neuron_integrates_leaks_fires_and_is_inhibited() {
+    // θ = 2.5 fluxons: three quick pulses fire once (u = 1, 1.93, 2.81)
+    let quick = [20e-12, 40e-12, 60e-12];
+    assert_eq!(one(Kind::Neuron, 2.5, &quick, &[]).len(), 1);
+    // the same pulses 300 ps apart leak away between pulses: no fire
+    assert_eq!(
+        one(Kind::Neuron, 2.5, &[20e-12, 320e-12, 620e-12], &[]).len(),
+        0
+    );
+    // one inhibitory pulse before the train cancels about one pulse: no fire by the third
+    assert_eq!(one(Kind::Neuron, 2.5, &quick, &[10e-12]).len(), 0);
+    // θ = 0.5 fires on every pulse, but not within the refractory time (5 ps)
+    assert_eq!(
+        one(Kind::Neuron, 0.5, &[20e-12, 22e-12, 40e-12], &[]).len(),
+        2
+    );
+}
+
+#[test]
+fn a_spec_lowers_to_the_cells_of_the_circuit_level_and_runs_deterministically() {
+    let design = nmgen::spec::load(std::path::Path::new("examples/xor.yaml")).unwrap();
+    let m = default_models().unwrap();
+    let net = PulseNet::from_design(&design, &m, &[]).unwrap();
+    // what nmgen's passes make: DC/SFQ per input, splitters, mergers, load JTL, sinks
+    assert_eq!(net.kinds.iter().filter(|k| **k == Kind::Neuron).count(), 3);
+    assert_eq!(net.kinds.iter().filter(|k| **k == Kind::Synapse).count(), 7);
+    assert!(net.kinds.contains(&Kind::Splitter) && net.kinds.contains(&Kind::Merger));
+    assert_eq!(net.observed.len(), 1);
+    let a = Simulator::new(&net).run(7, design.technology.tstop);
+    let b = Simulator::new(&net).run(7, design.technology.tstop);
+    assert_eq!(a, b);
+    assert!(a.events > 100);
+}
+
+#[test]
+fn a_bias_the_models_were_not_measured_at_is_refused() {
+    let design = nmgen::spec::load(std::path::Path::new("examples/xor.yaml")).unwrap();
+    let m = default_models().unwrap();
+    let e = PulseNet::from_design(&design, &m, &[("bias".into(), 0.9)]).unwrap_err();
+    assert!(e.to_string().contains("bias"), "{e}");
+}
