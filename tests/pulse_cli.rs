@@ -72,13 +72,13 @@ fn margins_at_pulse_level_sweep_weights_and_refuse_the_bias() {
     assert!(text(&o).contains("`bias` cannot be varied at pulse level"));
     std::fs::write(
         &spec,
-        xor.replace("parameters: [bias]", "parameters: [w_h1o, th_o]"),
+        xor.replace("parameters: [bias]", "parameters: [w_h1_o, th_o]"),
     )
     .unwrap();
     let o = nmgen(&["margins", spec.to_str().unwrap(), "--level", "pulse"]);
     let t = text(&o);
     assert!(o.status.success(), "{t}");
-    assert!(t.contains("w_h1o") && t.contains("th_o"), "{t}");
+    assert!(t.contains("w_h1_o") && t.contains("th_o"), "{t}");
 }
 
 #[test]
