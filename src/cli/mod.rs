@@ -7,6 +7,7 @@ mod engine_args;
 mod lsm;
 mod report;
 mod sim;
+mod train_sfq;
 mod verify;
 
 use std::path::PathBuf;
@@ -73,6 +74,9 @@ pub enum Command {
         spec: PathBuf,
         #[command(flatten)]
         engine: engine_args::EngineArgs,
+        /// Write accuracy checks' confusion matrices (SVG) and per-sample counts (JSON) here.
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// Margins of the spec's parameters (or, with --sweep, a shmoo or Monte Carlo
     /// yield): table on stdout, JSON and SVG on request; shardable.
@@ -98,6 +102,10 @@ pub enum Command {
         #[arg(short, long)]
         out: std::path::PathBuf,
     },
+    /// Train a rate-coded SFQ network on a labelled data set (hardware-aware: synapse
+    /// currents and threshold currents on the cell models); writes a spec with an
+    /// accuracy check and per-layer weight CSVs (docs/training.md).
+    TrainSfq(train_sfq::TrainSfqArgs),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -105,7 +113,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build { spec, out } if lsm::is_lsm_spec(&spec) => lsm::build(&spec, &out),
         Command::Build { spec, out } => build::run(&spec, &out),
         Command::Train { spec, out, events } => lsm::train(&spec, &out, events.as_deref()),
-        Command::Check { spec, engine } => verify::check(&spec, &engine),
+        Command::Check {
+            spec,
+            engine,
+            report,
+        } => verify::check(&spec, &engine, report.as_deref()),
+        Command::TrainSfq(args) => train_sfq::run(&args),
         Command::Margins(args) => match &args.spec {
             Some(spec) if lsm::is_lsm_spec(spec) => {
                 lsm::margins(spec, &args.out, args.events.as_deref())

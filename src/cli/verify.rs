@@ -13,7 +13,7 @@ use super::Failure;
 
 /// `nmgen check SPEC`: every check of the spec, and the minimum margin if the spec
 /// sets one. Exit 0 pass, 1 fail, 2 bad input.
-pub fn check(spec: &Path, args: &EngineArgs) -> Result<(), Failure> {
+pub fn check(spec: &Path, args: &EngineArgs, report: Option<&Path>) -> Result<(), Failure> {
     let design = nmgen::spec::load(spec)?;
     let bench = Bench::new(&design, args.engine()?)?;
     let minimum = design
@@ -46,6 +46,9 @@ pub fn check(spec: &Path, args: &EngineArgs) -> Result<(), Failure> {
             o.check,
             o.explanation
         );
+    }
+    if let Some(dir) = report {
+        write_accuracy_reports(dir, &verdict)?;
     }
     let mut failed: Vec<String> = verdict
         .outcomes
@@ -89,6 +92,35 @@ pub fn check(spec: &Path, args: &EngineArgs) -> Result<(), Failure> {
             failed.join(", ")
         )))
     }
+}
+
+/// Per accuracy check: `<slug>_confusion.svg` and `<slug>_accuracy.json`.
+fn write_accuracy_reports(dir: &Path, verdict: &nmgen::verify::Verdict) -> Result<(), Failure> {
+    let mut files = Vec::new();
+    for (name, r) in &verdict.accuracy {
+        let slug: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let svg = r
+            .confusion
+            .to_svg(&format!("{name}: {}", r.level))
+            .map_err(|e| anyhow::anyhow!("confusion SVG: {e}"))?;
+        let (lo, hi) = r.confusion.interval();
+        let json = serde_json::json!({
+            "check": name, "level": r.level, "accuracy": r.confusion.accuracy(),
+            "wilson95": [lo, hi], "confusion": r.confusion, "samples": r.results,
+        });
+        files.push(Artifact::new(format!("{slug}_confusion.svg"), svg));
+        files.push(Artifact::new(
+            format!("{slug}_accuracy.json"),
+            serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
+        ));
+    }
+    for p in nmgen::output::write_files(dir, &files).context("writing the accuracy report")? {
+        println!("wrote {}", p.display());
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! output pulses back and judge them; with thermal noise, for every seed. A
 //! [`Bench`] is also the judge of margin, shmoo and yield sweeps ([`Evaluator`]).
 
+pub mod accuracy;
 pub mod parameters;
 pub mod plan;
 pub mod stimulus;
@@ -18,6 +19,8 @@ use crate::spec::Design;
 struct CheckRuns {
     check: Check,
     netlists: Vec<String>,
+    /// An accuracy check's samples.
+    accuracy: Option<accuracy::AccuracyPlan>,
 }
 
 /// The outcome of every check, for one parameter assignment.
@@ -26,6 +29,8 @@ pub struct Verdict {
     pub outcomes: Vec<CheckOutcome>,
     /// Seeds simulated per pattern (1 without noise).
     pub seeds: u32,
+    /// The scores of the accuracy checks, by check name.
+    pub accuracy: Vec<(String, accuracy::AccuracyReport)>,
 }
 
 impl Verdict {
@@ -59,7 +64,12 @@ impl Bench {
             .collect();
         let mut runs = Vec::new();
         for check in &design.checks {
+            let plan = match check {
+                Check::Accuracy(a) => Some(accuracy::prepare(design, a)?),
+                _ => None,
+            };
             let netlists = match check {
+                Check::Accuracy(_) => Vec::new(),
                 Check::TruthTable(t) => t
                     .patterns
                     .value
@@ -97,6 +107,7 @@ impl Bench {
             runs.push(CheckRuns {
                 check: check.clone(),
                 netlists,
+                accuracy: plan,
             });
         }
         Ok(Bench {
@@ -147,7 +158,38 @@ impl Bench {
             None => vec![None],
         };
         let mut outcomes = Vec::new();
+        let mut scores = Vec::new();
         for runs in &self.runs {
+            if let Some(plan) = &runs.accuracy {
+                let level = accuracy::CircuitLevel {
+                    engine: &self.engine,
+                };
+                let temperature = self.design.noise.map(|(t, _)| t);
+                let report = accuracy::run(
+                    plan,
+                    &level,
+                    assignment,
+                    temperature,
+                    &seeds,
+                    crate::analysis::Progress::Auto,
+                )?;
+                let c = &report.confusion;
+                outcomes.push(CheckOutcome {
+                    check: runs.check.name(),
+                    passed: c.accuracy() + 1e-12 >= plan.minimum,
+                    explanation: format!(
+                        "{} over {} sample(s) × {} seed(s), {}; minimum {:.1} %\n{}",
+                        c.summary(),
+                        plan.samples.len(),
+                        seeds.len(),
+                        report.level,
+                        100.0 * plan.minimum,
+                        c.to_table().trim_end()
+                    ),
+                });
+                scores.push((runs.check.name(), report));
+                continue;
+            }
             // rate classes over noise: every (pattern, seed) is a sample of its class, so
             // the margin is the worst case over all seeds
             if let (Check::RateClasses(r), true) = (&runs.check, seeds.len() > 1) {
@@ -195,6 +237,7 @@ impl Bench {
         Ok(Verdict {
             outcomes,
             seeds: seeds.len() as u32,
+            accuracy: scores,
         })
     }
 }

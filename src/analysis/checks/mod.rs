@@ -22,10 +22,12 @@
 //!
 //! Times and rates: strings with a unit (`130ps`, `20GHz`) or bare SI numbers.
 
+mod accuracy;
 mod eval;
 mod named_map;
 mod validate;
 
+pub use accuracy::{Accuracy, ScaleSpec, SplitSpec};
 pub use eval::{evaluate, evaluate_runs, CheckOutcome};
 pub use named_map::NamedMap;
 pub use validate::{validate, KnownNames};
@@ -45,6 +47,8 @@ pub enum Check {
     Timing(PulseTiming),
     /// Output rates of labelled patterns must fall into separated classes.
     RateClasses(RateClasses),
+    /// A rate-coded classifier scored over a labelled data set.
+    Accuracy(Accuracy),
 }
 
 /// A time window `[start, end)`, written `[start, end]`.
@@ -174,6 +178,10 @@ impl Check {
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("rate classes of {}", r.output.value)),
+            Check::Accuracy(a) => a
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("accuracy on {}", a.data.value)),
         }
     }
 
@@ -183,6 +191,7 @@ impl Check {
             Check::TruthTable(t) => t.patterns.value.len(),
             Check::Timing(_) => 1,
             Check::RateClasses(r) => r.patterns.value.len(),
+            Check::Accuracy(_) => 1,
         }
     }
 }
