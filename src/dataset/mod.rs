@@ -1,7 +1,8 @@
 //! Labelled data sets for training and accuracy checks (docs/training.md).
 //!
 //! The file format is scikit-learn's bundled CSV: an optional header line
-//! `n_samples,n_features,class_0,class_1,...` (the class names, in label order),
+//! `n_samples,n_features,class_0,class_1,...` (the class names, in label order;
+//! told from a sample by a name that is not a number, or by its field count),
 //! then one sample per line, `n_features` numbers and an integer label
 //! `0..n_classes`. Lines starting with `#` and blank lines are skipped. Without a
 //! header, the first sample fixes the feature count and labels must be integers ≥ 0
@@ -65,6 +66,16 @@ fn fields(line: &str, offset: usize) -> Vec<Field<'_>> {
     out
 }
 
+/// A header has a field that is not a number (`150,4,setosa,…`), or is all integers
+/// `n,f,c0,c1,…` with f + 1 the field count of the next line (`1797,64,0,1,…,9`).
+fn is_header(fs: &[Field], next_len: Option<usize>) -> bool {
+    if fs.iter().any(|f| f.text.parse::<f64>().is_err()) {
+        return true;
+    }
+    let nf = fs.get(1).and_then(|f| f.text.parse::<usize>().ok());
+    matches!((nf, next_len), (Some(nf), Some(n)) if n == nf + 1 && fs.len() != n)
+}
+
 /// Parses a data set file's text.
 pub fn parse(file: &SourceFile) -> Result<Dataset, SourceError> {
     let err = |f: &Field, msg: String| file.error(f.start..f.start + f.text.len().max(1), msg);
@@ -73,6 +84,13 @@ pub fn parse(file: &SourceFile) -> Result<Dataset, SourceError> {
     let mut labels: Vec<(usize, usize, usize)> = Vec::new(); // (label, field start, len)
     let mut offset = 0;
     let mut first = true;
+    // field count of the second sample line: an all-number header is told by it
+    let second_len = file
+        .text
+        .lines()
+        .filter(|l| !(l.trim().is_empty() || l.trim_start().starts_with('#')))
+        .nth(1)
+        .map(|l| l.split(',').count());
     for raw in file.text.split_inclusive('\n') {
         let line = raw.trim_end_matches(['\n', '\r']);
         let here = offset;
@@ -81,7 +99,7 @@ pub fn parse(file: &SourceFile) -> Result<Dataset, SourceError> {
             continue;
         }
         let fs = fields(line, here);
-        if std::mem::take(&mut first) && fs.iter().any(|f| f.text.parse::<f64>().is_err()) {
+        if std::mem::take(&mut first) && is_header(&fs, second_len) {
             // scikit-learn's header: n_samples, n_features, class names
             let n = |f: &Field| f.text.parse::<usize>().ok();
             match (fs.first().and_then(n), fs.get(1).and_then(n)) {

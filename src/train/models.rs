@@ -56,8 +56,32 @@ fn default_gain() -> f64 {
     1.0
 }
 
+/// A merger passes one pulse of two that arrive closer than `collision_ps`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MergerModel {
+    pub collision_ps: f64,
+}
+
+impl Default for MergerModel {
+    fn default() -> Self {
+        MergerModel { collision_ps: 0.0 }
+    }
+}
+
+impl MergerModel {
+    /// The rate (GHz) out of a merger tree fed `r` GHz in total, as a counter with a
+    /// dead time: r / (1 + r·τ); with its derivative.
+    pub fn passed(&self, r: f64) -> (f64, f64) {
+        let tau = self.collision_ps * 1e-3;
+        let d = 1.0 + r * tau;
+        (r / d, 1.0 / (d * d))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Cells {
+    #[serde(default)]
+    pub merger: MergerModel,
     pub synapse: SynapseModel,
     pub synapse_inh: SynapseModel,
     pub neuron: NeuronModel,

@@ -7,11 +7,13 @@
 //! excitatory rate E = Σ p·r over its excitatory synapses and the inhibitory rate
 //! I = Σ p·r over the others (GHz), and fires at
 //!
-//! r_j = g · softplus_β(E − k·I − L(th_j)),
+//! r_j = g · softplus_β(M(E) − k·M(I) − L(th_j)),
 //!
 //! where g is the rate gain, k the excitatory pulses one inhibitory pulse cancels,
 //! L(th) = (N(th) − 1)/τ the input rate the leak absorbs (N: pulses to fire, τ: the
-//! leak time constant) and softplus_β(u) = ln(1 + e^{βu})/β a smooth max(0, u).
+//! leak time constant), M(r) = r/(1 + r·τ_c) the rate out of the merger tree that
+//! collects the synapses (two pulses closer than the collision time τ_c give one)
+//! and softplus_β(u) = ln(1 + e^{βu})/β a smooth max(0, u).
 
 use serde::{Deserialize, Serialize};
 
@@ -103,17 +105,16 @@ impl SfqNetwork {
             let mut r = Vec::with_capacity(layer.thresholds.len());
             for (row, &th) in layer.currents.iter().zip(&layer.thresholds) {
                 let (mut e, mut i) = (0.0, 0.0);
-                let mut net = 0.0;
                 for (&c, &ri) in row.iter().zip(src) {
-                    let (w, _) = Self::weight(models, c);
-                    net += w * ri;
                     if c > 0.0 {
-                        e += w * ri;
+                        e += Self::probability(models, c) * ri;
                     } else if c < 0.0 {
                         i += Self::probability(models, c) * ri;
                     }
                 }
-                let uj = net - n.leak_rate_ghz(th).0;
+                let merger = &models.cells.merger;
+                let uj =
+                    merger.passed(e).0 - n.inh_fluxons * merger.passed(i).0 - n.leak_rate_ghz(th).0;
                 u.push(uj);
                 m.push((e, i));
                 r.push(n.rate_gain * softplus(uj));
@@ -157,10 +158,14 @@ impl SfqNetwork {
             for j in 0..layer.thresholds.len() {
                 let du = d_rates[l][j] * n.rate_gain * sigmoid(BETA * act.drive[l][j]);
                 g.thresholds[l][j] = -du * n.leak_rate_ghz(layer.thresholds[j]).1;
-                for (i, &c) in layer.currents[j].iter().enumerate() {
+                let (e, i) = act.merged[l][j];
+                let fe = models.cells.merger.passed(e).1;
+                let fi = models.cells.merger.passed(i).1;
+                for (k, &c) in layer.currents[j].iter().enumerate() {
                     let (w, dw) = Self::weight(models, c);
-                    g.currents[l][j][i] = du * dw * src[i];
-                    d_src[i] += du * w;
+                    let f = if c < 0.0 { fi } else { fe };
+                    g.currents[l][j][k] = du * dw * src[k] * f;
+                    d_src[k] += du * w * f;
                 }
             }
             if l > 0 {

@@ -56,8 +56,8 @@ impl TrainSettings {
             w_off_ua: 100.0,
             th_range_ua: (260.0, 305.0),
             logit_per_pulse: 0.5,
-            rate_cap_ghz: 30.0,
-            rate_penalty: 0.01,
+            rate_cap_ghz: 15.0,
+            rate_penalty: 0.05,
         }
     }
 }
@@ -150,10 +150,14 @@ pub fn train_sfq(
             .map(|w| SfqLayer {
                 currents: (0..w[1])
                     .map(|_| {
+                        // start where about two synapses of the fan-in pass (p ≈ 2/fan-in)
+                        let q = (2.0 / w[0] as f64).min(0.5);
+                        let pass = &models.cells.synapse.pass;
+                        let mid = pass.centre_ua + pass.scale_ua * (q / (1.0 - q)).ln();
                         (0..w[0])
                             .map(|_| {
                                 let sign = if rng.random_bool(0.5) { 1.0 } else { -1.0 };
-                                sign * rng.random_range(106.0..118.0)
+                                sign * rng.random_range(mid - 6.0..mid + 6.0)
                             })
                             .collect()
                     })
