@@ -101,9 +101,14 @@ pub fn expected_counts(
         .collect()
 }
 
-/// The forward model's class (a tie is `None`).
+/// The forward model's class: the most expected output pulses, rounded to whole
+/// pulses as the circuit counts them (a tie, e.g. all outputs silent, is `None`).
 pub fn predict(net: &SfqNetwork, models: &CellModels, code: &RateCode, x: &[f64]) -> Option<usize> {
-    winner(&expected_counts(net, models, code, x))
+    let counts: Vec<f64> = expected_counts(net, models, code, x)
+        .iter()
+        .map(|c| c.round())
+        .collect();
+    winner(&counts)
 }
 
 fn flatten(net: &SfqNetwork) -> Vec<f64> {
