@@ -25,11 +25,12 @@ fn iris_test_split_at_circuit_level() {
         .results
         .iter()
         .all(|r| r.seed == Some(1000 + r.row as u64)));
-    // every setosa sample is recognised, and the network as a whole stays above 80 %
+    // every setosa sample is recognised; the whole split gave 32/45 (71.1 %)
     assert_eq!(c.matrix[0][0], 15, "{}", c.to_table());
     assert!(c.accuracy() >= MINIMUM, "{}", c.summary());
 }
 
-/// The circuit-level accuracy measured for examples/iris.yaml (docs/training.md),
-/// less a margin of two samples for a change in the simulator's noise stream.
-const MINIMUM: f64 = 0.8;
+/// The circuit-level accuracy measured for examples/iris.yaml (32/45, docs/training.md),
+/// less a margin of two samples for a change in the simulator's noise stream. The
+/// project's goal is 90 %; this network does not reach it yet.
+const MINIMUM: f64 = 30.0 / 45.0;
