@@ -34,7 +34,7 @@ impl RateCode {
     /// The pulse times (s) of feature `index` at scaled value `v`.
     pub fn pulses(&self, index: usize, v: f64) -> Vec<f64> {
         let rate = v.clamp(0.0, 1.0) * self.rate_max;
-        if !(rate > 0.0) {
+        if rate.is_nan() || rate <= 0.0 {
             return Vec::new();
         }
         let period = 1.0 / rate;

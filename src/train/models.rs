@@ -148,14 +148,14 @@ impl CellModels {
                 "pulses_to_fire needs at least two points in ascending th_ua",
             ));
         }
-        if !(m.cells.neuron.leak_tau_ps > 0.0) {
+        if m.cells.neuron.leak_tau_ps.is_nan() || m.cells.neuron.leak_tau_ps <= 0.0 {
             return Err(at("\"leak_tau_ps\"", "leak_tau_ps must be > 0"));
         }
         for (key, s) in [
             ("\"synapse\"", &m.cells.synapse),
             ("\"synapse_inh\"", &m.cells.synapse_inh),
         ] {
-            if !(s.pass.scale_ua > 0.0) {
+            if s.pass.scale_ua.is_nan() || s.pass.scale_ua <= 0.0 {
                 return Err(at(key, "pass.scale_ua must be > 0"));
             }
         }

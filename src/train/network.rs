@@ -130,6 +130,7 @@ impl SfqNetwork {
         }
     }
 
+    #[allow(clippy::needless_range_loop)] // j indexes several per-neuron arrays
     /// Back-propagates dLoss/d(rate) of every layer's neurons (`d_rates[l]` for layer
     /// l, added to what flows back from above) into the gradient of the parameters.
     pub fn backward(

@@ -48,7 +48,7 @@ pub enum Check {
     /// Output rates of labelled patterns must fall into separated classes.
     RateClasses(RateClasses),
     /// A rate-coded classifier scored over a labelled data set.
-    Accuracy(Accuracy),
+    Accuracy(Box<Accuracy>),
 }
 
 /// A time window `[start, end)`, written `[start, end]`.
