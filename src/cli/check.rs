@@ -18,7 +18,12 @@ use nmgen::verify::{plan, Bench};
 use super::engine_args::EngineArgs;
 use super::Failure;
 
-pub fn run(specs: &[PathBuf], junit: Option<&Path>, args: &EngineArgs) -> Result<(), Failure> {
+pub fn run(
+    specs: &[PathBuf],
+    junit: Option<&Path>,
+    report: Option<&Path>,
+    args: &EngineArgs,
+) -> Result<(), Failure> {
     let mut suites = Vec::new();
     let mut failures: Vec<(u8, String)> = Vec::new();
     let mut single: Option<Failure> = None;
@@ -35,7 +40,7 @@ pub fn run(specs: &[PathBuf], junit: Option<&Path>, args: &EngineArgs) -> Result
             ..TestSuite::default()
         };
         let started = Instant::now();
-        let result = check(spec, args, &mut suite);
+        let result = check(spec, args, report, &mut suite);
         if let Err(f) = result {
             let (code, summary) = match &f {
                 Failure::Failed(m) => (1, m.clone()),
@@ -101,7 +106,12 @@ fn first_line(text: &str) -> String {
 }
 
 /// Checks one spec, printing the verdicts and filling its test suite.
-fn check(spec: &Path, args: &EngineArgs, suite: &mut TestSuite) -> Result<(), Failure> {
+fn check(
+    spec: &Path,
+    args: &EngineArgs,
+    report: Option<&Path>,
+    suite: &mut TestSuite,
+) -> Result<(), Failure> {
     let design = match nmgen::spec::load_any(spec)? {
         LoadedSpec::Sfq(d) => *d,
         LoadedSpec::Lsm(d) => {
@@ -182,6 +192,9 @@ fn check(spec: &Path, args: &EngineArgs, suite: &mut TestSuite) -> Result<(), Fa
                 &p.explanation,
             ));
         }
+    }
+    if let Some(dir) = report {
+        write_accuracy_reports(dir, &verdict)?;
     }
     let mut failed: Vec<String> = verdict
         .outcomes
@@ -338,4 +351,33 @@ fn skipped(design: &str, name: String, why: &str) -> TestCase {
         },
         system_out: None,
     }
+}
+
+/// Per accuracy check: `<slug>_confusion.svg` and `<slug>_accuracy.json`.
+fn write_accuracy_reports(dir: &Path, verdict: &nmgen::verify::Verdict) -> Result<(), Failure> {
+    let mut files = Vec::new();
+    for (name, r) in &verdict.accuracy {
+        let slug: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let svg = r
+            .confusion
+            .to_svg(&format!("{name}: {}", r.level))
+            .map_err(|e| anyhow::anyhow!("confusion SVG: {e}"))?;
+        let (lo, hi) = r.confusion.interval();
+        let json = serde_json::json!({
+            "check": name, "level": r.level, "accuracy": r.confusion.accuracy(),
+            "wilson95": [lo, hi], "confusion": r.confusion, "samples": r.results,
+        });
+        files.push(Artifact::new(format!("{slug}_confusion.svg"), svg));
+        files.push(Artifact::new(
+            format!("{slug}_accuracy.json"),
+            serde_json::to_string_pretty(&json).unwrap_or_default() + "\n",
+        ));
+    }
+    for p in nmgen::output::write_files(dir, &files).context("writing the accuracy report")? {
+        println!("wrote {}", p.display());
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ mod manual;
 mod pulse;
 mod report;
 mod sim;
+mod train_sfq;
 mod verify;
 
 use std::path::PathBuf;
@@ -94,6 +95,9 @@ pub enum Command {
         engine: engine_args::EngineArgs,
         #[command(flatten)]
         level: pulse::LevelArgs,
+        /// Write accuracy checks' confusion matrices (SVG) and per-sample counts (JSON) here.
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// Margins of the spec's parameters (or, with --sweep, a shmoo or Monte Carlo
     /// yield): table on stdout, JSON and SVG on request; shardable.
@@ -126,6 +130,10 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff), e.g. `nmgen man > nmgen.1`.
     Man,
+    /// Train a rate-coded SFQ network on a labelled data set (hardware-aware: synapse
+    /// currents and threshold currents on the cell models); writes a spec with an
+    /// accuracy check and per-layer weight CSVs (docs/training.md).
+    TrainSfq(train_sfq::TrainSfqArgs),
 }
 
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
@@ -170,8 +178,10 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
             specs,
             junit,
             engine,
+            report,
             ..
-        } => check::run(&specs, junit.as_deref(), &engine),
+        } => check::run(&specs, junit.as_deref(), report.as_deref(), &engine),
+        Command::TrainSfq(args) => train_sfq::run(&args),
         Command::Margins(args) if args.level.is_pulse() => pulse::margins(&args),
         Command::Margins(args) => match &args.spec {
             Some(spec) if args.command.is_none() => match nmgen::spec::load_any(spec)? {

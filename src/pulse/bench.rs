@@ -29,6 +29,9 @@ impl PulseBench {
         let mut checks = Vec::new();
         let mut patterns = Vec::new();
         for (check, designs) in pattern_designs(design)? {
+            if let crate::analysis::Check::Accuracy(_) = &check {
+                return Err(BenchError::Pulse(PulseError::Accuracy(check.name())));
+            }
             checks.push(check);
             patterns.push(designs.unwrap_or_else(|| vec![design.clone()]));
         }
@@ -78,6 +81,7 @@ impl PulseBench {
         Ok(Verdict {
             outcomes,
             seeds: seeds.len() as u32,
+            accuracy: Vec::new(),
         })
     }
 

@@ -82,7 +82,7 @@ pub fn count_patterns(
             Check::TruthTable(t) => (0..t.patterns.value.len())
                 .map(|i| (format!("pattern {}", i + 1), String::new()))
                 .collect(),
-            Check::Timing(_) => continue,
+            Check::Timing(_) | Check::Accuracy(_) => continue,
         };
         return Ok(labels
             .into_iter()

@@ -47,4 +47,6 @@ pub enum PulseError {
     Bias { bias: f64, measured: f64 },
     #[error("`{0}` cannot be varied at pulse level: the cell models know weight and threshold currents (spec parameters), not the global bias or circuit elements; use --level circuit")]
     Parameter(String),
+    #[error("check `{0}` scores a labelled data set, which the pulse level does not run: use --level circuit")]
+    Accuracy(String),
 }

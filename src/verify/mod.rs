@@ -2,6 +2,7 @@
 //! output pulses back and judge them; with thermal noise, for every seed. A
 //! [`Bench`] is also the judge of margin, shmoo and yield sweeps ([`Evaluator`]).
 
+pub mod accuracy;
 pub mod parameters;
 pub mod plan;
 pub mod stimulus;
@@ -18,6 +19,8 @@ use crate::spec::Design;
 struct CheckRuns {
     check: Check,
     netlists: Vec<String>,
+    /// An accuracy check's samples.
+    accuracy: Option<accuracy::AccuracyPlan>,
 }
 
 /// The outcome of every check, for one parameter assignment.
@@ -26,6 +29,8 @@ pub struct Verdict {
     pub outcomes: Vec<CheckOutcome>,
     /// Seeds simulated per pattern (1 without noise).
     pub seeds: u32,
+    /// The scores of the accuracy checks, by check name.
+    pub accuracy: Vec<(String, accuracy::AccuracyReport)>,
 }
 
 impl Verdict {
@@ -59,14 +64,23 @@ impl Bench {
             .collect();
         let mut runs = Vec::new();
         for (check, designs) in pattern_designs(design)? {
+            let accuracy = match &check {
+                Check::Accuracy(a) => Some(accuracy::prepare(design, a)?),
+                _ => None,
+            };
             let netlists = match designs {
+                _ if accuracy.is_some() => Vec::new(),
                 Some(designs) => designs
                     .iter()
                     .map(|d| crate::build::compile(d).text)
                     .collect(),
                 None => vec![nominal.text.clone()],
             };
-            runs.push(CheckRuns { check, netlists });
+            runs.push(CheckRuns {
+                check,
+                netlists,
+                accuracy,
+            });
         }
         Ok(Bench {
             design: design.clone(),
@@ -121,42 +135,98 @@ impl Bench {
         assignment: &[(String, f64)],
     ) -> Result<(Verdict, Vec<CheckRecord>), EngineError> {
         let seeds = seeds(&self.design);
-        let checks: Vec<Check> = self.runs.iter().map(|r| r.check.clone()).collect();
-        let mut records: Vec<CheckRecord> = Vec::new();
-        let outcomes = judge_with(&checks, &seeds, |c, p, seed| {
-            if records.len() <= c {
-                records.push(CheckRecord {
-                    check: checks[c].clone(),
-                    seeds: Vec::new(),
-                    runs: Vec::new(),
-                    seconds: Vec::new(),
-                    total: 0.0,
-                });
-            }
-            let record = &mut records[c];
+        // accuracy checks score a data set; the others are judged from pulses per
+        // (pattern, seed)
+        let pulse_runs: Vec<usize> = (0..self.runs.len())
+            .filter(|&c| self.runs[c].accuracy.is_none())
+            .collect();
+        let checks: Vec<Check> = pulse_runs
+            .iter()
+            .map(|&c| self.runs[c].check.clone())
+            .collect();
+        let mut records: Vec<CheckRecord> = checks
+            .iter()
+            .map(|check| CheckRecord {
+                check: check.clone(),
+                seeds: Vec::new(),
+                runs: Vec::new(),
+                seconds: Vec::new(),
+                total: 0.0,
+            })
+            .collect();
+        let judged = judge_with(&checks, &seeds, |k, p, seed| {
+            let record = &mut records[k];
             if p == 0 {
                 record.seeds.push(seed);
                 record.runs.push(Vec::new());
                 record.seconds.push(Vec::new());
             }
             let t = std::time::Instant::now();
-            let pulses = self.pulses(&self.runs[c].netlists[p], assignment, seed)?;
+            let pulses = self.pulses(&self.runs[pulse_runs[k]].netlists[p], assignment, seed)?;
             let dt = t.elapsed().as_secs_f64();
-            record
-                .runs
-                .last_mut()
-                .expect("row pushed")
-                .push(pulses.clone());
-            record.seconds.last_mut().expect("row pushed").push(dt);
+            if let (Some(runs), Some(seconds)) = (record.runs.last_mut(), record.seconds.last_mut())
+            {
+                runs.push(pulses.clone());
+                seconds.push(dt);
+            }
             record.total += dt;
             Ok::<_, EngineError>(pulses)
         })?;
+        let mut judged = judged.into_iter().zip(records);
+        let mut outcomes = Vec::new();
+        let mut all_records = Vec::new();
+        let mut scores = Vec::new();
+        for runs in &self.runs {
+            let Some(plan) = &runs.accuracy else {
+                if let Some((o, r)) = judged.next() {
+                    outcomes.push(o);
+                    all_records.push(r);
+                }
+                continue;
+            };
+            let started = std::time::Instant::now();
+            let level = accuracy::CircuitLevel {
+                engine: &self.engine,
+            };
+            let temperature = self.design.noise.map(|(t, _)| t);
+            let report = accuracy::run(
+                plan,
+                &level,
+                assignment,
+                temperature,
+                &seeds,
+                crate::analysis::Progress::Auto,
+            )?;
+            let c = &report.confusion;
+            outcomes.push(CheckOutcome {
+                check: runs.check.name(),
+                passed: c.accuracy() + 1e-12 >= plan.minimum,
+                explanation: format!(
+                    "{} over {} sample(s) × {} seed(s), {}; minimum {:.1} %\n{}",
+                    c.summary(),
+                    plan.samples.len(),
+                    seeds.len(),
+                    report.level,
+                    100.0 * plan.minimum,
+                    c.to_table().trim_end()
+                ),
+            });
+            all_records.push(CheckRecord {
+                check: runs.check.clone(),
+                seeds: Vec::new(),
+                runs: Vec::new(),
+                seconds: Vec::new(),
+                total: started.elapsed().as_secs_f64(),
+            });
+            scores.push((runs.check.name(), report));
+        }
         Ok((
             Verdict {
                 outcomes,
                 seeds: seeds.len() as u32,
+                accuracy: scores,
             },
-            records,
+            all_records,
         ))
     }
 }
@@ -222,7 +292,7 @@ pub fn pattern_designs(design: &Design) -> Result<Vec<CheckPatterns>, SourceErro
                     })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
-            Check::Timing(_) => None,
+            Check::Timing(_) | Check::Accuracy(_) => None,
         };
         out.push((check.clone(), designs));
     }

@@ -46,6 +46,11 @@ fn judge<'a>(check: &Check, run: &RunOf<'a>) -> CheckOutcome {
         Check::TruthTable(t) => truth_table(t, run),
         Check::Timing(t) => timing(t, run),
         Check::RateClasses(r) => rate_classes(r, run),
+        Check::Accuracy(_) => (
+            false,
+            "an accuracy check is judged over its data set (nmgen check), not on one simulation"
+                .into(),
+        ),
     };
     CheckOutcome {
         check: check.name(),

@@ -22,11 +22,13 @@
 //!
 //! Times and rates: strings with a unit (`130ps`, `20GHz`) or bare SI numbers.
 
+mod accuracy;
 mod eval;
 mod named_map;
 mod patterns;
 mod validate;
 
+pub use accuracy::{Accuracy, ScaleSpec, SplitSpec};
 pub use eval::{evaluate, evaluate_runs, CheckOutcome};
 pub use named_map::NamedMap;
 pub use patterns::{pattern_outcomes, PatternOutcome};
@@ -47,6 +49,8 @@ pub enum Check {
     Timing(PulseTiming),
     /// Output rates of labelled patterns must fall into separated classes.
     RateClasses(RateClasses),
+    /// A rate-coded classifier scored over a labelled data set.
+    Accuracy(Box<Accuracy>),
 }
 
 /// A time window `[start, end)`, written `[start, end]`.
@@ -176,6 +180,10 @@ impl Check {
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("rate classes of {}", r.output.value)),
+            Check::Accuracy(a) => a
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("accuracy on {}", a.data.value)),
         }
     }
 
@@ -185,6 +193,7 @@ impl Check {
             Check::TruthTable(t) => t.patterns.value.len(),
             Check::Timing(_) => 1,
             Check::RateClasses(r) => r.patterns.value.len(),
+            Check::Accuracy(_) => 1,
         }
     }
 }

@@ -117,6 +117,73 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    fn accuracy(&mut self, a: &super::Accuracy) {
+        for o in &a.outputs.value {
+            self.output(o);
+        }
+        if a.outputs.value.len() < 2 {
+            self.err(
+                &a.outputs.referenced,
+                "an accuracy check needs one output per class (at least two)".into(),
+            );
+        }
+        if let Some(inputs) = self.known.inputs.clone() {
+            for i in &a.inputs.value {
+                if !inputs.contains(&i.value) {
+                    self.err(
+                        &i.referenced,
+                        format!(
+                            "unknown input `{}` (inputs: {})",
+                            i.value,
+                            inputs.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        self.window(&a.window);
+        if !(a.rate.value.0 > 0.0 && a.rate.value.0.is_finite()) {
+            self.err(
+                &a.rate.referenced,
+                "the rate must be greater than zero".into(),
+            );
+        }
+        if !(0.0..=1.0).contains(&a.minimum.value.0) {
+            self.err(
+                &a.minimum.referenced,
+                "the minimum accuracy is a fraction in [0, 1] (e.g. `90%`)".into(),
+            );
+        }
+        if let Some(s) = &a.split {
+            if !(s.value.test_fraction > 0.0 && s.value.test_fraction < 1.0) {
+                self.err(
+                    &s.referenced,
+                    "test_fraction must be between 0 and 1".into(),
+                );
+            }
+        }
+        if let Some(n) = &a.samples {
+            if n.value == 0 {
+                self.err(&n.referenced, "at least one sample is needed".into());
+            }
+        }
+        if let Some(s) = &a.scale {
+            if s.value.min.len() != a.inputs.value.len()
+                || s.value.max.len() != a.inputs.value.len()
+            {
+                self.err(
+                    &s.referenced,
+                    format!(
+                        "scale needs `min` and `max` with one value per input ({})",
+                        a.inputs.value.len()
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// Checks every setting; all problems are returned, not just the first.
 pub fn validate(
     checks: &[Check],
@@ -196,6 +263,7 @@ pub fn validate(
                     );
                 }
             }
+            Check::Accuracy(a) => cx.accuracy(a),
             Check::RateClasses(r) => {
                 cx.output(&r.output);
                 if let Some(w) = &r.window {
