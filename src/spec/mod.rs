@@ -22,6 +22,9 @@ use located::{error_at, error_at_location, error_at_str};
 use model::SpecFile;
 
 /// Parameter names nmgen itself writes; a spec may not define them.
+/// Most noise seeds a spec may ask for (`noise.seeds`): each is a full simulation.
+pub const MAX_NOISE_SEEDS: u32 = 10_000;
+
 pub const RESERVED_PARAMETERS: &[&str] = &["nmg_ic", "nmg_icrs", "nmg_lrs", "nmg_bf", "nmg_lic"];
 
 /// Reads the YAML of a spec file, reporting syntax, unknown-field and type errors
@@ -259,6 +262,7 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
         &crate::analysis::KnownNames {
             outputs: outputs.clone(),
             inputs: Some(inputs.iter().map(|i| i.name.clone()).collect()),
+            tstep: Some(technology.tstep),
         },
     ) {
         if let Some(first) = errors.into_iter().next() {
@@ -278,6 +282,16 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
             }
             if n.seeds.value == 0 {
                 return Err(error_at(file, &n.seeds, "at least one seed is needed"));
+            }
+            if n.seeds.value > MAX_NOISE_SEEDS {
+                return Err(error_at(
+                    file,
+                    &n.seeds,
+                    format!(
+                        "noise.seeds must be at most {MAX_NOISE_SEEDS}, got {}",
+                        n.seeds.value
+                    ),
+                ));
             }
             Some((t, n.seeds.value))
         }
