@@ -71,8 +71,13 @@ pub fn too_many_steps(tstep: f64, tstop: f64) -> Option<String> {
     let steps = tstop / tstep;
     let limit = max_steps();
     (!(steps <= limit as f64)).then(|| {
+        let steps = if steps < 1e9 {
+            format!("{steps:.0}")
+        } else {
+            format!("{steps:.3e}")
+        };
         format!(
-            "{tstop:e} s at a {tstep:e} s step is {steps:.3e} time steps, more than the limit of \
+            "{tstop:e} s at a {tstep:e} s step is {steps} time steps, more than the limit of \
              {limit} (raise it with --max-steps; a bare number is in seconds)"
         )
     })
