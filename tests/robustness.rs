@@ -388,8 +388,9 @@ fn synthetic_events_survive_a_sample_shorter_than_a_microsecond() {
     design.step_us = Some(0.001);
     let set = nmgen::lsm::synthetic_events(&design, &nmgen::lsm::SyntheticSettings::new(2, 1, 7));
     assert_eq!(set.samples.len(), 2);
+    // background events at t = 0, bursts within their 50 µs jitter
     assert!(set
         .samples
         .iter()
-        .all(|s| s.events.iter().all(|e| e.t_us() == 0)));
+        .all(|s| s.events.iter().all(|e| e.t_us() < 51)));
 }
