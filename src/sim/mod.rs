@@ -70,17 +70,18 @@ pub fn set_max_steps(n: u64) {
 pub fn too_many_steps(tstep: f64, tstop: f64) -> Option<String> {
     let steps = tstop / tstep;
     let limit = max_steps();
-    (!(steps <= limit as f64)).then(|| {
-        let steps = if steps < 1e9 {
-            format!("{steps:.0}")
-        } else {
-            format!("{steps:.3e}")
-        };
-        format!(
-            "{tstop:e} s at a {tstep:e} s step is {steps} time steps, more than the limit of \
-             {limit} (raise it with --max-steps; a bare number is in seconds)"
-        )
-    })
+    if steps <= limit as f64 {
+        return None; // (a NaN step count falls through: it is an error too)
+    }
+    let shown = if steps < 1e9 {
+        format!("{steps:.0}")
+    } else {
+        format!("{steps:.3e}")
+    };
+    Some(format!(
+        "{tstop:e} s at a {tstep:e} s step is {shown} time steps, more than the limit of \
+         {limit} (raise it with --max-steps; a bare number is in seconds)"
+    ))
 }
 
 /// Options of one simulation.

@@ -49,14 +49,14 @@ pub fn pulse_times(file: &SourceFile, s: &Spanned<StimulusSpec>) -> Result<Vec<f
         }
     }
     if let Some(p) = &spec.periodic {
-        if !(p.start.value.0 >= 0.0) {
+        if p.start.value.0.is_nan() || p.start.value.0 < 0.0 {
             return Err(error_at(
                 file,
                 &p.start,
                 "the start time must not be negative",
             ));
         }
-        if !(p.period.value.0 > 0.0) {
+        if p.period.value.0.is_nan() || p.period.value.0 <= 0.0 {
             return Err(error_at(
                 file,
                 &p.period,
@@ -87,7 +87,7 @@ pub fn pulse_times(file: &SourceFile, s: &Spanned<StimulusSpec>) -> Result<Vec<f
             ));
         }
         let w = &r.window.value;
-        if w.len() != 2 || !(w[0].0 >= 0.0) || !(w[1].0 > w[0].0) {
+        if w.len() != 2 || w[0].0.is_nan() || w[0].0 < 0.0 || w[1].0.is_nan() || w[1].0 <= w[0].0 {
             return Err(error_at(
                 file,
                 &r.window,
@@ -100,7 +100,7 @@ pub fn pulse_times(file: &SourceFile, s: &Spanned<StimulusSpec>) -> Result<Vec<f
             None => 10e-12,
         };
         let expected = rate * (w[1].0 - w[0].0);
-        if !(expected <= MAX_PULSES as f64) {
+        if expected.is_nan() || expected > MAX_PULSES as f64 {
             return Err(error_at(
                 file,
                 &r.window,
