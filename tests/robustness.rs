@@ -394,3 +394,20 @@ fn synthetic_events_survive_a_sample_shorter_than_a_microsecond() {
         .iter()
         .all(|s| s.events.iter().all(|e| e.t_us() < 51)));
 }
+
+#[test]
+fn very_deep_subcircuit_nesting_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep_nesting.cir");
+    let mut text = String::from("* 2000 levels of nesting\n.subckt S0 a b\nR1 a b 1\n.ends S0\n");
+    for i in 1..=2000 {
+        text += &format!(".subckt S{i} a b\nX1 S{} a b\n.ends S{i}\n", i - 1);
+    }
+    text += "X1 S2000 1 0\nI1 0 1 pwl(0 0 10p 1m)\n.tran 0.25p 20p\n.end\n";
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out.csv");
+    fails(
+        &["sim", path.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        &["deep_nesting.cir:", "nested more than 256 levels deep"],
+    );
+}

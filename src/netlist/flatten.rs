@@ -24,6 +24,10 @@ use crate::diagnostic::SourceError;
 /// allocate until the machine runs out of memory.
 pub const MAX_ELEMENTS: usize = 10_000_000;
 
+/// Deepest subcircuit nesting (instances within instances): the expansion recurses
+/// once per level.
+pub const MAX_NESTING: usize = 256;
+
 /// One level of instance nesting.
 pub struct Frame {
     /// The subcircuit whose lines are being expanded (`None`: the main design).
@@ -102,7 +106,7 @@ impl<'a> Builder<'a> {
         let mut memo = HashMap::new();
         let mut total = 0usize;
         for line in &deck.main {
-            total = total.saturating_add(flat_size(deck, std::slice::from_ref(line), &mut memo));
+            total = total.saturating_add(flat_size(deck, std::slice::from_ref(line), &mut memo, 0));
             if total > MAX_ELEMENTS {
                 return Err(self.src.error(
                     line.first(),
@@ -275,6 +279,12 @@ impl<'a> Builder<'a> {
                 ),
             ));
         }
+        if self.frames.len() > MAX_NESTING {
+            return Err(self.src.error(
+                label,
+                format!("subcircuits are nested more than {MAX_NESTING} levels deep"),
+            ));
+        }
         if self
             .frames
             .iter()
@@ -357,7 +367,15 @@ impl<'a> Builder<'a> {
 /// How many elements `lines` expand to (for the element limit and reserving memory),
 /// saturating at `usize::MAX`. A subcircuit that instantiates itself counts as empty
 /// inside itself: the expansion reports the cycle.
-fn flat_size<'d>(deck: &'d Deck, lines: &'d [Line], memo: &mut HashMap<&'d str, usize>) -> usize {
+fn flat_size<'d>(
+    deck: &'d Deck,
+    lines: &'d [Line],
+    memo: &mut HashMap<&'d str, usize>,
+    depth: usize,
+) -> usize {
+    if depth > MAX_NESTING {
+        return 0; // the expansion reports the nesting
+    }
     let mut n = 0usize;
     for line in lines {
         let toks = &line.tokens;
@@ -377,7 +395,7 @@ fn flat_size<'d>(deck: &'d Deck, lines: &'d [Line], memo: &mut HashMap<&'d str, 
             None => {
                 // Mark as in progress: a cycle back to `key` adds nothing.
                 memo.insert(key, 0);
-                let s = flat_size(deck, &def.lines, memo);
+                let s = flat_size(deck, &def.lines, memo, depth + 1);
                 memo.insert(key, s);
                 s
             }
