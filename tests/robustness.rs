@@ -411,3 +411,19 @@ fn very_deep_subcircuit_nesting_is_a_located_error() {
         &["deep_nesting.cir:", "nested more than 256 levels deep"],
     );
 }
+
+#[test]
+fn stimulus_or_stop_time_in_bare_seconds_is_a_located_error() {
+    check_spec(
+        "pulse_seconds.yaml",
+        &[
+            "pulse_seconds.yaml:7:6",
+            "stimulus of `a` lasts too long",
+            "a bare number is in seconds",
+        ],
+    );
+    check_spec(
+        "tstop_seconds.yaml",
+        &["tstop_seconds.yaml:3:10", "stop time: 1e0 s", "--max-steps"],
+    );
+}

@@ -139,6 +139,16 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
             ));
         }
         input.pulses = stimulus::pulse_times(file, stim)?;
+        // a pulse far beyond any run (a bare `1` is one second) is reported at its stimulus
+        if let Some(&last) = input.pulses.last() {
+            if let Some(why) = crate::sim::too_many_steps(technology.tstep, last) {
+                return Err(error_at(
+                    file,
+                    stim,
+                    format!("stimulus of `{}` lasts too long: {why}", key.value),
+                ));
+            }
+        }
     }
     let last_pulse = inputs
         .iter()
@@ -159,6 +169,12 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
         }
         Some(_) => {}
         None => technology.tstop = ((pulse_end + 100e-12) * 1e12).ceil() / 1e12,
+    }
+    if let (Some(t), Some(why)) = (
+        &spec.technology.tstop,
+        crate::sim::too_many_steps(technology.tstep, technology.tstop),
+    ) {
+        return Err(error_at(file, t, format!("stop time: {why}")));
     }
     if technology.tstep * 10.0 > technology.tstop {
         if let Some(t) = &spec.technology.tstep {
