@@ -17,18 +17,35 @@ pub struct SourceFile {
     pub text: Arc<str>,
 }
 
+/// The UTF-8 byte-order mark.
+pub const BOM: char = '\u{feff}';
+
+/// `text` without a leading byte-order mark.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix(BOM).unwrap_or(text)
+}
+
 impl SourceFile {
+    /// A leading UTF-8 byte-order mark (written by some Windows editors) is dropped.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let text = match text.strip_prefix(BOM) {
+            Some(rest) => Arc::from(rest),
+            None => text,
+        };
         SourceFile {
             path: path.into(),
-            text: text.into(),
+            text,
         }
     }
 
     /// Reads a file; a missing or unreadable file is an error naming it.
     pub fn read(path: &Path) -> Result<Self, SourceError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Ok(SourceFile::new(path, text)),
+            Ok(text) => {
+                crate::output::note_input(path);
+                Ok(SourceFile::new(path, text))
+            }
             Err(e) => Err(SourceError::file(
                 path,
                 format!("cannot read {}: {e}", path.display()),

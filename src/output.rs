@@ -38,6 +38,30 @@ pub enum OutputError {
         "refusing to write {0}: output paths must be relative and stay inside the output folder"
     )]
     Escapes(PathBuf),
+    #[error("refusing to write {0}: it is one of this command's inputs; choose another output")]
+    OverwritesInput(PathBuf),
+}
+
+/// Canonical paths of every file this process has read as input.
+static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Records that `path` was read as an input: no output may be written over it.
+pub fn note_input(path: &Path) {
+    if let Ok(canonical) = path.canonicalize() {
+        let mut inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
+        if !inputs.contains(&canonical) {
+            inputs.push(canonical);
+        }
+    }
+}
+
+/// Whether `target` is (the same file as) an input read by this process.
+fn is_input(target: &Path) -> bool {
+    let Ok(canonical) = target.canonicalize() else {
+        return false; // does not exist yet, so it was not read
+    };
+    let inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
+    inputs.contains(&canonical)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -88,6 +112,10 @@ pub fn write_files(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>, O
                 .any(|c| matches!(c, std::path::Component::ParentDir))
         {
             return Err(OutputError::Escapes(a.path.clone()));
+        }
+        let target = dir.join(&a.path);
+        if is_input(&target) {
+            return Err(OutputError::OverwritesInput(target));
         }
     }
     let all = artifacts;

@@ -16,6 +16,7 @@ fn known() -> KnownNames {
     KnownNames {
         outputs: vec!["q".into(), "spike".into()],
         inputs: Some(vec!["a".into(), "clk".into(), "in".into()]),
+        tstep: None,
     }
 }
 

@@ -264,7 +264,9 @@ pub fn run(what: What) -> Result<(), Failure> {
 fn read_curve(path: &Path) -> anyhow::Result<nmgen::characterize::Logistic> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let report: SynapseReport = serde_json::from_str(&text).with_context(|| {
+    nmgen::output::note_input(path);
+    let text = nmgen::diagnostic::strip_bom(&text);
+    let report: SynapseReport = serde_json::from_str(text).with_context(|| {
         format!(
             "{}: not a synapse characterization (write one with `nmgen characterize synapse`)",
             path.display()

@@ -45,7 +45,7 @@ pub fn run(
             let (code, summary) = match &f {
                 Failure::Failed(m) => (1, m.clone()),
                 Failure::Input(e) => (2, e.to_string()),
-                Failure::Other(e) => (2, format!("{e:#}")),
+                Failure::Other(e) => (2, super::report::chain_message(e)),
             };
             if code == 2 {
                 suite.cases.push(TestCase {

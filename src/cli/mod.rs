@@ -29,6 +29,9 @@ pub use report::Failure;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Most time steps one transient run may take (tstop / tstep; default 10000000).
+    #[arg(long, global = true, value_name = "N")]
+    pub max_steps: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -137,6 +140,9 @@ pub enum Command {
 }
 
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
+    if let Some(n) = cli.max_steps {
+        nmgen::sim::set_max_steps(n);
+    }
     let result = dispatch(cli.command, matches);
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -43,7 +43,7 @@ impl Failure {
                 ExitCode::from(2)
             }
             Failure::Other(e) => {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", chain_message(&e));
                 ExitCode::from(2)
             }
             Failure::Failed(msg) => {
@@ -52,4 +52,18 @@ impl Failure {
             }
         }
     }
+}
+
+/// The error and its causes joined by `: `, leaving out a cause whose text the message
+/// already holds (errors that print their source, like `cannot write X: File exists`).
+pub fn chain_message(e: &anyhow::Error) -> String {
+    let mut message = e.to_string();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+    }
+    message
 }

@@ -55,6 +55,7 @@ pub fn netlist(
         Engine::Josim(_) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
+            nmgen::output::note_input(path);
             let mut run = Run::new(&text, path);
             run.seed = seed;
             engine.simulate(&run).map_err(anyhow::Error::from)?

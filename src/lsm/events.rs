@@ -70,6 +70,7 @@ pub fn read_events(path: &Path, design: &LsmDesign) -> Result<EventSet, SourceEr
     {
         let bytes = std::fs::read(path)
             .map_err(|e| SourceError::file(path, format!("cannot read {}: {e}", path.display())))?;
+        crate::output::note_input(path);
         let sample = parse_nmnist(path, &bytes, design)?;
         return Ok(EventSet {
             samples: vec![sample],

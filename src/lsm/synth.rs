@@ -141,7 +141,7 @@ pub fn synthetic_events(design: &LsmDesign, s: &SyntheticSettings) -> EventSet {
             }
             let noise = (s.noise_per_line * design.inputs as f64).round() as usize;
             for _ in 0..noise {
-                let t = rng.random_range(0..span as u64);
+                let t = rng.random_range(0..(span as u64).max(1));
                 events.push(noise_event(design, t, &mut rng));
             }
             // Anchor the span: one event at t = 0 (first bin) so binning is aligned.

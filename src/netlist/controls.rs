@@ -39,6 +39,17 @@ pub fn settings(
                     );
                 }
                 let v = eval(last)?;
+                if head.text == "TEMP" && v < 0.0 {
+                    return Err(src.error(
+                        last,
+                        format!(".temp is in kelvin and must be >= 0, got {v}"),
+                    ));
+                }
+                if head.text == "NEB" && v <= 0.0 {
+                    return Err(
+                        src.error(last, format!(".neb (noise bandwidth) must be > 0, got {v}"))
+                    );
+                }
                 if head.text == "TEMP" {
                     s.temperature = Some(v);
                 } else {
@@ -133,6 +144,9 @@ fn transient(src: &Sources, params: &Params, line: &Line) -> Result<Transient, S
     }
     if tstep > pstep {
         tstep = pstep;
+    }
+    if let Some(why) = crate::sim::too_many_steps(tstep, tstop) {
+        return Err(src.error(toks[1], format!(".tran {why}")));
     }
     Ok(Transient {
         tstep,

@@ -19,6 +19,15 @@ use super::sources::Timing;
 use crate::circuit::{Element, ElementKind, Node};
 use crate::diagnostic::SourceError;
 
+/// Most elements a flattened design may have. Far above any SFQ chip netlist (a few
+/// 10^5 junctions); reached only by runaway subcircuit nesting, which would otherwise
+/// allocate until the machine runs out of memory.
+pub const MAX_ELEMENTS: usize = 10_000_000;
+
+/// Deepest subcircuit nesting (instances within instances): the expansion recurses
+/// once per level.
+pub const MAX_NESTING: usize = 256;
+
 /// One level of instance nesting.
 pub struct Frame {
     /// The subcircuit whose lines are being expanded (`None`: the main design).
@@ -95,11 +104,24 @@ impl<'a> Builder<'a> {
     pub fn run(&mut self) -> Result<(), SourceError> {
         let deck = self.deck;
         let mut memo = HashMap::new();
-        let estimate = flat_size(deck, &deck.main, &mut memo, 0);
-        self.elements.reserve(estimate);
-        self.element_ids.reserve(estimate);
-        self.nodes.reserve(estimate);
-        self.node_ids.reserve(estimate);
+        let mut total = 0usize;
+        for line in &deck.main {
+            total = total.saturating_add(flat_size(deck, std::slice::from_ref(line), &mut memo, 0));
+            if total > MAX_ELEMENTS {
+                return Err(self.src.error(
+                    line.first(),
+                    format!(
+                        "the design flattens to more than {MAX_ELEMENTS} elements (the limit) \
+                         by instance {}; check the subcircuit nesting",
+                        line.first().text
+                    ),
+                ));
+            }
+        }
+        self.elements.reserve(total);
+        self.element_ids.reserve(total);
+        self.nodes.reserve(total);
+        self.node_ids.reserve(total);
         self.expand(&deck.main)?;
         self.resolve_mutuals()
     }
@@ -180,6 +202,12 @@ impl<'a> Builder<'a> {
 
     /// Adds an element, rejecting a duplicate name.
     pub fn push(&mut self, label: &Token, kind: ElementKind) -> Result<usize, SourceError> {
+        if self.elements.len() >= MAX_ELEMENTS {
+            return Err(self.src.error(
+                label,
+                format!("the design flattens to more than {MAX_ELEMENTS} elements (the limit)"),
+            ));
+        }
         let name = self.full_name(&label.text);
         if self.element_ids.contains_key(&name) {
             return Err(self
@@ -249,6 +277,12 @@ impl<'a> Builder<'a> {
                     ports.len(),
                     ports.join(" ")
                 ),
+            ));
+        }
+        if self.frames.len() > MAX_NESTING {
+            return Err(self.src.error(
+                label,
+                format!("subcircuits are nested more than {MAX_NESTING} levels deep"),
             ));
         }
         if self
@@ -330,40 +364,43 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// How many elements `lines` expand to (for reserving memory); recursion is cut off,
-/// the expansion itself reports it.
+/// How many elements `lines` expand to (for the element limit and reserving memory),
+/// saturating at `usize::MAX`. A subcircuit that instantiates itself counts as empty
+/// inside itself: the expansion reports the cycle.
 fn flat_size<'d>(
     deck: &'d Deck,
     lines: &'d [Line],
     memo: &mut HashMap<&'d str, usize>,
     depth: usize,
 ) -> usize {
-    if depth > 64 {
-        return 0;
+    if depth > MAX_NESTING {
+        return 0; // the expansion reports the nesting
     }
-    let mut n = 0;
+    let mut n = 0usize;
     for line in lines {
         let toks = &line.tokens;
         if !toks[0].text.starts_with('X') {
-            n += 1;
+            n = n.saturating_add(1);
             continue;
         }
-        let Some(def) = toks[1..]
+        let Some((key, def)) = toks[1..]
             .iter()
             .find_map(|t| deck.subckts.get_key_value(&t.text))
         else {
             continue;
         };
-        let key = def.0.as_str();
+        let key = key.as_str();
         let size = match memo.get(key) {
             Some(&s) => s,
             None => {
-                let s = flat_size(deck, &def.1.lines, memo, depth + 1);
+                // Mark as in progress: a cycle back to `key` adds nothing.
+                memo.insert(key, 0);
+                let s = flat_size(deck, &def.lines, memo, depth + 1);
                 memo.insert(key, s);
                 s
             }
         };
-        n += size;
+        n = n.saturating_add(size);
     }
     n
 }

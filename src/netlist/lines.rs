@@ -152,7 +152,10 @@ fn read_file(
                     ));
                 }
                 let included = match std::fs::read_to_string(&target_path) {
-                    Ok(t) => SourceFile::new(&target_path, t),
+                    Ok(t) => {
+                        crate::output::note_input(&target_path);
+                        SourceFile::new(&target_path, t)
+                    }
                     Err(e) => {
                         return Err(sources.error(
                             target,

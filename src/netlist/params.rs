@@ -60,10 +60,20 @@ pub fn expr_error(src: &Sources, tok: &Token, e: &ExprError) -> SourceError {
         && !tok.text.contains(|c: char| "+-*/^()[]{} ".contains(c));
     let message = match e {
         ExprError::Syntax { .. } if looks_numeric => format!("bad number `{}`", tok.text),
-        ExprError::Syntax { message, .. } => format!("bad expression `{}`: {message}", tok.text),
+        ExprError::Syntax { message, .. } => {
+            format!("bad expression `{}`: {message}", abbreviate(&tok.text))
+        }
         other => other.to_string(),
     };
     src.error_in(tok, e.at(), len, message)
+}
+
+/// `text`, cut to its first 60 characters (the excerpt under the message shows the rest).
+fn abbreviate(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
 }
 
 struct Entry<'a> {

@@ -48,6 +48,42 @@ pub enum Mode {
 /// Progress callback: (steps done, total steps), called about 100 times per run.
 pub type Progress = dyn Fn(u64, u64) + Send + Sync;
 
+/// Default most time steps one transient run may take (`tstop / tstep`): 10^7 is
+/// 2.5 µs at 0.25 ps, far beyond an SFQ test bench, and bounds the waveform memory.
+pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
+
+static MAX_STEPS: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(DEFAULT_MAX_STEPS);
+
+/// The most time steps a run may take ([`DEFAULT_MAX_STEPS`] unless raised with
+/// [`set_max_steps`], the command line's `--max-steps`).
+pub fn max_steps() -> u64 {
+    MAX_STEPS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Sets the step limit for this process (`--max-steps`).
+pub fn set_max_steps(n: u64) {
+    MAX_STEPS.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Why a run of `tstop` at step `tstep` is too long, if it is.
+pub fn too_many_steps(tstep: f64, tstop: f64) -> Option<String> {
+    let steps = tstop / tstep;
+    let limit = max_steps();
+    if steps <= limit as f64 {
+        return None; // (a NaN step count falls through: it is an error too)
+    }
+    let shown = if steps < 1e9 {
+        format!("{steps:.0}")
+    } else {
+        format!("{steps:.3e}")
+    };
+    Some(format!(
+        "{tstop:e} s at a {tstep:e} s step is {shown} time steps, more than the limit of \
+         {limit} (raise it with --max-steps; a bare number is in seconds)"
+    ))
+}
+
 /// Options of one simulation.
 #[derive(Clone)]
 pub struct SimOptions {
@@ -144,6 +180,9 @@ pub fn simulate_with(
     } else {
         tran.tstep
     };
+    if let Some(why) = too_many_steps(h, tran.tstop) {
+        return Err(SimError::BadTransient(why));
+    }
     let seed = options.seed.or(circuit.seed).unwrap_or(0);
     // Without output requests JoSIM prints every node (phase in phase mode).
     let all_nodes;

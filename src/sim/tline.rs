@@ -69,7 +69,8 @@ impl TransmissionLine {
     }
 
     pub fn rhs(&mut self, x: &[f64], b: &mut [f64], i: i64, h: f64, mode: Mode) {
-        let k = self.k as i64;
+        // A delay longer than the run (even beyond i64) never reaches back into history.
+        let k = i64::try_from(self.k).unwrap_or(i64::MAX);
         match mode {
             Mode::Voltage => {
                 if i >= k {

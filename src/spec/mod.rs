@@ -27,6 +27,9 @@ use located::{error_at, error_at_location, error_at_str};
 use model::SpecFile;
 
 /// Parameter names nmgen itself writes; a spec may not define them.
+/// Most noise seeds a spec may ask for (`noise.seeds`): each is a full simulation.
+pub const MAX_NOISE_SEEDS: u32 = 10_000;
+
 pub const RESERVED_PARAMETERS: &[&str] = &["nmg_ic", "nmg_icrs", "nmg_lrs", "nmg_bf", "nmg_lic"];
 
 /// Reads the YAML of a spec file, reporting syntax, unknown-field and type errors
@@ -125,6 +128,16 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
     let mut given = std::collections::BTreeSet::new();
     for (key, stim) in &spec.stimulus.0 {
         let pulses = stimulus::pulse_times(file, stim)?;
+        // a pulse far beyond any run (a bare `1` is one second) is reported at its stimulus
+        if let Some(&last) = pulses.last() {
+            if let Some(why) = crate::sim::too_many_steps(technology.tstep, last) {
+                return Err(error_at(
+                    file,
+                    stim,
+                    format!("stimulus of `{}` lasts too long: {why}", key.value),
+                ));
+            }
+        }
         for element in names.stimulus_inputs(file, key)? {
             let Some(input) = inputs.iter_mut().find(|i| i.name == element) else {
                 let mut e = error_at_str(
@@ -164,6 +177,12 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
         }
         Some(_) => {}
         None => technology.tstop = ((pulse_end + 100e-12) * 1e12).ceil() / 1e12,
+    }
+    if let (Some(t), Some(why)) = (
+        &spec.technology.tstop,
+        crate::sim::too_many_steps(technology.tstep, technology.tstop),
+    ) {
+        return Err(error_at(file, t, format!("stop time: {why}")));
     }
     if technology.tstep * 10.0 > technology.tstop {
         if let Some(t) = &spec.technology.tstep {
@@ -267,6 +286,7 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
         &crate::analysis::KnownNames {
             outputs: outputs.clone(),
             inputs: Some(inputs.iter().map(|i| i.name.clone()).collect()),
+            tstep: Some(technology.tstep),
         },
     ) {
         if let Some(first) = errors.into_iter().next() {
@@ -286,6 +306,16 @@ pub fn check(file: &SourceFile, spec: &SpecFile) -> Result<Design, SourceError> 
             }
             if n.seeds.value == 0 {
                 return Err(error_at(file, &n.seeds, "at least one seed is needed"));
+            }
+            if n.seeds.value > MAX_NOISE_SEEDS {
+                return Err(error_at(
+                    file,
+                    &n.seeds,
+                    format!(
+                        "noise.seeds must be at most {MAX_NOISE_SEEDS}, got {}",
+                        n.seeds.value
+                    ),
+                ));
             }
             Some((t, n.seeds.value))
         }

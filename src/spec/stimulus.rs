@@ -14,6 +14,9 @@ fn round_time(t: f64) -> f64 {
     (t * 1e14).round() / 1e14
 }
 
+/// Most pulses one input's stimulus may hold (`periodic.count`, or `rate` × window).
+pub const MAX_PULSES: u32 = 100_000;
+
 /// The pulse times of one input, ascending.
 pub fn pulse_times(file: &SourceFile, s: &Spanned<StimulusSpec>) -> Result<Vec<f64>, SourceError> {
     let spec = &s.value;
@@ -46,18 +49,28 @@ pub fn pulse_times(file: &SourceFile, s: &Spanned<StimulusSpec>) -> Result<Vec<f
         }
     }
     if let Some(p) = &spec.periodic {
-        if !(p.start.value.0 >= 0.0) {
+        if p.start.value.0.is_nan() || p.start.value.0 < 0.0 {
             return Err(error_at(
                 file,
                 &p.start,
                 "the start time must not be negative",
             ));
         }
-        if !(p.period.value.0 > 0.0) {
+        if p.period.value.0.is_nan() || p.period.value.0 <= 0.0 {
             return Err(error_at(
                 file,
                 &p.period,
                 "non-physical period: it must be greater than zero",
+            ));
+        }
+        if p.count.value > MAX_PULSES {
+            return Err(error_at(
+                file,
+                &p.count,
+                format!(
+                    "periodic.count must be at most {MAX_PULSES} pulses, got {}",
+                    p.count.value
+                ),
             ));
         }
         for k in 0..p.count.value {
@@ -74,7 +87,7 @@ pub fn pulse_times(file: &SourceFile, s: &Spanned<StimulusSpec>) -> Result<Vec<f
             ));
         }
         let w = &r.window.value;
-        if w.len() != 2 || !(w[0].0 >= 0.0) || !(w[1].0 > w[0].0) {
+        if w.len() != 2 || w[0].0.is_nan() || w[0].0 < 0.0 || w[1].0.is_nan() || w[1].0 <= w[0].0 {
             return Err(error_at(
                 file,
                 &r.window,
@@ -86,6 +99,16 @@ pub fn pulse_times(file: &SourceFile, s: &Spanned<StimulusSpec>) -> Result<Vec<f
             Some(m) => return Err(error_at(file, m, "min_interval must be greater than zero")),
             None => 10e-12,
         };
+        let expected = rate * (w[1].0 - w[0].0);
+        if expected.is_nan() || expected > MAX_PULSES as f64 {
+            return Err(error_at(
+                file,
+                &r.window,
+                format!(
+                    "rate × window gives about {expected:.3e} pulses; at most {MAX_PULSES} are allowed"
+                ),
+            ));
+        }
         let mean = 1.0 / rate;
         if mean <= dead {
             return Err(error_at(

@@ -1,6 +1,6 @@
 //! The sweeps a spec asks for under `margins:`, resolved against the design.
 
-use crate::analysis::margins::MarginSearch;
+use crate::analysis::margins::{MarginSearch, MIN_RESOLUTION};
 use crate::analysis::{
     MarginParameter, MarginPlan, MonteCarloPlan, ParameterKind, ShmooAxis, ShmooPlan, Variation,
 };
@@ -38,11 +38,14 @@ pub fn search(design: &Design, m: Option<&MarginsSpec>) -> Result<MarginSearch, 
     let Some(m) = m else { return Ok(s) };
     let file = &design.source;
     if let Some(r) = &m.resolution {
-        if !(r.value.0 > 0.0 && r.value.0 < 0.5) {
+        if !(r.value.0 >= MIN_RESOLUTION && r.value.0 < 0.5) {
             return Err(error_at(
                 file,
                 r,
-                "the resolution must be between 0 and 50 % (e.g. `0.5%`)",
+                format!(
+                    "the resolution must be between {MIN_RESOLUTION:e} and 50 % (e.g. `0.5%`), got {:e}",
+                    r.value.0
+                ),
             ));
         }
         s.resolution = r.value.0;

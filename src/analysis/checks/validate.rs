@@ -13,6 +13,9 @@ pub struct KnownNames {
     pub outputs: Vec<String>,
     /// Stimulus inputs; `None` accepts any stimulus name.
     pub inputs: Option<Vec<String>>,
+    /// The simulation time step: a window must end within a run of at most
+    /// `sim::max_steps()` such steps. `None`: not checked.
+    pub tstep: Option<f64>,
 }
 
 /// A `SourceError` at a value's location in `file`.
@@ -83,6 +86,15 @@ impl Ctx<'_> {
             self.err(
                 loc,
                 format!("window {w} is empty or negative: its end must come after its start"),
+            );
+        } else if let Some(why) = self
+            .known
+            .tstep
+            .and_then(|h| crate::sim::too_many_steps(h, w.end.0))
+        {
+            self.err(
+                loc,
+                format!("window {w} ends beyond the longest run the simulator takes: {why}"),
             );
         }
     }

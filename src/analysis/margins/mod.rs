@@ -7,4 +7,4 @@ mod report;
 mod search;
 
 pub use report::{CriticalMargin, MarginReport, ParameterMargin};
-pub use search::{search_bound, BoundStatus, Direction, MarginBound, MarginSearch};
+pub use search::{search_bound, BoundStatus, Direction, MarginBound, MarginSearch, MIN_RESOLUTION};

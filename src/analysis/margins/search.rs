@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::evaluator::Evaluator;
 
+/// Finest bisection resolution accepted (a multiplier of nominal): finer than any
+/// fabrication tolerance, and far above the spacing of doubles near 1.
+pub const MIN_RESOLUTION: f64 = 1e-6;
+
 /// Search settings (multipliers of the nominal value).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -36,6 +40,12 @@ impl MarginSearch {
         let ok = |x: f64| x.is_finite() && x > 0.0;
         if !ok(self.coarse_step) || !ok(self.resolution) {
             return Err("margin search: coarse_step and resolution must be > 0".into());
+        }
+        if self.resolution < MIN_RESOLUTION {
+            return Err(format!(
+                "margin search: resolution must be at least {MIN_RESOLUTION:e} (got {:e})",
+                self.resolution
+            ));
         }
         if self.resolution > self.coarse_step {
             return Err("margin search: resolution must not exceed coarse_step".into());
@@ -132,8 +142,14 @@ pub fn search_bound<E: Evaluator>(
             evaluations: count.get(),
         });
     };
-    while (fail - pass).abs() > search.resolution {
+    // The resolution is floored: bisection also stops once the interval no longer
+    // shrinks in floating point (or is below 1e-9 of the bound), whatever was asked.
+    let floor = search.resolution.max(1e-9 * pass.abs().max(fail.abs()));
+    while (fail - pass).abs() > floor {
         let mid = 0.5 * (pass + fail);
+        if mid == pass || mid == fail {
+            break;
+        }
         if passes(mid)? {
             pass = mid;
         } else {

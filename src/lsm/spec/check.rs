@@ -66,6 +66,20 @@ pub(super) fn validate(file: &SourceFile, raw: RawSpec) -> Result<LsmDesign, Sou
         "lsm.adc.rows_per_cycle",
     )? as usize;
     let (input, step_us) = input(file, &l.input, &l.inputs)?;
+    if let (Some(step), Some(s)) = (step_us, &l.input.step_us) {
+        // Event times are whole microseconds: a sample must span at least one.
+        if step * (time_steps as f64) < 1.0 {
+            return Err(locate(
+                file,
+                s,
+                format!(
+                    "input.step_us × lsm.time_steps = {} µs: a sample must span at least 1 µs \
+                     (event times are whole microseconds)",
+                    step * time_steps as f64
+                ),
+            ));
+        }
+    }
     let readout = match &l.readout {
         None => None,
         Some(r) => Some(readout(file, r, neurons)?),
@@ -298,7 +312,8 @@ fn readout(file: &SourceFile, r: &RawReadout, neurons: usize) -> Result<ReadoutS
                     format!("cannot read readout weights {}: {e}", path.display()),
                 )
             })?;
-            let t: TrainedReadout = serde_json::from_str(&text)
+            crate::output::note_input(&path);
+            let t: TrainedReadout = serde_json::from_str(crate::diagnostic::strip_bom(&text))
                 .map_err(|e| locate(file, w, format!("readout weights {}: {e}", path.display())))?;
             if t.classes != classes as usize || t.neurons != neurons || !t.is_consistent() {
                 return Err(locate(

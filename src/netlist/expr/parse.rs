@@ -168,10 +168,16 @@ fn bad_name(at: usize) -> ExprError {
     }
 }
 
+/// Deepest nesting of parentheses, unary signs and `^` an expression may have: the
+/// parser recurses once per level, and a deeper expression would overflow the stack.
+pub const MAX_DEPTH: usize = 256;
+
 struct Climber<'t> {
     toks: &'t [(Tok, usize)],
     pos: usize,
     end: usize,
+    /// Current nesting level (see [`MAX_DEPTH`]).
+    depth: usize,
 }
 
 impl Climber<'_> {
@@ -204,6 +210,19 @@ impl Climber<'_> {
     }
 
     fn unary(&mut self) -> Result<Expr, ExprError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ExprError::Syntax {
+                message: format!("expression nested more than {MAX_DEPTH} levels deep"),
+                at: self.here(),
+            });
+        }
+        self.depth += 1;
+        let result = self.unary_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, ExprError> {
         match self.peek() {
             Some(Tok::Op('-')) => {
                 self.pos += 1;
@@ -299,6 +318,7 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
         toks: &toks,
         pos: 0,
         end: text.len(),
+        depth: 0,
     };
     let e = p.binary(1)?;
     if p.pos < toks.len() {
