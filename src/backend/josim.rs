@@ -32,6 +32,21 @@ pub struct Netlist {
     pub probes: Vec<OutputProbe>,
 }
 
+impl Netlist {
+    /// The last printed phase column of each pulse output (its load JTL's second
+    /// junction), `(output, column)`: where its SFQ pulses are counted.
+    pub fn output_phase_columns(&self) -> Vec<(&str, &str)> {
+        self.probes
+            .iter()
+            .filter_map(|p| {
+                let last = p.columns.last()?;
+                last.starts_with("P(")
+                    .then_some((p.output.as_str(), last.as_str()))
+            })
+            .collect()
+    }
+}
+
 fn node_name(net: &Network, block: NodeIndex, port: &str) -> String {
     let b = &net.graph[block];
     match &b.kind {

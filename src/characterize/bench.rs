@@ -31,13 +31,9 @@ pub struct BenchRun {
 /// The last printed phase column of each network output (its load JTL's second junction).
 pub fn output_columns(netlist: &Netlist) -> Vec<(String, String)> {
     netlist
-        .probes
-        .iter()
-        .filter_map(|p| {
-            let last = p.columns.last()?;
-            last.starts_with("P(")
-                .then(|| (p.output.clone(), last.clone()))
-        })
+        .output_phase_columns()
+        .into_iter()
+        .map(|(o, c)| (o.to_string(), c.to_string()))
         .collect()
 }
 

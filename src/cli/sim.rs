@@ -107,15 +107,7 @@ pub fn spec(
     run.temperature = temperature;
     run.seed = seed;
     let traces = engine.simulate(&run).map_err(anyhow::Error::from)?;
-    let observed: Vec<(&str, &str)> = netlist
-        .probes
-        .iter()
-        .filter_map(|p| {
-            let last = p.columns.last()?;
-            last.starts_with("P(")
-                .then_some((p.output.as_str(), last.as_str()))
-        })
-        .collect();
+    let observed = netlist.output_phase_columns();
     let pulses = PulseTimes::from_traces(&traces, &observed, &SlipOptions::default())
         .map_err(anyhow::Error::from)?;
     let tstop = design.technology.tstop;

@@ -81,15 +81,7 @@ pub fn count_switching(design: &Design, engine: &Engine) -> Result<Switching, Sw
         let slips = detect_slips(&traces.time, phase, &options).len() as u64;
         out.push(JunctionSlips { name, ic, slips });
     }
-    let observed: Vec<(&str, &str)> = netlist
-        .probes
-        .iter()
-        .filter_map(|p| {
-            let last = p.columns.last()?;
-            last.starts_with("P(")
-                .then_some((p.output.as_str(), last.as_str()))
-        })
-        .collect();
+    let observed = netlist.output_phase_columns();
     let pulses = PulseTimes::from_traces(&traces, &observed, &options)?;
     let last_output = pulses
         .outputs

@@ -53,15 +53,7 @@ impl Bench {
     /// Compiles the netlist of every pattern of every check.
     pub fn new(design: &Design, engine: Engine) -> Result<Bench, SourceError> {
         let nominal = crate::build::compile(design);
-        let observed = nominal
-            .probes
-            .iter()
-            .filter_map(|p| {
-                let last = p.columns.last()?;
-                last.starts_with("P(")
-                    .then(|| (p.output.clone(), last.clone()))
-            })
-            .collect();
+        let observed = crate::characterize::bench::output_columns(&nominal);
         let mut runs = Vec::new();
         for (check, designs) in pattern_designs(design)? {
             let accuracy = match &check {
