@@ -2,15 +2,8 @@
 //! level, margins of spec parameters, and bad input (a user cell, a malformed model
 //! file, a global bias sweep) as exit 2 with a clear message.
 
-use std::process::{Command, Output};
-
-fn nmgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nmgen"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .unwrap()
-}
+use crate::util::nmgen;
+use std::process::Output;
 
 fn text(o: &Output) -> String {
     format!(

@@ -1,16 +1,8 @@
 //! The CLI reads a spec once and knows its kind: flags of the other kind are errors
 //! that name the flag (exit 2, nothing written); shell completions and the man page.
 
-use std::process::{Command, Output};
-
-fn nmgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nmgen"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .unwrap()
-}
+use crate::util::nmgen;
+use std::process::Command;
 
 /// Runs with an output folder that must stay unwritten; returns stderr.
 fn rejected(args: &[&str], flag: &str) {

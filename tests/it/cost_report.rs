@@ -2,18 +2,9 @@
 //! current and static power P = V_b·ΣI_b, switching energy and latency from a run.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
+use crate::util::nmgen;
 use nmgen::cost::{self, PHI0};
-
-fn nmgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nmgen"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .unwrap()
-}
 
 fn design(name: &str) -> nmgen::spec::Design {
     nmgen::spec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{name}.yaml")))

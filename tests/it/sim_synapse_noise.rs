@@ -12,21 +12,11 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::util::wilson;
 use nmgen::analysis::{detect_slips, SlipOptions};
 use nmgen::sim::{simulate, SimOptions};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/design-notes");
-
-/// 99 % Wilson score interval for `k` successes out of `n`, as counts.
-fn wilson(k: usize, n: usize) -> (f64, f64) {
-    let z = 2.575_829_3_f64;
-    let n = n as f64;
-    let p = k as f64 / n;
-    let denom = 1.0 + z * z / n;
-    let centre = (p + z * z / (2.0 * n)) / denom;
-    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
-    (n * (centre - half), n * (centre + half))
-}
 
 struct Point {
     iw: String,

@@ -3,22 +3,13 @@
 //! clear error with exit status 2 (or, where the input is legal, run normally), never
 //! a panic.
 
+use crate::util::nmgen;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/robustness");
 
 fn case(name: &str) -> PathBuf {
     Path::new(DIR).join(name)
-}
-
-fn nmgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nmgen"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .unwrap()
 }
 
 /// Runs `args`, expects exit 2 with every `texts` in stderr and no panic; returns stderr.

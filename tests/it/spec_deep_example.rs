@@ -1,6 +1,6 @@
 //! examples/deep_64_16_16_10.yaml: a 64 → 16 → 16 → 10 network in under 30 lines of
 //! YAML, its weights in CSV files made here from a seed (`NMGEN_WRITE_WEIGHTS=1 cargo
-//! test --test spec_deep_example` rewrites them; otherwise the test checks that the
+//! test --test it spec_deep_example::` rewrites them; otherwise the test checks that the
 //! files in the repository are exactly these).
 
 use std::path::{Path, PathBuf};
@@ -49,7 +49,7 @@ fn matrix(sources: usize, targets: usize, seed: u64) -> Vec<Vec<f64>> {
 
 fn csv_text(file: &str, m: &[Vec<f64>], seed: u64) -> String {
     let mut s = format!(
-        "# {file} of examples/deep_64_16_16_10.yaml: weights[neuron][source] in µA, seed {seed}\n# (tests/spec_deep_example.rs)\n"
+        "# {file} of examples/deep_64_16_16_10.yaml: weights[neuron][source] in µA, seed {seed}\n# (tests/it/spec_deep_example.rs)\n"
     );
     for row in m {
         let cells: Vec<String> = row.iter().map(|v| format!("{v}")).collect();

@@ -2,17 +2,8 @@
 //! stimulus sources written in each `.cir` and the cell's logic function, and
 //! compared with the slips detected in JoSIM's output.
 
-use std::path::PathBuf;
-
+use crate::util::josim_case as case;
 use nmgen::analysis::{detect_slips, read_josim_csv, SlipOptions};
-
-fn case(name: &str) -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/josim-reference/cases/"
-    ))
-    .join(name)
-}
 
 /// A SPICE number: `150p`, `600u`, `1e-12`.
 fn spice(s: &str) -> f64 {

@@ -2,8 +2,8 @@
 //! real circuit, sharded = unsharded reports, reproducible Monte Carlo, and located
 //! errors for bad check and margin settings.
 
+use crate::util::nmgen;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const CHAIN: &str = r#"name: chain
 network:
@@ -24,14 +24,6 @@ margins:
     global: { bias: 8% }
     local: { critical_currents: 10% }
 "#;
-
-fn nmgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nmgen"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .unwrap()
-}
 
 fn spec(dir: &Path, text: &str) -> PathBuf {
     let p = dir.join("chain.yaml");

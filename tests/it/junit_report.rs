@@ -3,17 +3,9 @@
 //! failed and by how much. Without junitparser the test fails under CI=true and is
 //! skipped (with a message) elsewhere.
 
+use crate::util::nmgen;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn nmgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nmgen"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .unwrap()
-}
+use std::process::Command;
 
 /// A Python 3 that has junitparser: Debian's, or the first on PATH.
 fn python_with_junitparser() -> Option<String> {

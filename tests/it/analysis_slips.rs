@@ -2,21 +2,13 @@
 //! staircases, and the JoSIM CSV reader's errors.
 
 use std::f64::consts::PI;
-use std::path::PathBuf;
 
+use crate::util::josim_case as case;
 use nmgen::analysis::{
     detect_slips, net_slips, parse_josim_csv, read_josim_csv, PulseTimes, SlipOptions,
 };
 use nmgen::diagnostic::SourceFile;
 use proptest::prelude::*;
-
-fn case(name: &str) -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/josim-reference/cases/"
-    ))
-    .join(name)
-}
 
 /// Expected +2π slip counts of the junction phase columns, derived from each
 /// test bench's stimulus (and, for the output junctions, the cell's function);
