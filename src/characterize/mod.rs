@@ -7,7 +7,8 @@
 //! - [`weights`]: trained weight matrices mapped onto synapse currents (a spec YAML);
 //! - [`classify`]: rate-coded classification of input patterns (the XOR network);
 //! - [`plot`]: SVG curves with error bars;
-//! - [`models`], [`model_fit`]: the pulse-level cell models measured and fitted (`characterize models`).
+//! - [`models`], [`neuron_bench`], [`model_fit`]: the pulse-level cell models measured and
+//!   fitted (`characterize models`).
 
 pub mod bench;
 pub mod classify;
@@ -15,6 +16,7 @@ pub mod fit;
 pub mod model_fit;
 pub mod models;
 pub mod neuron;
+pub mod neuron_bench;
 pub mod plot;
 pub mod synapse;
 pub mod weights;

@@ -1,288 +1,389 @@
-//! Fitting the pulse-level neuron model to the circuit-level neuron benches.
+//! Fitting the pulse-level neuron model to the circuit neuron's own junction switchings.
 //!
-//! The model (see [`crate::pulse::models::NeuronModel`]): stored flux u in input quanta,
-//! +1 per excitatory pulse, −`inh_fluxons` per inhibitory pulse, decaying with τ; an
-//! excitatory pulse fires when u ≥ θ(th) + σ·N(0,1), a fire removes one quantum.
+//! The model (see [`crate::pulse::models::NeuronModel`]) is a point process: the
+//! stored flux s (input quanta entering the storage loop, each decaying with τ_s; −1
+//! per fire) and the inhibition h (inhibitory quanta, decaying with τ_h) set the drive
+//! D = s − κh, and the fire junction escapes at the rate
+//! λ = r·exp(−b·(θ(th) − D)^γ) below θ and r at or above it (a Kramers-like escape
+//! over a barrier that shrinks as (θ − D)^γ; γ = 3/2 for a junction biased near its
+//! critical current), zero within the refractory time of a fire.
 //!
-//! - refractory time: the pair spacing at which a neuron that fires on every pulse
-//!   gives 1.5 output pulses on average;
-//! - for each (τ, σ) of a grid: θ(th) for each threshold of the rate bench so that the
-//!   model's output count, summed over the bench's input rates, is the measured one
-//!   (simulated with the pulse-level simulator, so the fit is of the simulator itself);
-//!   score = the fit of every rate point plus the mean log-likelihood per seed of the
-//!   pulse-pair fire counts (analytic; each spacing weighs like one rate point, so the
-//!   rate regime the networks run in decides); the best score wins. The pulses to the first fire (20 ps apart)
-//!   are recorded as measured (`pulses_to_fire`); networks run in the rate regime, so
-//!   the rate bench decides θ;
-//! - inh_fluxons: so that the model's mean pulses to fire after one inhibitory pulse
-//!   is the measured one.
+//! The benches record, for random and periodic input trains at every threshold, when
+//! each quantum enters the loop (the storage junction B3 switches), when each
+//! inhibitory quantum enters (B7), and when the neuron fires (the fire junction B4).
+//! With those times s(t) and h(t) are known, and the log-likelihood of the observed
+//! fires is Σ log λ(t_fire) − ∫ λ dt. Nelder–Mead maximises it over (τ_s, κ, τ_h, b,
+//! δ, ln r, γ) — δ the delay from a junction's switching to its effect on the fire
+//! junction — and γ, with, at every step, the best θ of each threshold found by golden-section
+//! search (the thresholds' terms are independent; the integral runs over a fine
+//! histogram of the drive, so each search is cheap).
+//!
+//! The entry of an excitatory quantum (else it escapes through B2 when the loop is
+//! full) is a logistic in s, fitted by maximum likelihood to the arrivals at B1.
 
-use crate::pulse::models::{CellModels, Delay, NeuronModel, ThresholdPoint};
-use crate::pulse::network::{Kind, NetBuilder};
-use crate::pulse::sim::Simulator;
-use crate::pulse::stats::erfc;
+use super::fit::fit_logistic;
 
-/// The output counts of one rate bench (one threshold, one input train).
+/// Integration step of the likelihood (ps): the circuit's time step is 0.1 ps.
+const DT: f64 = 0.25;
+
+/// One circuit-level run of the identification bench (times in ps).
 #[derive(Debug, Clone, PartialEq)]
-pub struct RateData {
+pub struct NeuronTrace {
     pub th_ua: f64,
-    /// Input pulse times (s).
-    pub times: Vec<f64>,
-    /// Output pulses, one per seed.
-    pub counts: Vec<usize>,
+    /// Length of the run.
+    pub tstop: f64,
+    /// Excitatory pulses arriving at the input junction B1.
+    pub arrivals: Vec<f64>,
+    /// Quanta entering the storage loop (B3 switches).
+    pub entries: Vec<f64>,
+    /// Inhibitory quanta entering (B7 switches).
+    pub inhibitions: Vec<f64>,
+    /// Fires (B4 switches).
+    pub fires: Vec<f64>,
 }
 
-/// Everything the circuit-level neuron benches measured.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NeuronData {
-    /// Spacing of the pulses-to-fire train (s).
-    pub fire_spacing: f64,
-    /// Per threshold (µA): input pulses to the first fire per seed (None: no fire).
-    pub fire: Vec<(f64, Vec<Option<usize>>)>,
-    pub inh_th_ua: f64,
-    /// Time from the inhibitory pulse to the first excitatory one (s).
-    pub inh_lead: f64,
-    pub inh: Vec<Option<usize>>,
-    pub pair_th_ua: f64,
-    /// (spacing ps, output pulses per seed).
-    pub pairs: Vec<(f64, Vec<usize>)>,
-    /// (spacing ps, output pulses per seed) at a threshold that fires on every pulse.
-    pub refractory: Vec<(f64, Vec<usize>)>,
-    pub rates: Vec<RateData>,
-}
-
-/// The fitted neuron constants.
+/// The fitted constants (ps, fluxons).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeuronFit {
     pub leak_tau_ps: f64,
-    pub sigma: f64,
-    pub threshold: Vec<ThresholdPoint>,
+    pub inh_tau_ps: f64,
     pub inh_fluxons: f64,
+    /// Escape rate at and above θ (per ps), barrier coefficient b and exponent γ.
+    pub rate_per_ps: f64,
+    pub barrier: f64,
+    pub exponent: f64,
+    /// From a junction's switching to its effect on the escape rate.
+    pub effect_delay_ps: f64,
     pub refractory_ps: f64,
+    /// θ(th): (th µA, fluxons).
+    pub threshold: Vec<(f64, f64)>,
+    /// Entry of an excitatory quantum: logistic (centre, scale) in s; scale 0 when no
+    /// pulse escaped.
+    pub entry: (f64, f64),
+    /// Log-likelihood of the fires at the optimum.
+    pub log_likelihood: f64,
 }
 
-fn phi(x: f64) -> f64 {
-    0.5 * erfc(-x / std::f64::consts::SQRT_2)
-}
-
-/// P(u ≥ θ + σ·z).
-fn p_fire(u: f64, theta: f64, sigma: f64) -> f64 {
-    if sigma > 0.0 {
-        phi((u - theta) / sigma)
-    } else if u >= theta {
-        1.0
-    } else {
-        0.0
-    }
-}
-
-/// Mean index (1-based) of the first fire over runs that fire, when the stored flux
-/// before the decision at pulse k is `u[k-1]`; None when no fire is possible.
-fn mean_first_fire(u: &[f64], theta: f64, sigma: f64) -> Option<f64> {
-    let (mut none, mut total, mut weighted) = (1.0, 0.0, 0.0);
-    for (k, &uk) in u.iter().enumerate() {
-        let p = none * p_fire(uk, theta, sigma);
-        total += p;
-        weighted += p * (k + 1) as f64;
-        none *= 1.0 - p_fire(uk, theta, sigma);
-    }
-    (total > 1e-12).then(|| weighted / total)
-}
-
-/// Stored flux at each pulse of a train `spacing` apart, with an optional initial
-/// offset decaying from `lead` before the first pulse.
-fn train_flux(n: usize, spacing: f64, tau: f64, offset: f64, lead: f64) -> Vec<f64> {
-    let mut u = Vec::with_capacity(n);
-    let mut s = 0.0;
-    for k in 0..n {
-        s = s * (-spacing / tau).exp() + 1.0;
-        let t = lead + spacing * k as f64;
-        u.push(s + offset * (-t / tau).exp());
-    }
-    u
-}
-
-fn mean_of(x: impl Iterator<Item = f64>) -> Option<f64> {
-    let v: Vec<f64> = x.collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-}
-
-/// A model with one neuron and no delays, for simulating benches.
-fn probe_models(fit: &NeuronFit) -> CellModels {
-    CellModels {
-        format: crate::pulse::models::FORMAT.into(),
-        command: String::new(),
-        temperature_k: 0.0,
-        bias: 1.0,
-        technology: crate::pulse::models::TechnologyRecord::of(&crate::spec::Technology::defaults()),
-        source_sha256: String::new(),
-        benches: serde_json::Value::Null,
-        cells: crate::pulse::models::Cells {
-            neuron: NeuronModel {
-                leak_tau_ps: fit.leak_tau_ps,
-                refractory_ps: fit.refractory_ps,
-                threshold_sigma_fluxons: fit.sigma,
-                inh_fluxons: fit.inh_fluxons,
-                threshold: fit.threshold.clone(),
-                ..NeuronModel::default()
-            },
-            ..Default::default()
-        },
-    }
-}
-
-/// Mean and variance of the output count of the pulse-level neuron of threshold
-/// `theta` (fluxons) for an input train, over `seeds` seeds.
-fn simulated_count(fit: &NeuronFit, theta: f64, times: &[f64], seeds: u64) -> (f64, f64) {
-    let models = probe_models(fit);
-    let mut b = NetBuilder::new(&models);
-    let n = b.add("n".into(), Kind::Neuron, Delay::default(), theta);
+/// Switching times binned on the likelihood grid (shifted by `shift` ps).
+fn binned(times: &[f64], shift: f64, n: usize) -> Vec<f64> {
+    let mut b = vec![0.0; n];
     for &t in times {
-        b.pulse(t, n, 0);
-    }
-    b.observe("q", n);
-    let net = b.finish();
-    let mut sim = Simulator::new(&net);
-    let counts: Vec<f64> = (1..=seeds)
-        .map(|s| {
-            sim.run(s, f64::INFINITY)
-                .pulses
-                .get("q")
-                .map_or(0, <[f64]>::len) as f64
-        })
-        .collect();
-    let m = counts.iter().sum::<f64>() / counts.len() as f64;
-    let v = counts.iter().map(|c| (c - m) * (c - m)).sum::<f64>() / (counts.len() as f64 - 1.0);
-    (m, v)
-}
-
-/// Fits the neuron model to the benches.
-pub fn fit_neuron(data: &NeuronData) -> NeuronFit {
-    let refractory_ps = {
-        let pts: Vec<(f64, f64)> = data
-            .refractory
-            .iter()
-            .map(|(s, c)| (*s, c.iter().sum::<usize>() as f64 / c.len().max(1) as f64))
-            .collect();
-        super::models::crossing(&pts, 1.5).unwrap_or_else(|| pts.last().map_or(0.0, |p| p.0))
-    };
-    let mut best: Option<(f64, NeuronFit)> = None;
-    let rate_ths: Vec<f64> = {
-        let mut t: Vec<f64> = data.rates.iter().map(|r| r.th_ua).collect();
-        t.sort_by(f64::total_cmp);
-        t.dedup();
-        t
-    };
-    for tau_step in 0..=18 {
-        let tau = 150e-12 + 25e-12 * f64::from(tau_step);
-        for &sigma in &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8] {
-            let mut fit = NeuronFit {
-                leak_tau_ps: tau * 1e12,
-                sigma,
-                threshold: Vec::new(),
-                inh_fluxons: 1.0,
-                refractory_ps,
-            };
-            // θ(th): the output counts of the rate bench, summed over its rates
-            for &th in &rate_ths {
-                let runs: Vec<&RateData> = data.rates.iter().filter(|r| r.th_ua == th).collect();
-                let observed: f64 = runs
-                    .iter()
-                    .map(|r| r.counts.iter().sum::<usize>() as f64 / r.counts.len() as f64)
-                    .sum();
-                let (mut lo, mut hi) = (0.05, 20.0);
-                for _ in 0..30 {
-                    let mid = (lo + hi) / 2.0;
-                    let predicted: f64 = runs
-                        .iter()
-                        .map(|r| simulated_count(&fit, mid, &r.times, 40).0)
-                        .sum();
-                    if predicted > observed {
-                        lo = mid;
-                    } else {
-                        hi = mid;
-                    }
-                }
-                fit.threshold.push(ThresholdPoint {
-                    th_ua: th,
-                    fluxons: (((lo + hi) / 2.0) * 1e4).round() / 1e4,
-                });
-            }
-            if fit.threshold.is_empty() {
-                continue;
-            }
-            let model = probe_models(&fit);
-            let theta_pair = model.cells.neuron.threshold_at(data.pair_th_ua);
-            let mut score = 0.0;
-            for (s, counts) in &data.pairs {
-                let p1 = p_fire(1.0, theta_pair, sigma);
-                let p2 = p_fire(1.0 + (-s * 1e-12 / tau).exp(), theta_pair, sigma);
-                let p = (1.0 - (1.0 - p1) * (1.0 - p2)).clamp(1e-6, 1.0 - 1e-6);
-                let k = counts.iter().filter(|&&c| c > 0).count() as f64;
-                let n = counts.len() as f64;
-                // per seed: each spacing weighs like one rate point
-                score += (k * p.ln() + (n - k) * (1.0 - p).ln()) / n;
-            }
-            for r in &data.rates {
-                let n = r.counts.len() as f64;
-                let mc = r.counts.iter().sum::<usize>() as f64 / n;
-                let vc = r
-                    .counts
-                    .iter()
-                    .map(|&c| (c as f64 - mc).powi(2))
-                    .sum::<f64>()
-                    / (n - 1.0).max(1.0);
-                let theta = model.cells.neuron.threshold_at(r.th_ua);
-                let (mm, vm) = simulated_count(&fit, theta, &r.times, 40);
-                score -= (mm - mc).powi(2) / (2.0 * (vc / n + vm / 40.0 + 0.25));
-            }
-            if best.as_ref().is_none_or(|(b, _)| score > *b) {
-                best = Some((score, fit));
-            }
+        let i = ((t + shift) / DT).floor();
+        if i >= 0.0 && (i as usize) < n {
+            b[i as usize] += 1.0;
         }
     }
-    let mut fit = best.map(|(_, f)| f).unwrap_or(NeuronFit {
-        leak_tau_ps: 300.0,
-        sigma: 0.1,
-        threshold: Vec::new(),
-        inh_fluxons: 1.0,
-        refractory_ps,
-    });
-    fit.inh_fluxons = fit_inhibition(data, &fit);
-    fit
+    b
 }
 
-/// inh_fluxons reproducing the mean pulses to fire after one inhibitory pulse.
-fn fit_inhibition(data: &NeuronData, fit: &NeuronFit) -> f64 {
-    let Some(target) = mean_of(data.inh.iter().flatten().map(|&k| k as f64)) else {
-        // never fired after inhibition within the train: at least as strong as the train
-        return data.inh.len() as f64;
-    };
-    let theta = probe_models(fit).cells.neuron.threshold_at(data.inh_th_ua);
-    let tau = fit.leak_tau_ps * 1e-12;
-    let n = data
-        .inh
-        .iter()
-        .flatten()
-        .max()
-        .copied()
-        .unwrap_or(1)
-        .max(10)
-        + 5;
-    let mean = |inh: f64| {
-        let u = train_flux(n, data.fire_spacing, tau, -inh, data.inh_lead);
-        mean_first_fire(&u, theta, fit.sigma).unwrap_or(f64::INFINITY)
-    };
-    let (mut lo, mut hi) = (0.0, 8.0);
-    for _ in 0..50 {
-        let mid = (lo + hi) / 2.0;
-        if mean(mid) < target {
-            lo = mid;
+/// y[k] = a·y[k−1] + x[k], a = exp(−DT/τ): a sum of decaying unit steps.
+fn decayed(x: &mut [f64], tau: f64) {
+    let a = (-DT / tau).exp();
+    for k in 1..x.len() {
+        x[k] += a * x[k - 1];
+    }
+}
+
+/// What the likelihood needs of one trace, prepared once.
+struct Prepared<'a> {
+    trace: &'a NeuronTrace,
+    th: usize,
+    n: usize,
+    /// Fires, one step late (a fire lowers s after it).
+    fired: Vec<f64>,
+    /// 0 within the refractory time after a fire, else 1.
+    open: Vec<f64>,
+    fire_bins: Vec<usize>,
+}
+
+/// The model's constants during a fit: ln τ_s, κ, ln τ_h, ln b, δ, ln r, ln γ.
+type Point = [f64; 7];
+
+/// Width of a drive histogram bin (fluxons).
+const BIN: f64 = 0.002;
+
+struct Problem<'a> {
+    runs: Vec<Prepared<'a>>,
+    thresholds: Vec<f64>,
+}
+
+/// log λ at drive `d` for threshold `theta`.
+fn log_rate(d: f64, theta: f64, log_r: f64, b: f64, gamma: f64) -> f64 {
+    log_r - b * (theta - d).max(0.0).powf(gamma)
+}
+
+/// Golden-section search for the minimum of `f` on [lo, hi].
+fn golden(f: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64) -> f64 {
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut a, mut b) = (hi - g * (hi - lo), lo + g * (hi - lo));
+    let (mut fa, mut fb) = (f(a), f(b));
+    while hi - lo > 1e-4 {
+        if fa < fb {
+            hi = b;
+            (b, fb) = (a, fa);
+            a = hi - g * (hi - lo);
+            fa = f(a);
         } else {
-            hi = mid;
+            lo = a;
+            (a, fa) = (b, fb);
+            b = lo + g * (hi - lo);
+            fb = f(b);
         }
     }
     (lo + hi) / 2.0
+}
+
+impl Problem<'_> {
+    /// s − κh on the grid of one run.
+    fn drive(&self, r: &Prepared, p: &Point) -> Vec<f64> {
+        let (tau_s, kappa, tau_h, delta) = (p[0].exp(), p[1], p[2].exp(), p[4]);
+        let mut s = binned(&r.trace.entries, delta, r.n);
+        for (x, f) in s.iter_mut().zip(&r.fired) {
+            *x -= f;
+        }
+        decayed(&mut s, tau_s);
+        if !r.trace.inhibitions.is_empty() {
+            let mut h = binned(&r.trace.inhibitions, delta, r.n);
+            decayed(&mut h, tau_h);
+            for (x, y) in s.iter_mut().zip(&h) {
+                *x -= kappa * y;
+            }
+        }
+        s
+    }
+
+    /// The profile log-likelihood at `p` and the best θ of each threshold.
+    fn profile(&self, p: &Point) -> (f64, Vec<f64>) {
+        if !p.iter().all(|x| x.is_finite()) {
+            return (f64::NEG_INFINITY, vec![]);
+        }
+        let (b, log_r, gamma) = (p[3].exp(), p[5], p[6].exp());
+        let m = self.thresholds.len();
+        // per threshold: histogram of the drive where the neuron may fire (time spent,
+        // ps, per bin from `lowest`), and the drive at each fire
+        let mut spent: Vec<Vec<f64>> = vec![Vec::new(); m];
+        let mut lowest = vec![f64::INFINITY; m];
+        let mut at_fires: Vec<Vec<f64>> = vec![Vec::new(); m];
+        let drives: Vec<Vec<f64>> = self.runs.iter().map(|r| self.drive(r, p)).collect();
+        for (r, d) in self.runs.iter().zip(&drives) {
+            let lo = d.iter().copied().fold(f64::INFINITY, f64::min);
+            lowest[r.th] = lowest[r.th].min(lo);
+        }
+        for (r, d) in self.runs.iter().zip(&drives) {
+            let h = &mut spent[r.th];
+            for (x, &open) in d.iter().zip(&r.open) {
+                if open > 0.0 {
+                    let i = ((x - lowest[r.th]) / BIN) as usize;
+                    if i >= h.len() {
+                        h.resize(i + 1, 0.0);
+                    }
+                    h[i] += DT;
+                }
+            }
+            at_fires[r.th].extend(r.fire_bins.iter().map(|&i| d[i]));
+        }
+        let mut ll = 0.0;
+        let mut thetas = vec![0.0; m];
+        for k in 0..m {
+            let nll = |theta: f64| {
+                let integral: f64 = spent[k]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &t)| t > 0.0)
+                    .map(|(i, &t)| {
+                        let d = lowest[k] + (i as f64 + 0.5) * BIN;
+                        t * log_rate(d, theta, log_r, b, gamma).exp()
+                    })
+                    .sum();
+                let fires: f64 = at_fires[k]
+                    .iter()
+                    .map(|&d| log_rate(d, theta, log_r, b, gamma))
+                    .sum();
+                integral - fires
+            };
+            thetas[k] = golden(nll, 0.0, 15.0);
+            ll -= nll(thetas[k]);
+        }
+        if !ll.is_finite() {
+            return (f64::NEG_INFINITY, thetas);
+        }
+        (ll, thetas)
+    }
+}
+
+/// Nelder–Mead minimisation of `f` from `x0` with initial steps `step`.
+fn nelder_mead<const N: usize>(
+    f: impl Fn(&[f64; N]) -> f64,
+    x0: [f64; N],
+    step: [f64; N],
+    iterations: usize,
+) -> ([f64; N], f64) {
+    let mut simplex: Vec<([f64; N], f64)> = (0..=N)
+        .map(|i| {
+            let mut x = x0;
+            if i > 0 {
+                x[i - 1] += step[i - 1];
+            }
+            (x, f(&x))
+        })
+        .collect();
+    let along = |a: &[f64; N], b: &[f64; N], t: f64| {
+        let mut x = *a;
+        for k in 0..N {
+            x[k] = a[k] + t * (b[k] - a[k]);
+        }
+        x
+    };
+    for _ in 0..iterations {
+        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+        if (simplex[N].1 - simplex[0].1).abs() < 1e-4 {
+            break;
+        }
+        let mut centroid = [0.0; N];
+        for (x, _) in &simplex[..N] {
+            for k in 0..N {
+                centroid[k] += x[k] / N as f64;
+            }
+        }
+        let worst = simplex[N];
+        let reflected = along(&centroid, &worst.0, -1.0);
+        let fr = f(&reflected);
+        if fr < simplex[0].1 {
+            let expanded = along(&centroid, &worst.0, -2.0);
+            let fe = f(&expanded);
+            simplex[N] = if fe < fr {
+                (expanded, fe)
+            } else {
+                (reflected, fr)
+            };
+        } else if fr < simplex[N - 1].1 {
+            simplex[N] = (reflected, fr);
+        } else {
+            let contracted = along(&centroid, &worst.0, 0.5);
+            let fc = f(&contracted);
+            if fc < worst.1 {
+                simplex[N] = (contracted, fc);
+            } else {
+                let best = simplex[0].0;
+                for v in simplex.iter_mut().skip(1) {
+                    v.0 = along(&best, &v.0, 0.5);
+                    v.1 = f(&v.0);
+                }
+            }
+        }
+    }
+    simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+    simplex[0]
+}
+
+/// Stored flux (decayed entries minus fires, τ in ps) just before `t`.
+fn stored_at(trace: &NeuronTrace, t: f64, tau: f64) -> f64 {
+    let sum = |v: &[f64]| -> f64 {
+        v.iter()
+            .filter(|&&x| x < t)
+            .map(|&x| (-(t - x) / tau).exp())
+            .sum()
+    };
+    sum(&trace.entries) - sum(&trace.fires)
+}
+
+/// Fits the model to the traces, starting from the barrier exponent γ = `exponent`. The
+/// refractory time is 0.85 × the shortest interval between two fires seen in any trace.
+pub fn fit_neuron(traces: &[NeuronTrace], exponent: f64) -> NeuronFit {
+    let mut thresholds: Vec<f64> = traces.iter().map(|t| t.th_ua).collect();
+    thresholds.sort_by(f64::total_cmp);
+    thresholds.dedup();
+    let refractory = 0.85
+        * traces
+            .iter()
+            .flat_map(|t| t.fires.windows(2).map(|w| w[1] - w[0]))
+            .fold(f64::INFINITY, f64::min);
+    let refractory = if refractory.is_finite() {
+        refractory
+    } else {
+        0.0
+    };
+    let runs = traces
+        .iter()
+        .map(|t| {
+            let n = (t.tstop / DT).ceil() as usize + 1;
+            let fires = binned(&t.fires, 0.0, n);
+            let mut fired = vec![0.0; n];
+            fired[1..].copy_from_slice(&fires[..n - 1]);
+            let mut open = vec![1.0; n];
+            for &f in &t.fires {
+                let a = (f / DT) as usize + 1;
+                let b = (((f + refractory) / DT) as usize + 1).min(n);
+                if a < b {
+                    open[a..b].fill(0.0);
+                }
+            }
+            let fire_bins = t
+                .fires
+                .iter()
+                .map(|&f| (f / DT).floor() as usize)
+                .filter(|&i| i < n)
+                .collect();
+            Prepared {
+                trace: t,
+                th: thresholds.iter().position(|&x| x == t.th_ua).unwrap_or(0),
+                n,
+                fired,
+                open,
+                fire_bins,
+            }
+        })
+        .collect();
+    let problem = Problem { runs, thresholds };
+    let start: Point = [
+        270f64.ln(),
+        1.0,
+        250f64.ln(),
+        1.5f64.ln(),
+        4.0,
+        0.0,
+        exponent.ln(),
+    ];
+    let (best, neg_ll) = nelder_mead(
+        |p| -problem.profile(p).0,
+        start,
+        [0.2, 0.2, 0.2, 0.3, 2.0, 0.5, 0.2],
+        500,
+    );
+    let (_, thetas) = problem.profile(&best);
+    let leak_tau_ps = best[0].exp();
+    // entry: arrivals at B1 that did not enter (no B3 switch within 6 ps) escaped
+    let mut bins: Vec<(f64, u32, u32)> = Vec::new();
+    for t in traces {
+        for &a in &t.arrivals {
+            let s = (stored_at(t, a, leak_tau_ps) * 4.0).round() / 4.0;
+            let escaped = !t.entries.iter().any(|&e| e >= a && e - a < 6.0);
+            match bins.iter_mut().find(|b| b.0 == s) {
+                Some(b) => {
+                    b.1 += u32::from(escaped);
+                    b.2 += 1;
+                }
+                None => bins.push((s, u32::from(escaped), 1)),
+            }
+        }
+    }
+    bins.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let entry = fit_logistic(&bins)
+        .map(|l| (l.centre, l.scale))
+        .unwrap_or((0.0, 0.0));
+    NeuronFit {
+        leak_tau_ps,
+        inh_tau_ps: best[2].exp(),
+        inh_fluxons: best[1],
+        rate_per_ps: best[5].exp(),
+        barrier: best[3].exp(),
+        exponent: best[6].exp(),
+        effect_delay_ps: best[4],
+        refractory_ps: refractory,
+        threshold: problem.thresholds.iter().copied().zip(thetas).collect(),
+        entry,
+        log_likelihood: -neg_ll,
+    }
 }
 
 #[cfg(test)]
@@ -290,12 +391,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_first_fire_comes_where_the_flux_reaches_the_threshold() {
-        let u = train_flux(10, 20e-12, 300e-12, 0.0, 0.0);
-        // u = 1, 1.94, 2.81, ...: θ = 2.5 needs three pulses without noise
-        assert_eq!(mean_first_fire(&u, 2.5, 0.0), Some(3.0));
-        // an inhibitory offset of one fluxon delays it by a pulse
-        let v = train_flux(10, 20e-12, 300e-12, -1.0, 20e-12);
-        assert_eq!(mean_first_fire(&v, 2.5, 0.0), Some(4.0));
+    fn nelder_mead_finds_a_quadratic_minimum() {
+        let (x, f) = nelder_mead(
+            |p: &[f64; 2]| (p[0] - 1.5).powi(2) + 3.0 * (p[1] + 0.5).powi(2),
+            [0.0, 0.0],
+            [0.5, 0.5],
+            500,
+        );
+        assert!(
+            (x[0] - 1.5).abs() < 1e-2 && (x[1] + 0.5).abs() < 1e-2,
+            "{x:?}"
+        );
+        assert!(f < 1e-4);
+    }
+
+    #[test]
+    fn golden_section_finds_a_minimum() {
+        let x = golden(|x| (x - 3.3).powi(2), 0.0, 15.0);
+        assert!((x - 3.3).abs() < 1e-3, "{x}");
+    }
+
+    #[test]
+    fn decayed_steps_sum_exponentials() {
+        let mut x = vec![0.0; 9];
+        x[0] = 1.0;
+        x[4] = 1.0;
+        decayed(&mut x, DT);
+        let a = (-1.0f64).exp();
+        assert!((x[4] - (a.powi(4) + 1.0)).abs() < 1e-12);
+        assert!((x[8] - (a.powi(8) + a.powi(4))).abs() < 1e-12);
     }
 }

@@ -17,17 +17,17 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::bench::{
-    design_from_yaml, forward_slips, instance_name, output_columns, simulate_pulses, with_prints,
-    BenchRun,
+    design_from_yaml, forward_slips, output_columns, simulate_pulses, with_prints, BenchRun,
 };
-use super::model_fit::{self, NeuronData};
+use super::model_fit;
+use super::neuron_bench::{fire_bench, neuron_identification};
 use super::synapse::{characterize_synapse, SynapseKind, SynapsePlan};
 use super::CharacterizeError;
 use crate::analysis::{Progress, PulseTimes};
 use crate::engine::Engine;
 use crate::pulse::models::{
-    self, CellModels, Cells, Delay, DelayModel, FirePoint, MergerModel, NeuronModel, Sigmoid,
-    SynapseModel, TechnologyRecord,
+    self, CellModels, Cells, Delay, DelayModel, Entry, EscapeRate, MergerModel, NeuronModel,
+    Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
 };
 use crate::spec::{Design, Technology};
 
@@ -47,17 +47,14 @@ pub struct ModelsPlan {
     pub collision_offsets_ps: Vec<f64>,
     /// Neuron: thresholds of the pulses-to-fire bench (10 pulses 20 ps apart).
     pub fire_th_ua: Vec<f64>,
-    /// Neuron: threshold and spacings of the pulse-pair bench.
-    pub pair_th_ua: f64,
-    pub pair_spacings_ps: Vec<f64>,
-    /// Neuron: thresholds and input rates of the rate bench (trains of 2 ns).
-    pub rate_th_ua: Vec<f64>,
-    pub rates_ghz: Vec<f64>,
-    /// Neuron: threshold of the inhibition bench (one inh pulse, then the fire train).
-    pub inh_th_ua: f64,
-    /// Neuron: threshold (fires on every pulse) and spacings of the refractory bench.
-    pub refractory_th_ua: f64,
-    pub refractory_spacings_ps: Vec<f64>,
+    /// Neuron identification: noise seeds per stimulus and threshold, length of the
+    /// input trains (ps), and the seed of the random trains.
+    pub neuron_seeds: u64,
+    pub neuron_train_ps: f64,
+    pub neuron_stimulus_seed: u64,
+    /// Starting value of the fitted exponent γ of the escape barrier (θ − D)^γ: 3/2, a
+    /// junction near its critical current (Kramers escape over a cubic barrier).
+    pub neuron_escape_exponent: f64,
 }
 
 impl Default for ModelsPlan {
@@ -73,33 +70,28 @@ impl Default for ModelsPlan {
             synapse_pulses: 8,
             collision_offsets_ps: (0..=12).map(|k| f64::from(k) * 2.0).collect(),
             fire_th_ua: (0..=6).map(|k| 260.0 + 10.0 * f64::from(k)).collect(),
-            pair_th_ua: 310.0,
-            pair_spacings_ps: vec![
-                20.0, 40.0, 60.0, 80.0, 100.0, 130.0, 160.0, 200.0, 250.0, 300.0,
-            ],
-            rate_th_ua: vec![270.0, 280.0, 290.0, 300.0, 310.0],
-            rates_ghz: vec![10.0, 14.285714285714, 20.0, 30.0, 50.0],
-            inh_th_ua: 300.0,
-            refractory_th_ua: 320.0,
-            refractory_spacings_ps: vec![7.0, 8.0, 9.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0, 25.0],
+            neuron_seeds: 2,
+            neuron_train_ps: 2000.0,
+            neuron_stimulus_seed: 7,
+            neuron_escape_exponent: 1.5,
         }
     }
 }
 
 /// One run's output pulses and the forward slips of each printed junction.
-type Traced = (PulseTimes, Vec<Vec<f64>>);
+pub(super) type Traced = (PulseTimes, Vec<Vec<f64>>);
 
 /// Runs one bench design for every seed (in parallel), returning each run's pulses
 /// and, when `prints` names junctions, their forward slips.
-struct Runner<'a> {
-    engine: &'a Engine,
-    technology: &'a Technology,
-    plan: &'a ModelsPlan,
-    progress: Progress,
+pub(super) struct Runner<'a> {
+    pub(super) engine: &'a Engine,
+    pub(super) technology: &'a Technology,
+    pub(super) plan: &'a ModelsPlan,
+    pub(super) progress: Progress,
 }
 
 impl Runner<'_> {
-    fn design(&self, name: &str, yaml: &str) -> Result<Design, CharacterizeError> {
+    pub(super) fn design(&self, name: &str, yaml: &str) -> Result<Design, CharacterizeError> {
         let mut d = design_from_yaml(name, yaml)?;
         d.technology = Technology {
             tstop: d.technology.tstop,
@@ -113,7 +105,7 @@ impl Runner<'_> {
     }
 
     /// Pulses of every output, one entry per (parameter set, seed), in that order.
-    fn pulses(
+    pub(super) fn pulses(
         &self,
         design: &Design,
         parameters: &[Vec<(String, f64)>],
@@ -126,7 +118,7 @@ impl Runner<'_> {
     }
 
     /// Pulses and forward slips of extra printed junctions (`B1.XN`).
-    fn traced(
+    pub(super) fn traced(
         &self,
         design: &Design,
         parameters: &[Vec<(String, f64)>],
@@ -193,7 +185,7 @@ fn delays(runs: &[PulseTimes], inputs: &[f64], outputs: &[&str]) -> Vec<f64> {
 /// Robust mean and variance: the median, and the squared scaled median absolute
 /// deviation (1.4826·MAD estimates σ of a normal), so that a stray pulse (a neuron
 /// firing on its own) does not move them.
-fn moments(x: &[f64]) -> (f64, f64) {
+pub(super) fn moments(x: &[f64]) -> (f64, f64) {
     if x.is_empty() {
         return (0.0, 0.0);
     }
@@ -219,7 +211,7 @@ fn delay(mean: f64, var: f64) -> Delay {
     }
 }
 
-fn round(x: f64, digits: i32) -> f64 {
+pub(super) fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     (x * f).round() / f
 }
@@ -235,7 +227,7 @@ fn times_yaml(times: &[f64]) -> String {
 }
 
 /// A bench: inputs (with pulse times), outputs, cells and connections.
-fn bench_yaml(
+pub(super) fn bench_yaml(
     name: &str,
     params: &str,
     inputs: &[(&str, &[f64])],
@@ -418,19 +410,6 @@ pub fn characterize_models(
         )
     };
     let (syn_d, syn_inh_d) = (syn_delay("synapse")?, syn_delay("synapse_inh")?);
-    // pulse pairs 20 ps apart at the pair threshold, which fires on the second pulse
-    // (at 320 µA, where one pulse fires, the neuron is near running on its own)
-    let neuron_cells: &[(&str, &str)] = &[("n", "{ cell: neuron, th: th }")];
-    let pairs: Vec<f64> = SPACED.iter().flat_map(|&t| [t, t + 20e-12]).collect();
-    let neuron_d = cell_delay(
-        "neuron_delay_bench",
-        &format!("{bias}, th: {}uA", plan.pair_th_ua),
-        &[("x", &pairs), ("idle", none)],
-        &["q"],
-        neuron_cells,
-        &[c("x", "n.a"), c("idle", "n.inh"), c("n.q", "q")],
-        &pairs,
-    )?;
     let dcsfq = delay(m0 - 2.0 * dj, v0 - 2.0 * vj);
     let jtl = delay(dj, vj);
     let merger_delay = Delay {
@@ -498,26 +477,47 @@ pub fn characterize_models(
     let (syn_inh_pass, _) = sigmoid(SynapseKind::Inh)?;
 
     // neuron
-    let data = neuron_data(&r, &bias)?;
-    let fit = model_fit::fit_neuron(&data);
+    let pulses_to_fire = fire_bench(&r, &bias)?;
+    let id_plan = ModelsPlan {
+        seeds: plan.neuron_seeds,
+        ..plan.clone()
+    };
+    let id_runner = Runner {
+        plan: &id_plan,
+        ..r
+    };
+    let traces = neuron_identification(&id_runner, &bias)?;
+    let fit = model_fit::fit_neuron(&traces.traces, plan.neuron_escape_exponent);
+    let source = (dcsfq.mean + jtl.mean) * 1e-12;
+    let (entry, _) = moments(&traces.entry_latency);
+    let (out, out_var) = moments(&traces.output_latency);
     let neuron = NeuronModel {
-        delay_ps: neuron_d,
-        pulses_to_fire: data
-            .fire
+        delay_ps: delay(
+            entry - source + fit.effect_delay_ps * 1e-12 + out - jtl.mean * 1e-12,
+            out_var,
+        ),
+        pulses_to_fire,
+        leak_tau_ps: round(fit.leak_tau_ps, 2),
+        inh_tau_ps: round(fit.inh_tau_ps, 2),
+        inh_fluxons: round(fit.inh_fluxons, 4),
+        refractory_ps: round(fit.refractory_ps, 2),
+        threshold: fit
+            .threshold
             .iter()
-            .filter_map(|(th, counts)| {
-                let fired: Vec<f64> = counts.iter().flatten().map(|&k| k as f64).collect();
-                (!fired.is_empty()).then(|| FirePoint {
-                    th_ua: *th,
-                    pulses: round(fired.iter().sum::<f64>() / fired.len() as f64, 3),
-                })
+            .map(|&(th_ua, fluxons)| ThresholdPoint {
+                th_ua,
+                fluxons: round(fluxons, 4),
             })
             .collect(),
-        leak_tau_ps: round(fit.leak_tau_ps, 1),
-        inh_fluxons: round(fit.inh_fluxons, 3),
-        refractory_ps: round(fit.refractory_ps, 2),
-        threshold: fit.threshold,
-        threshold_sigma_fluxons: round(fit.sigma, 3),
+        escape: EscapeRate {
+            rate_per_ps: round(fit.rate_per_ps, 4),
+            barrier: round(fit.barrier, 4),
+            exponent: round(fit.exponent, 4),
+        },
+        entry: Entry {
+            centre_fluxons: round(fit.entry.0, 4),
+            scale_fluxons: round(fit.entry.1, 4),
+        },
     };
 
     let tech = TechnologyRecord::of(technology);
@@ -561,151 +561,5 @@ pub fn crossing(points: &[(f64, f64)], level: f64) -> Option<f64> {
     points.windows(2).find_map(|w| {
         let ((x0, y0), (x1, y1)) = (w[0], w[1]);
         (y0 < level && y1 >= level).then(|| x0 + (x1 - x0) * (level - y0) / (y1 - y0))
-    })
-}
-
-/// The neuron benches at the circuit level.
-fn neuron_data(r: &Runner, bias: &str) -> Result<NeuronData, CharacterizeError> {
-    let plan = r.plan;
-    let c = |a: &str, b: &str| format!("{a} -> {b}");
-    let x = instance_name("n");
-    let prints = [format!("B1.{x}"), format!("B4.{x}")];
-    let cells: &[(&str, &str)] = &[("n", "{ cell: neuron, th: th }")];
-    let th = |ua: f64| vec![("th".to_string(), ua * 1e-6)];
-    let none: &[f64] = &[];
-    let train: Vec<f64> = (0..10).map(|k| 20e-12 + 20e-12 * f64::from(k)).collect();
-    // pulses to fire: inputs at B1 before the first switch of the fire junction B4
-    let fire_counts =
-        |design: &Design, ths: &[f64]| -> Result<Vec<Vec<Option<usize>>>, CharacterizeError> {
-            let params: Vec<_> = ths.iter().map(|&t| th(t)).collect();
-            let runs = r.traced(design, &params, &prints)?;
-            Ok(runs
-                .chunks(plan.seeds as usize)
-                .map(|chunk| {
-                    chunk
-                        .iter()
-                        .map(|(_, slips)| {
-                            let (ins, fires) = (&slips[0], &slips[1]);
-                            fires
-                                .first()
-                                .map(|&t| ins.iter().filter(|&&s| s < t).count())
-                        })
-                        .collect()
-                })
-                .collect())
-        };
-    let fire_design = r.design(
-        "neuron_fire_bench",
-        &bench_yaml(
-            "neuron_fire_bench",
-            &format!("{bias}, th: 290uA"),
-            &[("x", &train), ("idle", none)],
-            &["q"],
-            cells,
-            &[c("x", "n.a"), c("idle", "n.inh"), c("n.q", "q")],
-            400.0,
-        ),
-    )?;
-    let fire = plan
-        .fire_th_ua
-        .iter()
-        .copied()
-        .zip(fire_counts(&fire_design, &plan.fire_th_ua)?)
-        .collect();
-    // one inhibitory pulse 20 ps before the train
-    let inh_at = [20e-12];
-    let late: Vec<f64> = train.iter().map(|t| t + 20e-12).collect();
-    let inh_design = r.design(
-        "neuron_inh_bench",
-        &bench_yaml(
-            "neuron_inh_bench",
-            &format!("{bias}, th: 290uA"),
-            &[("x", &late), ("z", &inh_at)],
-            &["q"],
-            cells,
-            &[c("x", "n.a"), c("z", "n.inh"), c("n.q", "q")],
-            400.0,
-        ),
-    )?;
-    let inh = fire_counts(&inh_design, &[plan.inh_th_ua])?
-        .pop()
-        .unwrap_or_default();
-    // output pulses of a pair at a spacing
-    let pair_counts = |name: &str,
-                       th_ua: f64,
-                       spacings: &[f64]|
-     -> Result<Vec<(f64, Vec<usize>)>, CharacterizeError> {
-        let mut out = Vec::new();
-        for &s in spacings {
-            let pair = [50e-12, 50e-12 + s * 1e-12];
-            let d = r.design(
-                name,
-                &bench_yaml(
-                    name,
-                    &format!("{bias}, th: 290uA"),
-                    &[("x", &pair), ("idle", none)],
-                    &["q"],
-                    cells,
-                    &[c("x", "n.a"), c("idle", "n.inh"), c("n.q", "q")],
-                    50.0 + s + 150.0,
-                ),
-            )?;
-            let runs = r.pulses(&d, &[th(th_ua)])?;
-            out.push((
-                s,
-                runs.iter()
-                    .map(|p| p.get("q").map_or(0, <[f64]>::len))
-                    .collect(),
-            ));
-        }
-        Ok(out)
-    };
-    let pairs = pair_counts("neuron_pair_bench", plan.pair_th_ua, &plan.pair_spacings_ps)?;
-    let refractory = pair_counts(
-        "neuron_refractory_bench",
-        plan.refractory_th_ua,
-        &plan.refractory_spacings_ps,
-    )?;
-    // output count vs input rate
-    let mut rates = Vec::new();
-    for &ghz in &plan.rates_ghz {
-        let period = 1e-9 / ghz;
-        let n = (2e-9 / period).round() as usize;
-        let times: Vec<f64> = (0..n).map(|k| 50e-12 + period * k as f64).collect();
-        let d = r.design(
-            "neuron_rate_bench",
-            &bench_yaml(
-                "neuron_rate_bench",
-                &format!("{bias}, th: 290uA"),
-                &[("x", &times), ("idle", none)],
-                &["q"],
-                cells,
-                &[c("x", "n.a"), c("idle", "n.inh"), c("n.q", "q")],
-                2200.0,
-            ),
-        )?;
-        let params: Vec<_> = plan.rate_th_ua.iter().map(|&t| th(t)).collect();
-        let runs = r.pulses(&d, &params)?;
-        for (i, chunk) in runs.chunks(plan.seeds as usize).enumerate() {
-            rates.push(model_fit::RateData {
-                th_ua: plan.rate_th_ua[i],
-                times: times.clone(),
-                counts: chunk
-                    .iter()
-                    .map(|p| p.get("q").map_or(0, <[f64]>::len))
-                    .collect(),
-            });
-        }
-    }
-    Ok(NeuronData {
-        fire_spacing: 20e-12,
-        fire,
-        inh_th_ua: plan.inh_th_ua,
-        inh_lead: 20e-12,
-        inh,
-        pair_th_ua: plan.pair_th_ua,
-        pairs,
-        refractory,
-        rates,
     })
 }

@@ -15,7 +15,7 @@ use crate::diagnostic::{SourceError, SourceFile};
 use crate::spec::Technology;
 
 /// The format tag of the file.
-pub const FORMAT: &str = "nmgen-cell-models/1";
+pub const FORMAT: &str = "nmgen-cell-models/2";
 
 /// The built-in simulator's noise model, as compiled in: part of what a model file is
 /// measured from (its hash changes when the noise model does).
@@ -84,12 +84,36 @@ pub struct ThresholdPoint {
     pub fluxons: f64,
 }
 
-/// The leaky integrate-and-fire neuron as a timed automaton: each excitatory pulse adds
-/// one fluxon to the stored flux u, which decays with `leak_tau_ps`; each inhibitory
-/// pulse removes `inh_fluxons`; an excitatory pulse that brings u to the threshold
-/// (`threshold`, interpolated in th, plus Gaussian noise of `threshold_sigma_fluxons`)
-/// fires, unless it comes within `refractory_ps` of the last fire; a fire removes one
-/// fluxon and leaves on q after `delay_ps`.
+/// The neuron's escape rate: λ = `rate_per_ps`·exp(−`barrier`·(θ − D)^`exponent`) for a
+/// drive D = s − κh below θ, `rate_per_ps` at or above it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EscapeRate {
+    pub rate_per_ps: f64,
+    pub barrier: f64,
+    pub exponent: f64,
+}
+
+/// Entry of an excitatory quantum into the storage loop: probability
+/// 1/(1 + exp((s − `centre_fluxons`)/`scale_fluxons`)) at stored flux s; otherwise the
+/// pulse escapes (through B2). `scale_fluxons` 0: every pulse enters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub centre_fluxons: f64,
+    pub scale_fluxons: f64,
+}
+
+/// The leaky integrate-and-fire neuron as a stochastic automaton with an escape rate
+/// (fitted to the circuit's own fire times by maximum likelihood):
+/// - an excitatory pulse adds one quantum to the stored flux s (unless it escapes, see
+///   [`Entry`]); s decays with `leak_tau_ps`;
+/// - an inhibitory pulse adds one to the inhibition h, which decays with `inh_tau_ps`
+///   and counts `inh_fluxons` quanta against s;
+/// - the neuron fires at the escape rate of [`EscapeRate`], a function of the drive
+///   s − κh below θ(th) (from `threshold`, interpolated in th), never within `refractory_ps` of its
+///   last fire; a fire removes one quantum and leaves on q `delay_ps` later (the
+///   latency from the input port to the loop plus that from the fire junction to q).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct NeuronModel {
@@ -97,12 +121,13 @@ pub struct NeuronModel {
     /// Measured at the circuit level: mean input pulses to fire vs th (decreasing in th).
     pub pulses_to_fire: Vec<FirePoint>,
     pub leak_tau_ps: f64,
+    pub inh_tau_ps: f64,
     pub inh_fluxons: f64,
     pub refractory_ps: f64,
-    /// Fitted: the threshold of the stored flux vs th (the pulse-level model of
-    /// `pulses_to_fire`, given the leak).
+    /// Fitted: θ, the drive at which the escape barrier vanishes, vs th.
     pub threshold: Vec<ThresholdPoint>,
-    pub threshold_sigma_fluxons: f64,
+    pub escape: EscapeRate,
+    pub entry: Entry,
 }
 
 impl NeuronModel {
@@ -322,10 +347,25 @@ impl CellModels {
         if !(n.refractory_ps.is_finite() && n.refractory_ps >= 0.0) {
             return Err(at("refractory_ps", "refractory_ps must be ≥ 0".into()));
         }
-        if !(n.threshold_sigma_fluxons.is_finite() && n.threshold_sigma_fluxons >= 0.0) {
+        if !positive(n.inh_tau_ps) {
+            return Err(at("inh_tau_ps", "inh_tau_ps must be > 0".into()));
+        }
+        if !(positive(n.escape.rate_per_ps)
+            && positive(n.escape.barrier)
+            && positive(n.escape.exponent))
+        {
             return Err(at(
-                "threshold_sigma_fluxons",
-                "threshold_sigma_fluxons must be ≥ 0".into(),
+                "escape",
+                "escape: rate_per_ps, barrier and exponent must be > 0".into(),
+            ));
+        }
+        if !(n.entry.centre_fluxons.is_finite()
+            && n.entry.scale_fluxons.is_finite()
+            && n.entry.scale_fluxons >= 0.0)
+        {
+            return Err(at(
+                "entry",
+                "entry: centre_fluxons finite and scale_fluxons ≥ 0".into(),
             ));
         }
         if !(c.merger.collision_ps.is_finite() && c.merger.collision_ps >= 0.0) {

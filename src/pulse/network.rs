@@ -54,13 +54,38 @@ pub struct PulseNet {
     pub neuron: NeuronConstants,
 }
 
-/// What every neuron shares (s, fluxons).
+/// What every neuron shares (times in s, rates per s, flux in input quanta); see
+/// [`super::models::NeuronModel`].
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct NeuronConstants {
     pub leak_tau: f64,
+    pub inh_tau: f64,
     pub inh_fluxons: f64,
     pub refractory: f64,
-    pub threshold_sigma: f64,
+    /// Escape rate at and above the threshold (per s); barrier coefficient and exponent:
+    /// λ = rate·exp(−barrier·(θ − drive)^exponent) below θ.
+    pub rate: f64,
+    pub barrier: f64,
+    pub exponent: f64,
+    /// Entry of an excitatory quantum: logistic in the stored flux s (fluxons).
+    pub entry_centre: f64,
+    pub entry_scale: f64,
+}
+
+impl NeuronConstants {
+    /// The escape rate (per s) at `drive` for threshold `theta` (fluxons).
+    pub fn escape_rate(&self, drive: f64, theta: f64) -> f64 {
+        self.rate * (-self.barrier * (theta - drive).max(0.0).powf(self.exponent)).exp()
+    }
+
+    /// Probability that an excitatory pulse enters the storage loop (else it escapes).
+    pub fn entry_probability(&self, stored: f64) -> f64 {
+        if self.entry_scale > 0.0 {
+            1.0 / (1.0 + ((stored - self.entry_centre) / self.entry_scale).exp())
+        } else {
+            1.0
+        }
+    }
 }
 
 fn seconds(d: Delay) -> (f64, f64) {
@@ -80,9 +105,14 @@ impl NetBuilder {
             net: PulseNet {
                 neuron: NeuronConstants {
                     leak_tau: n.leak_tau_ps * 1e-12,
+                    inh_tau: n.inh_tau_ps * 1e-12,
                     inh_fluxons: n.inh_fluxons,
                     refractory: n.refractory_ps * 1e-12,
-                    threshold_sigma: n.threshold_sigma_fluxons,
+                    rate: n.escape.rate_per_ps * 1e12,
+                    barrier: n.escape.barrier,
+                    exponent: n.escape.exponent,
+                    entry_centre: n.entry.centre_fluxons,
+                    entry_scale: n.entry.scale_fluxons,
                 },
                 ..PulseNet::default()
             },

@@ -18,7 +18,11 @@ use crate::analysis::PulseTimes;
 struct Event {
     time: f64,
     seq: u64,
+    /// A pulse arrival: (cell << 1) | port; a neuron's fire: the cell.
     target: u32,
+    /// A neuron's fire drawn at this version of its state ([`NONE`] for arrivals): a
+    /// fire drawn before the neuron's latest input pulse is stale.
+    version: u32,
 }
 
 impl PartialEq for Event {
@@ -56,6 +60,11 @@ pub struct Simulator<'a> {
     heap: BinaryHeap<Event>,
     /// Neuron: stored flux; DFF: stored quantum; TFF: input count.
     u: Vec<f64>,
+    /// Neuron: inhibition (inhibitory pulses, decaying).
+    h: Vec<f64>,
+    /// Neuron: version of its state (bumped by each input pulse and fire).
+    version: Vec<u32>,
+    tstop: f64,
     /// Time of the last update (neuron) or last arrival (merger).
     t_last: Vec<f64>,
     /// Time of the last fire (neuron).
@@ -78,6 +87,9 @@ impl<'a> Simulator<'a> {
             net,
             heap: BinaryHeap::with_capacity(n.max(net.stimulus.len()) + 16),
             u: vec![0.0; n],
+            h: vec![0.0; n],
+            version: vec![0; n],
+            tstop: 0.0,
             t_last: vec![f64::NEG_INFINITY; n],
             t_fire: vec![f64::NEG_INFINITY; n],
             observed_of,
@@ -90,6 +102,8 @@ impl<'a> Simulator<'a> {
     fn reset(&mut self, seed: u64) {
         self.heap.clear();
         self.u.fill(0.0);
+        self.h.fill(0.0);
+        self.version.fill(0);
         self.t_last.fill(f64::NEG_INFINITY);
         self.t_fire.fill(f64::NEG_INFINITY);
         for r in &mut self.recorded {
@@ -109,6 +123,18 @@ impl<'a> Simulator<'a> {
             time,
             seq: self.seq,
             target,
+            version: NONE,
+        });
+    }
+
+    /// A fire of neuron `cell` at `time`, valid while its state does not change.
+    fn push_fire(&mut self, time: f64, cell: usize) {
+        self.seq += 1;
+        self.heap.push(Event {
+            time,
+            seq: self.seq,
+            target: cell as u32,
+            version: self.version[cell],
         });
     }
 
@@ -136,6 +162,7 @@ impl<'a> Simulator<'a> {
     /// Simulates until `tstop` (s) with the random stream of `seed`.
     pub fn run(&mut self, seed: u64, tstop: f64) -> Outcome {
         self.reset(seed);
+        self.tstop = tstop;
         for i in 0..self.net.stimulus.len() {
             let (t, target) = self.net.stimulus[i];
             self.push(t, target);
@@ -146,7 +173,11 @@ impl<'a> Simulator<'a> {
                 break;
             }
             events += 1;
-            self.arrive(ev);
+            if ev.version == NONE {
+                self.arrive(ev);
+            } else if ev.version == self.version[ev.target as usize] {
+                self.fire(ev.target as usize, ev.time);
+            }
         }
         let mut pulses = PulseTimes::default();
         for (k, (name, _)) in self.net.observed.iter().enumerate() {
@@ -199,35 +230,76 @@ impl<'a> Simulator<'a> {
         }
     }
 
+    /// The stored flux s and inhibition h of neuron `cell`, decayed to `t`.
+    fn neuron_state(&self, cell: usize, t: f64) -> (f64, f64) {
+        let k = &self.net.neuron;
+        let dt = t - self.t_last[cell];
+        if !dt.is_finite() {
+            return (0.0, 0.0);
+        }
+        (
+            self.u[cell] * (-dt / k.leak_tau).exp(),
+            self.h[cell] * (-dt / k.inh_tau).exp(),
+        )
+    }
+
+    /// A pulse at a neuron's input: excitatory (`a`) or inhibitory (`inh`) flux enters
+    /// unless the loop is full (the pulse escapes), then the next fire is drawn again.
     fn neuron(&mut self, cell: usize, port: usize, t: f64) {
         let k = self.net.neuron;
-        let last = self.t_last[cell];
-        let decay = if last.is_finite() {
-            (-(t - last) / k.leak_tau).exp()
+        let (mut s, mut h) = self.neuron_state(cell, t);
+        if port == 0 {
+            if self.rng.random::<f64>() < k.entry_probability(s) {
+                s += 1.0;
+            }
         } else {
-            0.0
-        };
+            h += 1.0;
+        }
+        self.u[cell] = s;
+        self.h[cell] = h;
         self.t_last[cell] = t;
-        if port == 1 {
-            self.u[cell] = self.u[cell] * decay - k.inh_fluxons;
-            return;
+        self.schedule_fire(cell, t);
+    }
+
+    /// Draws the neuron's next fire after `t` from its escape rate (increasing in the
+    /// drive s − κh), by thinning: s decays and inhibition only lowers
+    /// the rate, so λ at the current s (without inhibition) bounds every later λ
+    /// until the next input pulse (which draws again).
+    fn schedule_fire(&mut self, cell: usize, t: f64) {
+        let k = self.net.neuron;
+        self.version[cell] = self.version[cell].wrapping_add(1);
+        let theta = self.net.param[cell];
+        let mut tc = t.max(self.t_fire[cell] + k.refractory);
+        for _ in 0..64 {
+            let (s, h) = self.neuron_state(cell, tc);
+            let _ = h;
+            let bound = k.escape_rate(s.max(0.0), theta);
+            if bound * k.leak_tau < 1e-6 {
+                return;
+            }
+            let u: f64 = self.rng.random();
+            tc += -(1.0 - u).ln() / bound;
+            if tc > self.tstop {
+                return;
+            }
+            let (s, h) = self.neuron_state(cell, tc);
+            let rate = k.escape_rate(s - k.inh_fluxons * h, theta);
+            if self.rng.random::<f64>() * bound < rate {
+                self.push_fire(tc, cell);
+                return;
+            }
         }
-        let u = self.u[cell] * decay + 1.0;
-        self.u[cell] = u;
-        if t - self.t_fire[cell] < k.refractory {
-            return;
-        }
-        let threshold = self.net.param[cell]
-            + if k.threshold_sigma > 0.0 {
-                k.threshold_sigma * self.normal()
-            } else {
-                0.0
-            };
-        if u >= threshold {
-            self.u[cell] = u - 1.0;
-            self.t_fire[cell] = t;
-            self.emit(cell, 0, t);
-        }
+    }
+
+    /// The neuron fires: one quantum leaves the loop, a pulse leaves on q.
+    fn fire(&mut self, cell: usize, t: f64) {
+        let (s, h) = self.neuron_state(cell, t);
+        self.u[cell] = s - 1.0;
+        self.h[cell] = h;
+        self.t_last[cell] = t;
+        self.t_fire[cell] = t;
+        self.emit(cell, 0, t);
+        self.schedule_fire(cell, t);
     }
 }
 

@@ -1,0 +1,217 @@
+//! The circuit-level neuron benches of `characterize models`:
+//!
+//! - pulses to fire: 10 pulses 20 ps apart at each threshold of `fire_th_ua`; input
+//!   pulses at the input junction B1 before the fire junction B4 first switches (mean
+//!   over the noise seeds), recorded as measured;
+//! - identification: at every threshold, 14 input trains of `neuron_train_ps` — periodic
+//!   at 10, 14.3, 20, 30 and 50 GHz, random (exponential gaps after a 12 ps dead time)
+//!   at 8, 15, 25 and 40 GHz, random at 20 GHz with random inhibition at 5, 10 and
+//!   20 GHz, periodic 14.3 GHz with periodic inhibition at 7.1 GHz, and random 30 GHz
+//!   with random 30 GHz inhibition — each run with `neuron_seeds` noise seeds, recording
+//!   when B1, B3 (a quantum enters the storage loop), B4 (fire) and B7 (an inhibitory
+//!   quantum enters) switch. [`super::model_fit`] fits the model to these times.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::bench::instance_name;
+use super::model_fit::NeuronTrace;
+use super::models::{bench_yaml, Runner};
+use super::CharacterizeError;
+use crate::pulse::models::FirePoint;
+
+/// Periodic pulses (s) from `start` ps at `ghz` over `length` ps.
+fn periodic(ghz: f64, start: f64, length: f64) -> Vec<f64> {
+    let period = 1e3 / ghz;
+    let n = (length / period).round() as usize;
+    (0..n)
+        .map(|k| (start + period * k as f64) * 1e-12)
+        .collect()
+}
+
+/// Random pulses (s): a 12 ps dead time plus exponential gaps, mean rate `ghz`.
+fn random(ghz: f64, length: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
+    let dead = 12.0;
+    let mean_gap = (1e3 / ghz - dead).max(1.0);
+    let (mut t, mut out) = (50.0, Vec::new());
+    loop {
+        let u: f64 = rng.random();
+        t += dead - mean_gap * (1.0 - u).ln();
+        if t > 50.0 + length {
+            return out;
+        }
+        out.push((t * 10.0).round() / 10.0 * 1e-12);
+    }
+}
+
+/// The identification stimuli: (excitatory, inhibitory) pulse times in s.
+fn stimuli(length: f64, seed: u64) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut s = Vec::new();
+    for ghz in [10.0, 1e3 / 70.0, 20.0, 30.0, 50.0] {
+        s.push((periodic(ghz, 50.0, length), vec![]));
+    }
+    for ghz in [8.0, 15.0, 25.0, 40.0] {
+        s.push((random(ghz, length, &mut rng), vec![]));
+    }
+    for inh in [5.0, 10.0, 20.0] {
+        let x = random(20.0, length, &mut rng);
+        s.push((x, random(inh, length, &mut rng)));
+    }
+    s.push((
+        periodic(1e3 / 70.0, 50.0, length),
+        periodic(1e3 / 140.0, 85.0, length),
+    ));
+    let x = random(30.0, length, &mut rng);
+    s.push((x, random(30.0, length, &mut rng)));
+    s
+}
+
+/// Measured mean input pulses to the first fire at each threshold of `fire_th_ua`.
+pub(super) fn fire_bench(r: &Runner, bias: &str) -> Result<Vec<FirePoint>, CharacterizeError> {
+    let plan = r.plan;
+    let x = instance_name("n");
+    let prints = [format!("B1.{x}"), format!("B4.{x}")];
+    let train: Vec<f64> = (0..10).map(|k| 20e-12 + 20e-12 * f64::from(k)).collect();
+    let design = r.design(
+        "neuron_fire_bench",
+        &bench_yaml(
+            "neuron_fire_bench",
+            &format!("{bias}, th: 290uA"),
+            &[("x", &train)],
+            &["q"],
+            &[("n", "{ cell: neuron, th: th }")],
+            &["x -> n.a".into(), "n.q -> q".into()],
+            400.0,
+        ),
+    )?;
+    let params: Vec<_> = plan
+        .fire_th_ua
+        .iter()
+        .map(|&t| vec![("th".to_string(), t * 1e-6)])
+        .collect();
+    let runs = r.traced(&design, &params, &prints)?;
+    Ok(plan
+        .fire_th_ua
+        .iter()
+        .zip(runs.chunks(plan.seeds as usize))
+        .filter_map(|(&th_ua, chunk)| {
+            let fired: Vec<f64> = chunk
+                .iter()
+                .filter_map(|(_, slips)| {
+                    let (ins, fires) = (&slips[0], &slips[1]);
+                    fires
+                        .first()
+                        .map(|&t| ins.iter().filter(|&&s| s < t).count() as f64)
+                })
+                .collect();
+            (!fired.is_empty()).then(|| FirePoint {
+                th_ua,
+                pulses: super::models::round(fired.iter().sum::<f64>() / fired.len() as f64, 3),
+            })
+        })
+        .collect())
+}
+
+/// The identification runs, and the latencies (s) that place the model in time: from
+/// the source pulse to the quantum's entry (B3), and from a fire (B4) to the output
+/// pulse counted after the load JTL.
+pub(super) struct Identification {
+    pub traces: Vec<NeuronTrace>,
+    pub entry_latency: Vec<f64>,
+    pub output_latency: Vec<f64>,
+}
+
+pub(super) fn neuron_identification(
+    r: &Runner,
+    bias: &str,
+) -> Result<Identification, CharacterizeError> {
+    let plan = r.plan;
+    let x = instance_name("n");
+    let prints: Vec<String> = ["B1", "B3", "B4", "B7"]
+        .iter()
+        .map(|j| format!("{j}.{x}"))
+        .collect();
+    let params: Vec<_> = plan
+        .fire_th_ua
+        .iter()
+        .map(|&t| vec![("th".to_string(), t * 1e-6)])
+        .collect();
+    let tstop = plan.neuron_train_ps + 200.0;
+    let ps = |v: &[f64]| v.iter().map(|t| t * 1e12).collect::<Vec<_>>();
+    let mut out = Identification {
+        traces: Vec::new(),
+        entry_latency: Vec::new(),
+        output_latency: Vec::new(),
+    };
+    for (k, (exc, inh)) in stimuli(plan.neuron_train_ps, plan.neuron_stimulus_seed)
+        .into_iter()
+        .enumerate()
+    {
+        let name = format!("neuron_id_bench_{k}");
+        let mut inputs: Vec<(&str, &[f64])> = vec![("x", &exc)];
+        let mut conns = vec!["x -> n.a".to_string(), "n.q -> q".to_string()];
+        if !inh.is_empty() {
+            inputs.push(("z", &inh));
+            conns.push("z -> n.inh".into());
+        }
+        let design = r.design(
+            &name,
+            &bench_yaml(
+                &name,
+                &format!("{bias}, th: 290uA"),
+                &inputs,
+                &["q"],
+                &[("n", "{ cell: neuron, th: th }")],
+                &conns,
+                tstop,
+            ),
+        )?;
+        let runs = r.traced(&design, &params, &prints)?;
+        for (run, (pulses, slips)) in runs.iter().enumerate() {
+            let th_ua = plan.fire_th_ua[run / plan.seeds as usize];
+            let entries = &slips[1];
+            // entry latency: each source pulse to the first entry within 40 ps after it
+            for &t in &exc {
+                if let Some(&e) = entries.iter().find(|&&e| e >= t && e - t < 40e-12) {
+                    out.entry_latency.push(e - t);
+                }
+            }
+            let fires = &slips[2];
+            for &q in pulses.get("q").unwrap_or(&[]) {
+                if let Some(&f) = fires.iter().rev().find(|&&f| f <= q) {
+                    out.output_latency.push(q - f);
+                }
+            }
+            out.traces.push(NeuronTrace {
+                th_ua,
+                tstop,
+                arrivals: ps(&slips[0]),
+                entries: ps(entries),
+                inhibitions: ps(&slips[3]),
+                fires: ps(fires),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stimuli_are_seeded_and_respect_the_dead_time() {
+        let a = stimuli(2000.0, 7);
+        assert_eq!(a, stimuli(2000.0, 7));
+        assert_ne!(a, stimuli(2000.0, 8));
+        assert_eq!(a.len(), 14);
+        for (x, z) in &a {
+            for v in [x, z] {
+                assert!(v.windows(2).all(|w| w[1] - w[0] >= 11.9e-12));
+            }
+        }
+        // the 50 GHz train: 100 pulses 20 ps apart
+        assert_eq!(a[4].0.len(), 100);
+    }
+}
