@@ -513,3 +513,54 @@ fn sim_into_an_existing_folder_leaves_no_temp_file() {
         "staging file left next to it"
     );
 }
+
+#[test]
+fn one_input_fanning_out_to_4000_targets_builds() {
+    // Was cubic (a name scan per inserted splitter): 1,000 → 3 s, 4,000 → minutes.
+    // The time is measured by benches/fanout_build.rs; here the tree must be right.
+    let n = 4000;
+    let dir = tempfile::tempdir().unwrap();
+    let outputs: Vec<String> = (0..n).map(|i| format!("q{i}")).collect();
+    let mut spec = format!(
+        "name: fan\nnetwork:\n  inputs: [a]\n  outputs: [{}]\n  connections:\n",
+        outputs.join(", ")
+    );
+    for o in &outputs {
+        spec.push_str(&format!("    - a -> {o}\n"));
+    }
+    spec.push_str("stimulus:\n  a: { times: [50ps] }\n");
+    let path = dir.path().join("fan.yaml");
+    std::fs::write(&path, spec).unwrap();
+    let out = dir.path().join("out");
+    let run = nmgen(&["build", path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let netlist = std::fs::read_to_string(out.join("fan.cir")).unwrap();
+    // k − 1 splitters for k targets, with distinct names
+    let splitters: std::collections::BTreeSet<&str> = netlist
+        .lines()
+        .filter(|l| l.starts_with('X') && l.split_whitespace().nth(1) == Some("NMG_SPLIT"))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        splitters.len(),
+        n - 1,
+        "{}",
+        &netlist[..netlist.len().min(2000)]
+    );
+    let cost: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fan.cost.json")).unwrap()).unwrap();
+    let kinds = cost["kinds"].as_array().unwrap();
+    let splitter = kinds.iter().find(|k| k["cell"] == "splitter").unwrap();
+    assert_eq!(splitter["instances"], n - 1);
+    assert_eq!(splitter["role"], "network");
+    let sinks = kinds
+        .iter()
+        .filter(|k| k["role"] == "io")
+        .map(|k| k["instances"].as_u64().unwrap())
+        .sum::<u64>();
+    assert!(sinks >= 2 * n as u64, "{kinds:?}");
+}
