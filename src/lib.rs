@@ -27,6 +27,7 @@ pub mod output;
 pub mod passes;
 pub mod pulse;
 pub mod sim;
+pub mod slurm;
 pub mod spec;
 pub mod train;
 pub mod verify;

@@ -40,7 +40,20 @@ pub enum OutputError {
     Escapes(PathBuf),
     #[error("refusing to write {0}: it is one of this command's inputs; choose another output")]
     OverwritesInput(PathBuf),
+    #[error(
+        "cannot write `{name}…` ({bytes} bytes) in {dir}: file names are at most {NAME_MAX} bytes; shorten the name it is made from (the design's `name:`)"
+    )]
+    NameTooLong {
+        dir: PathBuf,
+        /// The first 40 characters of the name.
+        name: String,
+        bytes: usize,
+    },
 }
+
+/// The longest file name (bytes) on the file systems nmgen writes to (Linux
+/// `NAME_MAX`, macOS and Windows alike); the staging name is shorter.
+pub const NAME_MAX: usize = 255;
 
 /// Canonical paths of every file this process has read as input.
 static INPUTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
@@ -117,6 +130,17 @@ pub fn write_files(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>, O
         if is_input(&target) {
             return Err(OutputError::OverwritesInput(target));
         }
+        for c in a.path.components() {
+            let bytes = c.as_os_str().len();
+            if bytes > NAME_MAX {
+                let name: String = c.as_os_str().to_string_lossy().chars().take(40).collect();
+                return Err(OutputError::NameTooLong {
+                    dir: dir.to_path_buf(),
+                    name,
+                    bytes,
+                });
+            }
+        }
     }
     let all = artifacts;
     let io = |path: &Path| {
@@ -152,10 +176,24 @@ pub fn write_files(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>, O
         }
         return Err(e);
     }
-    let mut written = Vec::new();
-    for (tmp, target) in staged {
-        std::fs::rename(&tmp, &target).map_err(io(&target))?;
-        written.push(target);
+    // Rename into place. If one rename fails (a folder where a file goes, a full
+    // disk), the files this call put in place where none was are removed again and
+    // every staged file is deleted: no partial output.
+    let mut written: Vec<(PathBuf, bool)> = Vec::new();
+    for (k, (tmp, target)) in staged.iter().enumerate() {
+        let existed = std::fs::symlink_metadata(target).is_ok();
+        if let Err(e) = std::fs::rename(tmp, target) {
+            for (tmp, _) in &staged[k..] {
+                let _ = std::fs::remove_file(tmp);
+            }
+            for (path, existed) in &written {
+                if !existed {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            return Err(io(target)(e));
+        }
+        written.push((target.clone(), existed));
     }
-    Ok(written)
+    Ok(written.into_iter().map(|(p, _)| p).collect())
 }

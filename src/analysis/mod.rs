@@ -36,6 +36,7 @@ pub use slips::{detect_slips, net_slips, PhaseSlip, SlipOptions};
 pub use sweep::{
     collect, run, run_shard, MarginPlan, Progress, Shard, SweepError, SweepPlan, SweepReport,
 };
+pub use sweep::{collect_with, run_shard_stamped, status, CollectOptions, Stamp};
 pub use traces::{normalize_column_name, Column, Traces};
 pub use units::{parse_rate, parse_time, Rate, Time};
 

@@ -22,9 +22,37 @@ pub const SFQ_SIM: [&str; 9] = [
 ];
 
 /// The flags of `nmgen margins` that only an SFQ spec takes.
-pub const SFQ_MARGINS: [&str; 12] = [
-    "level", "models", "sweep", "json", "svg", "csv", "shard", "dir", "engine", "josim", "mode",
+pub const SFQ_MARGINS: [&str; 19] = [
+    "level",
+    "models",
+    "sweep",
+    "json",
+    "svg",
+    "csv",
+    "shard",
+    "dir",
+    "engine",
+    "josim",
+    "mode",
     "timeout",
+    "slurm",
+    "tasks",
+    "partition",
+    "time",
+    "cpus_per_task",
+    "setup",
+    "submit",
+];
+
+/// The flags of `nmgen margins --slurm`, for circuit-level SFQ sweeps only.
+pub const SLURM: [&str; 7] = [
+    "slurm",
+    "tasks",
+    "partition",
+    "time",
+    "cpus_per_task",
+    "setup",
+    "submit",
 ];
 
 /// The flags written on the command line for the subcommand run.
@@ -69,6 +97,9 @@ fn applies_to(id: &str) -> &'static str {
         "temperature" => "it is for SFQ specs",
         "bias_voltage" => "it sets the cost report of SFQ designs",
         "vcd" => "it is for netlists; an SFQ spec writes OUT/<name>.vcd by itself",
+        "slurm" | "tasks" | "partition" | "time" | "cpus_per_task" | "setup" | "submit" => {
+            "Slurm job arrays run the circuit-level sweeps of SFQ specs"
+        }
         _ => "it is for SFQ specs and netlists, which nmgen simulates as circuits",
     }
 }

@@ -12,6 +12,7 @@ mod manual;
 mod pulse;
 mod report;
 mod sim;
+mod slurm;
 mod train_sfq;
 mod verify;
 
@@ -188,7 +189,11 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
             ..
         } => check::run(&specs, junit.as_deref(), report.as_deref(), &engine),
         Command::TrainSfq(args) => train_sfq::run(&args),
-        Command::Margins(args) if args.level.is_pulse() => pulse::margins(&args),
+        Command::Margins(args) if args.level.is_pulse() => {
+            let spec = args.spec.clone().unwrap_or_default();
+            given.reject(&spec, "the pulse level", &flags::SLURM)?;
+            pulse::margins(&args)
+        }
         Command::Margins(args) => match &args.spec {
             Some(spec) if args.command.is_none() => match nmgen::spec::load_any(spec)? {
                 LoadedSpec::Lsm(d) => {

@@ -50,6 +50,8 @@ pub struct MarginsArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub level: super::pulse::LevelArgs,
+    #[command(flatten)]
+    pub slurm: Box<super::slurm::SlurmArgs>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -72,14 +74,44 @@ pub enum MarginsCommand {
         dir: PathBuf,
         #[command(flatten)]
         report: ReportArgs,
+        /// A yield over the finished samples when some shards are unfinished
+        /// (margins and shmoos always need every point).
+        #[arg(long)]
+        allow_incomplete: bool,
+    },
+    /// Which shards of a `--slurm DIR` job are complete, partial or missing, and
+    /// which Slurm still has queued or running.
+    Status { dir: PathBuf },
+    /// Submit again the array tasks of the unfinished shards of a `--slurm DIR` job
+    /// that Slurm no longer runs; they resume from their journals.
+    Resubmit {
+        dir: PathBuf,
+        /// Print the sbatch command instead of running it.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
 /// `design` is the spec's, read once by the caller (`None` for `margins collect`).
 pub fn margins(design: Option<&nmgen::spec::Design>, args: &MarginsArgs) -> Result<(), Failure> {
-    if let Some(MarginsCommand::Collect { dir, report }) = &args.command {
-        let collected = analysis::collect(dir).map_err(anyhow::Error::from)?;
-        return write_report(&collected, report);
+    match &args.command {
+        Some(MarginsCommand::Collect {
+            dir,
+            report,
+            allow_incomplete,
+        }) => {
+            super::slurm::check_collect(dir)?;
+            let options = analysis::CollectOptions {
+                allow_incomplete: *allow_incomplete,
+            };
+            let collected = analysis::collect_with(dir, options).map_err(anyhow::Error::from)?;
+            return write_report(&collected, report);
+        }
+        Some(MarginsCommand::Status { dir }) => return super::slurm::status(dir),
+        Some(MarginsCommand::Resubmit { dir, dry_run }) => {
+            return super::slurm::resubmit(dir, *dry_run)
+        }
+        None => {}
     }
     let spec = args
         .spec
@@ -102,10 +134,23 @@ pub fn margins(design: Option<&nmgen::spec::Design>, args: &MarginsArgs) -> Resu
             plan::monte_carlo_plan(design)?.context("the spec has no `margins.monte_carlo`")?,
         ),
     };
+    let stamp = super::slurm::stamp(design, spec, &sweep, &args.engine)?;
+    if let Some(dir) = &args.slurm.slurm {
+        return super::slurm::generate(
+            spec,
+            &design.name,
+            &sweep,
+            &stamp,
+            &args.engine,
+            &args.slurm,
+            dir,
+        );
+    }
     match (args.shard, &args.dir) {
         (Some(shard), Some(dir)) => {
-            let summary = analysis::run_shard(&sweep, &bench, dir, shard, Progress::Auto)
-                .map_err(anyhow::Error::from)?;
+            let summary =
+                analysis::run_shard_stamped(&sweep, &bench, dir, shard, &stamp, Progress::Auto)
+                    .map_err(anyhow::Error::from)?;
             println!(
                 "shard {}: {} item(s), {} computed, {} resumed → {}",
                 shard,

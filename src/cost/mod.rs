@@ -93,11 +93,12 @@ pub struct Inference {
 /// Where each top-level instance of the netlist came from: `XJ1` → (`jtl`, role).
 fn instances(design: &Design) -> BTreeMap<String, (String, &'static str)> {
     let net = crate::passes::lower(design);
+    let io_stages = io_stages(design);
     let mut map = BTreeMap::new();
     for block in net.blocks() {
         let b = &net.graph[block];
         if let BlockKind::Cell { cell } = &b.kind {
-            let role = if is_io_stage(design, &b.name) {
+            let role = if io_stages.contains(b.name.as_str()) {
                 "io"
             } else {
                 "network"
@@ -116,19 +117,20 @@ fn instances(design: &Design) -> BTreeMap<String, (String, &'static str)> {
     map
 }
 
-/// Whether a block is one of the input or output stages nmgen adds around the
+/// The names of the input and output stages nmgen adds around the
 /// network (`a__dcsfq`, `a__src` for input `a`; the load JTL `q` and `q__sink` for
 /// output `q`), as opposed to the spec's instances and the splitters, mergers and
 /// port terminations between them.
-fn is_io_stage(design: &Design, block: &str) -> bool {
-    design
+fn io_stages(design: &Design) -> std::collections::BTreeSet<String> {
+    let inputs = design
         .inputs
         .iter()
-        .any(|i| block == format!("{}__dcsfq", i.name) || block == format!("{}__src", i.name))
-        || design
-            .outputs
-            .iter()
-            .any(|o| block == o || block == format!("{o}__sink"))
+        .flat_map(|i| [format!("{}__dcsfq", i.name), format!("{}__src", i.name)]);
+    let outputs = design
+        .outputs
+        .iter()
+        .flat_map(|o| [o.clone(), format!("{o}__sink")]);
+    inputs.chain(outputs).collect()
 }
 
 /// The value a source settles to, if it does (DC, or the last point of a PWL).

@@ -51,6 +51,12 @@ pub struct Wire {
 pub struct Network {
     pub graph: StableDiGraph<Block, Wire>,
     next_seq: usize,
+    /// Block name → block: [`Network::find`] and [`Network::fresh_name`] in
+    /// constant time (a fan-out to thousands of targets adds thousands of
+    /// splitters; a scan per name made building it cubic).
+    names: std::collections::HashMap<String, NodeIndex>,
+    /// Stem → the next suffix [`Network::fresh_name`] tries.
+    next_suffix: std::cell::RefCell<std::collections::HashMap<String, u64>>,
 }
 
 impl Network {
@@ -93,13 +99,15 @@ impl Network {
 
     pub fn add(&mut self, name: &str, kind: BlockKind, terminal: Option<String>) -> NodeIndex {
         self.next_seq += 1;
-        self.graph.add_node(Block {
+        let n = self.graph.add_node(Block {
             name: name.to_string(),
             kind,
             terminal,
             seq: self.next_seq,
             controls: Vec::new(),
-        })
+        });
+        self.names.entry(name.to_string()).or_insert(n);
+        n
     }
 
     pub fn connect(
@@ -122,21 +130,27 @@ impl Network {
     }
 
     pub fn find(&self, name: &str) -> Option<NodeIndex> {
-        self.graph
-            .node_indices()
-            .find(|n| self.graph[*n].name == name)
+        self.names
+            .get(name)
+            .copied()
+            .filter(|n| self.graph.node_weight(*n).is_some_and(|b| b.name == name))
     }
 
     /// A name not yet used, from a stem: `stem`, `stem1`, `stem2`, …
     pub fn fresh_name(&self, stem: &str) -> String {
-        let taken = |n: &str| self.graph.node_weights().any(|b| b.name == n);
+        let taken = |n: &str| self.find(n).is_some();
         if !taken(stem) {
             return stem.to_string();
         }
-        (1..)
-            .map(|k| format!("{stem}{k}"))
-            .find(|n| !taken(n))
-            .unwrap_or_default()
+        let mut hints = self.next_suffix.borrow_mut();
+        let next = hints.entry(stem.to_string()).or_insert(1);
+        // suffixes below `next` were taken when last asked (names are never removed)
+        let (k, name) = (*next..)
+            .map(|k| (k, format!("{stem}{k}")))
+            .find(|(_, n)| !taken(n))
+            .unwrap_or_default();
+        *next = k;
+        name
     }
 
     /// Outgoing wires of a block, in the order they were made.

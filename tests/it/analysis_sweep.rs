@@ -196,3 +196,180 @@ fn shard_notation() {
     let owned: Vec<usize> = (0..9).filter(|&i| s.owns(i)).collect();
     assert_eq!(owned, [1, 4, 7]);
 }
+
+fn monte_carlo() -> SweepPlan {
+    plans().remove(2)
+}
+
+#[test]
+fn journals_of_another_spec_or_version_are_refused() {
+    use nmgen::analysis::{run_shard_stamped, Stamp};
+    let plan = monte_carlo();
+    let dir = tempfile::tempdir().unwrap();
+    let shard = Shard { index: 0, count: 2 };
+    let a = Stamp::new(&plan, &[("spec", b"name: a\n")]);
+    let b = Stamp::new(&plan, &[("spec", b"name: b\n")]);
+    assert_ne!(a, b);
+    assert_eq!(a, Stamp::new(&plan, &[("spec", b"name: a\n")]));
+    run_shard_stamped(&plan, &good(), dir.path(), shard, &a, Progress::Hidden).unwrap();
+    let err = run_shard_stamped(&plan, &good(), dir.path(), shard, &b, Progress::Hidden)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("shard-0-of-2.jsonl:1: refusing to resume this journal: it was computed from another spec or other settings"),
+        "{err}"
+    );
+    // The other shard, from the other spec: collect refuses the mixture.
+    run_shard_stamped(
+        &plan,
+        &good(),
+        dir.path(),
+        Shard { index: 1, count: 2 },
+        &b,
+        Progress::Hidden,
+    )
+    .unwrap();
+    let err = collect(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("does not belong with"), "{err}");
+    assert!(err.contains("another spec or other settings"), "{err}");
+
+    // A journal of another nmgen version.
+    let path = nmgen::analysis::sweep::shard_path(dir.path(), shard);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let older = text.replacen(
+        &format!("\"nmgen\":\"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"nmgen\":\"0.0.1\"",
+        1,
+    );
+    assert_ne!(older, text);
+    std::fs::write(&path, older).unwrap();
+    let err = run_shard_stamped(&plan, &good(), dir.path(), shard, &a, Progress::Hidden)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!(
+            "it was written by nmgen 0.0.1, this is nmgen {}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{err}"
+    );
+    // A journal of the format before stamps.
+    let v1 = text.replacen("\"nmgen_sweep\":2", "\"nmgen_sweep\":1", 1);
+    std::fs::write(&path, v1).unwrap();
+    let err = collect(dir.path()).unwrap_err().to_string();
+    assert!(err.contains(":1: journal format 1"), "{err}");
+}
+
+#[test]
+fn a_locked_journal_is_not_written_by_a_second_task() {
+    let plan = monte_carlo();
+    let dir = tempfile::tempdir().unwrap();
+    let shard = Shard { index: 0, count: 3 };
+    let path = nmgen::analysis::sweep::shard_path(dir.path(), shard);
+    // Another task holds the journal (created, locked, header not yet written).
+    let other = std::fs::File::create(&path).unwrap();
+    other.lock().unwrap();
+    let err = run_shard(&plan, &good(), dir.path(), shard, Progress::Hidden)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("another process is computing this shard"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "");
+    // Released (the task was killed before its header was whole): starts afresh.
+    drop(other);
+    std::fs::write(&path, "{\"nmgen_sweep\":2,\"sha").unwrap();
+    let s = run_shard(&plan, &good(), dir.path(), shard, Progress::Hidden).unwrap();
+    assert_eq!((s.resumed, s.computed), (0, 100));
+    assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 101);
+}
+
+#[test]
+fn status_and_incomplete_collect_name_the_unfinished_shards() {
+    use nmgen::analysis::sweep::{collect_with, status, CollectOptions, ShardState};
+    let plan = monte_carlo();
+    let dir = tempfile::tempdir().unwrap();
+    // shard 0/3 complete, 1/3 cut after 10 items, 2/3 never started
+    run_shard(
+        &plan,
+        &good(),
+        dir.path(),
+        Shard { index: 0, count: 3 },
+        Progress::Hidden,
+    )
+    .unwrap();
+    let calls = AtomicU32::new(0);
+    let flaky = FnEvaluator::new(|a: &[(String, f64)]| {
+        if calls.fetch_add(1, Ordering::SeqCst) >= 10 {
+            Err(Crash)
+        } else {
+            Ok(circuit(a))
+        }
+    });
+    let one = Shard { index: 1, count: 3 };
+    run_shard(&plan, &flaky, dir.path(), one, Progress::Hidden).unwrap_err();
+    let st = status(dir.path(), Some(3), Some(300)).unwrap();
+    let states: Vec<(ShardState, usize, usize)> = st
+        .shards
+        .iter()
+        .map(|s| (s.state(), s.finished, s.items))
+        .collect();
+    assert_eq!(states[0], (ShardState::Complete, 100, 100));
+    assert_eq!(states[1].0, ShardState::Partial);
+    assert!((1..100).contains(&states[1].1), "{states:?}");
+    assert_eq!(states[2], (ShardState::Missing, 0, 100));
+
+    let err = collect(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("shards: 1/3 partial, 2/3 missing"), "{err}");
+    assert!(err.contains("--allow-incomplete"), "{err}");
+    // A yield of the finished samples, failing samples by their own index.
+    let partial = collect_with(
+        dir.path(),
+        CollectOptions {
+            allow_incomplete: true,
+        },
+    )
+    .unwrap();
+    let nmgen::analysis::SweepReport::MonteCarlo(r) = partial else {
+        panic!("a yield report expected")
+    };
+    assert_eq!(r.samples as usize, 100 + states[1].1);
+    let whole = match run(&plan, &good(), Progress::Hidden).unwrap() {
+        nmgen::analysis::SweepReport::MonteCarlo(w) => w,
+        _ => unreachable!(),
+    };
+    let expected: Vec<u32> = whole
+        .failing_samples
+        .iter()
+        .copied()
+        .filter(|&i| i % 3 == 0)
+        .collect();
+    let got: Vec<u32> = r
+        .failing_samples
+        .iter()
+        .copied()
+        .filter(|&i| i % 3 == 0)
+        .collect();
+    assert_eq!(got, expected);
+    assert!(r.failing_samples.iter().all(|&i| i % 3 != 2));
+    // Margins and shmoos have no partial report.
+    let shmoo_dir = tempfile::tempdir().unwrap();
+    run_shard(
+        &plans()[1],
+        &good(),
+        shmoo_dir.path(),
+        Shard { index: 0, count: 2 },
+        Progress::Hidden,
+    )
+    .unwrap();
+    let err = collect_with(
+        shmoo_dir.path(),
+        CollectOptions {
+            allow_incomplete: true,
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("shards: 1/2 missing"), "{err}");
+}

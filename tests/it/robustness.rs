@@ -418,3 +418,140 @@ fn stimulus_or_stop_time_in_bare_seconds_is_a_located_error() {
         &["tstop_seconds.yaml:3:10", "stop time: 1e0 s", "--max-steps"],
     );
 }
+
+/// Every file in `dir` (names), hidden staging files included.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_design_name_too_long_for_a_file_name_is_a_clear_error_without_leftovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "a".repeat(252);
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/fanout.yaml"))
+            .unwrap()
+            .replacen("name: fanout", &format!("name: {name}"), 1);
+    let spec = dir.path().join("long.yaml");
+    std::fs::write(&spec, text).unwrap();
+    let out = dir.path().join("out");
+    let stderr = fails(
+        &["build", spec.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        &[
+            "file names are at most 255 bytes",
+            "shorten the name it is made from (the design's `name:`)",
+            &format!("`{}…` (256 bytes)", &name[..40]),
+        ],
+    );
+    assert!(stderr.len() < 400, "the message repeats the name: {stderr}");
+    assert_eq!(files_in(&out), Vec::<String>::new(), "left in OUT");
+}
+
+#[test]
+fn a_build_failing_on_its_last_file_leaves_no_partial_output() {
+    // The manifest is written last; a folder in its place makes that rename fail.
+    for example in ["examples/lsm_tidigits.yaml", "examples/fanout.yaml"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(out.join("manifest.json")).unwrap();
+        fails(
+            &["build", example, "-o", out.to_str().unwrap()],
+            &["manifest.json", "Is a directory"],
+        );
+        assert_eq!(
+            files_in(&out),
+            ["manifest.json"],
+            "{example}: partial output"
+        );
+        // and the same build into a clean folder writes every file
+        let clean = dir.path().join("clean");
+        let run = nmgen(&["build", example, "-o", clean.to_str().unwrap()]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(
+            files_in(&clean).len() > 2,
+            "{example}: {:?}",
+            files_in(&clean)
+        );
+        assert!(!files_in(&clean).iter().any(|f| f.starts_with(".nmgen-")));
+    }
+}
+
+#[test]
+fn sim_into_an_existing_folder_leaves_no_temp_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("existing");
+    std::fs::create_dir(&out).unwrap();
+    fails(
+        &["sim", "examples/xor_hand.cir", "-o", out.to_str().unwrap()],
+        &["Is a directory"],
+    );
+    assert_eq!(files_in(&out), Vec::<String>::new());
+    assert_eq!(
+        files_in(dir.path()),
+        ["existing"],
+        "staging file left next to it"
+    );
+}
+
+#[test]
+fn one_input_fanning_out_to_4000_targets_builds() {
+    // Was cubic (a name scan per inserted splitter): 1,000 → 3 s, 4,000 → minutes.
+    // The time is measured by benches/fanout_build.rs; here the tree must be right.
+    let n = 4000;
+    let dir = tempfile::tempdir().unwrap();
+    let outputs: Vec<String> = (0..n).map(|i| format!("q{i}")).collect();
+    let mut spec = format!(
+        "name: fan\nnetwork:\n  inputs: [a]\n  outputs: [{}]\n  connections:\n",
+        outputs.join(", ")
+    );
+    for o in &outputs {
+        spec.push_str(&format!("    - a -> {o}\n"));
+    }
+    spec.push_str("stimulus:\n  a: { times: [50ps] }\n");
+    let path = dir.path().join("fan.yaml");
+    std::fs::write(&path, spec).unwrap();
+    let out = dir.path().join("out");
+    let run = nmgen(&["build", path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let netlist = std::fs::read_to_string(out.join("fan.cir")).unwrap();
+    // k − 1 splitters for k targets, with distinct names
+    let splitters: std::collections::BTreeSet<&str> = netlist
+        .lines()
+        .filter(|l| l.starts_with('X') && l.split_whitespace().nth(1) == Some("NMG_SPLIT"))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        splitters.len(),
+        n - 1,
+        "{}",
+        &netlist[..netlist.len().min(2000)]
+    );
+    let cost: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fan.cost.json")).unwrap()).unwrap();
+    let kinds = cost["kinds"].as_array().unwrap();
+    let splitter = kinds.iter().find(|k| k["cell"] == "splitter").unwrap();
+    assert_eq!(splitter["instances"], n - 1);
+    assert_eq!(splitter["role"], "network");
+    let sinks = kinds
+        .iter()
+        .filter(|k| k["role"] == "io")
+        .map(|k| k["instances"].as_u64().unwrap())
+        .sum::<u64>();
+    assert!(sinks >= 2 * n as u64, "{kinds:?}");
+}

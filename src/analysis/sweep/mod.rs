@@ -8,13 +8,21 @@
 //! items `i` with `i % N == index` of shard `index/N` and appends one JSON line
 //! per finished item to `DIR/shard-index-of-N.jsonl`, skipping items already
 //! there; [`collect`] merges a directory of shard files into the very report
-//! [`run`] gives.
+//! [`run`] gives. Each journal carries a [`Stamp`] (nmgen version, hash of the
+//! spec and settings) and is locked while written; [`status`] tells which shards
+//! of a folder are complete, partial or missing.
 
+mod collect;
 mod journal;
 mod progress;
+mod stamp;
 
-pub use journal::{collect, run_shard, shard_path, Shard, ShardSummary};
+pub use collect::{
+    collect, collect_with, status, CollectOptions, ShardState, ShardStatus, SweepStatus,
+};
+pub use journal::{run_shard, run_shard_stamped, shard_of_path, shard_path, Shard, ShardSummary};
 pub use progress::Progress;
+pub use stamp::Stamp;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -135,7 +143,8 @@ impl SweepPlan {
         }
     }
 
-    fn what(&self) -> &'static str {
+    /// `margins`, `shmoo` or `yield` (the `--sweep` value).
+    pub fn what(&self) -> &'static str {
         match self {
             SweepPlan::Margins(_) => "margins",
             SweepPlan::Shmoo(_) => "shmoo",
@@ -221,4 +230,30 @@ pub fn run<E: Evaluator>(
         .collect::<Result<Vec<_>, _>>()?;
     bar.finish_and_clear();
     plan.report(&results)
+}
+
+/// The yield of the finished samples of a Monte Carlo plan (`results` by item).
+fn partial_yield(
+    plan: &MonteCarloPlan,
+    results: &std::collections::BTreeMap<usize, ItemResult>,
+) -> Result<YieldReport, SweepError> {
+    let mut samples = Vec::with_capacity(results.len());
+    for (&i, r) in results {
+        match r {
+            ItemResult::Pass(p) => samples.push((i, *p)),
+            ItemResult::Bound(_) => {
+                return Err(SweepError::Incomplete(
+                    "item results do not fit the sweep".into(),
+                ))
+            }
+        }
+    }
+    let passes: Vec<bool> = samples.iter().map(|s| s.1).collect();
+    let mut report = YieldReport::new(plan, &passes);
+    report.failing_samples = samples
+        .iter()
+        .filter(|s| !s.1)
+        .map(|s| s.0 as u32)
+        .collect();
+    Ok(report)
 }
