@@ -39,6 +39,8 @@ mod sim_josim_reference;
 mod sim_noise_switching;
 mod sim_synapse_noise;
 mod sim_voltage_mode;
+mod slurm_cluster;
+mod slurm_script;
 mod spec_constructs;
 mod spec_deep_example;
 mod spec_errors;

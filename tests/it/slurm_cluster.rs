@@ -8,20 +8,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use crate::util::nmgen;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Samples of the yield: enough that a task runs for a few seconds.
 const SAMPLES: u32 = 160;
 const TASKS: u32 = 4;
-
-fn nmgen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nmgen"))
-        .args(args)
-        .env("CI", "true")
-        .output()
-        .expect("nmgen runs")
-}
 
 fn text(o: &[u8]) -> String {
     String::from_utf8_lossy(o).into_owned()
