@@ -4,6 +4,8 @@
 use std::path::Path;
 
 use anyhow::Context;
+use nmgen::lsm::mlp::MlpSettings;
+use nmgen::lsm::readout::TrainMethod;
 use nmgen::lsm::{
     self, EventSet, LsmDesign, LsmError, SimSettings, SyntheticSettings, TrainSettings,
 };
@@ -101,20 +103,78 @@ pub fn sim(
     }
 }
 
+/// The readout `nmgen train` fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReadoutKind {
+    /// The paper's readout: an MLP on the firing rates trained with Adam (hidden layer
+    /// optional, see --hidden).
+    Mlp,
+    /// Closed-form ridge regression on one-hot targets (λ = 1).
+    Ridge,
+}
+
+/// `nmgen train` options for LSM specs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TrainArgs {
+    /// LSM specs: the readout to train.
+    #[arg(long, value_enum, default_value = "mlp")]
+    pub readout: ReadoutKind,
+    /// LSM specs: hidden neurons of the MLP readout (0: one layer, neurons → classes, as
+    /// in the paper).
+    #[arg(long, default_value_t = 0)]
+    pub hidden: usize,
+    /// LSM specs: fraction of the labelled samples held out for the test report.
+    #[arg(long, default_value_t = 0.25)]
+    pub test_fraction: f64,
+    /// LSM specs: seed of the train/test shuffle and of the MLP's initialization and batches.
+    #[arg(long, default_value_t = 1)]
+    pub split_seed: u64,
+}
+
 pub fn train(
     design: &LsmDesign,
     spec: &Path,
     out: &Path,
     event_file: Option<&Path>,
+    args: &TrainArgs,
 ) -> Result<(), Failure> {
+    if !(args.test_fraction > 0.0 && args.test_fraction < 1.0) {
+        return Err(Failure::Other(anyhow::anyhow!(
+            "--test-fraction must be between 0 and 1 (exclusive), got {}",
+            args.test_fraction
+        )));
+    }
+    if args.readout == ReadoutKind::Ridge && args.hidden > 0 {
+        return Err(Failure::Other(anyhow::anyhow!(
+            "--hidden {} applies to --readout mlp, not ridge",
+            args.hidden
+        )));
+    }
     let set = events(design, event_file, 10, 20, 1)?;
     let weights = lsm::draw_weights(design);
-    let report =
-        lsm::train_readout(design, &weights, &set, &TrainSettings::default()).map_err(failure)?;
+    let settings = TrainSettings {
+        method: match args.readout {
+            ReadoutKind::Ridge => TrainMethod::Ridge { lambda: 1.0 },
+            ReadoutKind::Mlp => TrainMethod::Mlp(MlpSettings::new(args.hidden, args.split_seed)),
+        },
+        test_fraction: args.test_fraction,
+        seed: args.split_seed,
+    };
+    let report = lsm::train_readout(design, &weights, &set, &settings).map_err(failure)?;
+    if let Some((_, text)) = report
+        .artifacts
+        .iter()
+        .find(|(p, _)| p.ends_with("confusion.txt"))
+    {
+        print!("{}", String::from_utf8_lossy(text));
+    }
     println!(
-        "readout: train accuracy {:.1} %, test accuracy {:.1} % (float {:.1} %, chance {:.1} %) on {} + {} samples",
+        "readout ({}): train accuracy {:.1} %, held-out accuracy {:.1} % (95 % interval {:.1}–{:.1} %; float {:.1} %, chance {:.1} %) on {} + {} samples",
+        report.method,
         report.train_accuracy * 100.0,
         report.test_accuracy * 100.0,
+        report.test_interval.0 * 100.0,
+        report.test_interval.1 * 100.0,
         report.float_test_accuracy * 100.0,
         report.chance * 100.0,
         report.samples_train,

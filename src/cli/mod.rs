@@ -84,6 +84,8 @@ pub enum Command {
         /// Labelled events; without it a seeded synthetic 10-class set is used.
         #[arg(long)]
         events: Option<PathBuf>,
+        #[command(flatten)]
+        readout: lsm::TrainArgs,
     },
     /// Run the checks (and minimum margin) of one or more specs: exit 0 pass, 1 fail,
     /// 2 bad input; `--junit FILE` writes a JUnit XML report for CI.
@@ -163,8 +165,13 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
             }
             LoadedSpec::Sfq(d) => build::run(&d, &spec, &out, &cost),
         },
-        Command::Train { spec, out, events } => match nmgen::spec::load_any(&spec)? {
-            LoadedSpec::Lsm(d) => lsm::train(&d, &spec, &out, events.as_deref()),
+        Command::Train {
+            spec,
+            out,
+            events,
+            readout,
+        } => match nmgen::spec::load_any(&spec)? {
+            LoadedSpec::Lsm(d) => lsm::train(&d, &spec, &out, events.as_deref(), &readout),
             LoadedSpec::Sfq(_) => Err(flags::wrong_kind(&spec, "train", "an SFQ spec")),
         },
         Command::Check {
