@@ -139,6 +139,11 @@ pub enum Command {
     /// currents and threshold currents on the cell models); writes a spec with an
     /// accuracy check and per-layer weight CSVs (docs/training.md).
     TrainSfq(train_sfq::TrainSfqArgs),
+    /// LSM event files: convert an image data set into labelled address events.
+    Events {
+        #[command(subcommand)]
+        what: lsm::EventsCommand,
+    },
 }
 
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
@@ -195,6 +200,7 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
             ..
         } => check::run(&specs, junit.as_deref(), report.as_deref(), &engine),
         Command::TrainSfq(args) => train_sfq::run(&args),
+        Command::Events { what } => lsm::events_command(&what),
         Command::Margins(args) if args.level.is_pulse() => pulse::margins(&args),
         Command::Margins(args) => match &args.spec {
             Some(spec) if args.command.is_none() => match nmgen::spec::load_any(spec)? {

@@ -18,6 +18,7 @@
 pub mod build;
 pub mod events;
 pub mod float_rule;
+pub mod images;
 pub mod margins;
 pub mod mlp;
 pub mod model;
