@@ -93,3 +93,25 @@ fn fixed_point_agrees_with_the_float_rule_on_seeded_streams() {
         assert!(a.count_error() <= 0.01, "{name}: {:.4}", a.count_error());
     }
 }
+
+#[test]
+fn build_report_states_constants_adc_and_ppa() {
+    let d = example("lsm_nmnist.yaml");
+    let arts = nmgen::lsm::build(&d).expect("builds");
+    let (_, bytes) = arts
+        .iter()
+        .find(|(p, _)| p.ends_with("lsm_nmnist_report.txt"))
+        .expect("report");
+    let r = String::from_utf8_lossy(bytes);
+    assert!(r.contains("ADC               removed: partial sums"), "{r}");
+    assert!(r.contains("leak              0.9 -> 1843/2^11"), "{r}");
+    assert!(r.contains("rounded toward zero"), "{r}");
+    assert!(
+        r.contains("macro fit         1 x 1 array of 512x512 macros (456 rows x 400"),
+        "{r}"
+    );
+    // 456 rows / 8 per cycle = 57 row groups + accept + update.
+    assert!(r.contains("cycles            59 per time step"), "{r}");
+    assert!(r.contains("word-line activations"), "{r}");
+    assert!(r.contains("% of 20000 spike decisions agree"), "{r}");
+}

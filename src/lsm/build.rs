@@ -160,6 +160,7 @@ pub fn report(design: &LsmDesign, weights: &Weights, demo: &[SpikeTrain]) -> Str
         design.leak.effective(),
         100.0 * (design.leak.effective() - design.leak.factor()) / design.leak.factor()
     ));
+    s.push_str(&ppa(design, weights, demo));
     let a = agreement(design, weights, demo);
     s.push_str(&format!(
         "float rule        {:.2} % of {} spike decisions agree with the float LIF rule on the demo stimulus, spikes {} vs {} ({:+.2} %)\n",
@@ -197,3 +198,53 @@ pub fn report(design: &LsmDesign, weights: &Weights, demo: &[SpikeTrain]) -> Str
     }
     s
 }
+
+/// The PPA part of the report: devices, macro fit, cycles, and per-sample activity of the
+/// model run on `demo`.
+fn ppa(design: &LsmDesign, weights: &Weights, demo: &[SpikeTrain]) -> String {
+    let w = Widths::of(design);
+    let formed = weights.formed.iter().filter(|&&f| f).count();
+    let pairs = weights.rows * weights.cols;
+    let macro_rows = weights.rows.div_ceil(MACRO);
+    let macro_cols = (weights.cols * 2).div_ceil(MACRO);
+    let step_cycles = w.g + 2;
+    let readback = design.neurons;
+    let readout = design.readout.as_ref().map_or(0, |r| {
+        r.blocks() as usize * design.neurons + r.classes as usize
+    });
+    let sample_cycles = design.time_steps * step_cycles + readback + readout + 1;
+    let runs: Vec<_> = demo
+        .iter()
+        .map(|t| run_sample(design, weights, t))
+        .collect();
+    let n = runs.len().max(1) as f64;
+    let conv: u64 = runs.iter().map(|r| r.adc_conversions).sum();
+    let wl: usize = runs
+        .iter()
+        .map(|r| r.active_rows.iter().sum::<usize>())
+        .sum();
+    let regs = design.neurons * (w.vw + 1 + w.aw + w.cw);
+    let ro_bits = design.classes() * (design.neurons * 8 + 32 + 32);
+    format!(
+        "devices           {} cells: {} formed pairs ({} devices), {} unformed pairs left at g_min\n\
+         macro fit         {} x {} array of 512x512 macros ({} rows x {} device columns, G+ and G- side by side)\n\
+         cycles            {step_cycles} per time step, {sample_cycles} per sample ({} steps + {readback} read-back + {readout} readout + 1 clear)\n\
+         activity/sample   {:.0} ADC conversions, {:.0} word-line activations (model run on the demo stimulus)\n\
+         storage bits      {regs} neuron registers (membrane, spike, accumulator, counter), {} crossbar level bits, {ro_bits} readout memory bits\n",
+        2 * pairs,
+        formed,
+        2 * formed,
+        pairs - formed,
+        macro_rows,
+        macro_cols,
+        weights.rows,
+        weights.cols * 2,
+        design.time_steps,
+        conv as f64 / n,
+        wl as f64 / n,
+        2 * pairs * w.lb,
+    )
+}
+
+/// Side of the resistive-memory macro the crossbar is tiled onto (rows and columns).
+const MACRO: usize = 512;
