@@ -58,10 +58,16 @@ fn mlp_readouts_learn_and_the_int8_model_follows_the_float_one() {
             assert!(m.is_consistent());
             assert_eq!((m.hidden, m.w1.len(), m.w2.len()), (16, 16, 4));
             // Every int8 weight range is used: the scheme maps the largest to ±127.
-            assert_eq!(m.w1.iter().flatten().map(|v| v.unsigned_abs()).max(), Some(127));
+            assert_eq!(
+                m.w1.iter().flatten().map(|v| v.unsigned_abs()).max(),
+                Some(127)
+            );
         }
         for name in ["confusion.svg", "confusion.txt", "train_report.json"] {
-            assert!(rep.artifacts.iter().any(|(p, _)| p.ends_with(name)), "{name}");
+            assert!(
+                rep.artifacts.iter().any(|(p, _)| p.ends_with(name)),
+                "{name}"
+            );
         }
         // Seeded: the same settings give the same bytes.
         let again = train_readout(&d, &w, &set, &settings(hidden)).expect("trains");
@@ -86,8 +92,15 @@ fn train_cli_sets_the_split_and_reports_held_out_accuracy() {
     let spec = "examples/lsm_tidigits.yaml";
     let run = nmgen(&["train", spec, "--test-fraction", "0.4", "-o", o]);
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "{stdout}{}", String::from_utf8_lossy(&run.stderr));
-    assert!(stdout.contains("readout (mlp (no hidden layer))"), "{stdout}");
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        stdout.contains("readout (mlp (no hidden layer))"),
+        "{stdout}"
+    );
     assert!(stdout.contains("on 120 + 80 samples"), "{stdout}");
     assert!(stdout.contains("95 % interval"), "{stdout}");
     assert!(out.join("confusion.svg").exists() && out.join("readout_w.hex").exists());
@@ -95,12 +108,21 @@ fn train_cli_sets_the_split_and_reports_held_out_accuracy() {
     let json = out.join("lsm_tidigits_readout.json");
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(spec))
         .unwrap()
-        .replace("    classes: 11\n", &format!("    classes: 11\n    weights: {}\n", json.display()));
+        .replace(
+            "    classes: 11\n",
+            &format!("    classes: 11\n    weights: {}\n", json.display()),
+        );
     let d = load_str(&text, Path::new("t.yaml")).expect("trained readout loads");
     assert!(d.readout.unwrap().trained.is_some());
     for (args, needle) in [
-        (vec!["--test-fraction", "1.5"], "--test-fraction must be between 0 and 1"),
-        (vec!["--readout", "ridge", "--hidden", "8"], "--hidden 8 applies to --readout mlp"),
+        (
+            vec!["--test-fraction", "1.5"],
+            "--test-fraction must be between 0 and 1",
+        ),
+        (
+            vec!["--readout", "ridge", "--hidden", "8"],
+            "--hidden 8 applies to --readout mlp",
+        ),
     ] {
         let bad = dir.path().join("bad");
         let mut all = vec!["train", spec, "-o", bad.to_str().unwrap()];
