@@ -85,6 +85,8 @@ pub enum Command {
         /// Labelled events; without it a seeded synthetic 10-class set is used.
         #[arg(long)]
         events: Option<PathBuf>,
+        #[command(flatten)]
+        readout: lsm::TrainArgs,
     },
     /// Run the checks (and minimum margin) of one or more specs: exit 0 pass, 1 fail,
     /// 2 bad input; `--junit FILE` writes a JUnit XML report for CI.
@@ -138,6 +140,11 @@ pub enum Command {
     /// currents and threshold currents on the cell models); writes a spec with an
     /// accuracy check and per-layer weight CSVs (docs/training.md).
     TrainSfq(train_sfq::TrainSfqArgs),
+    /// LSM event files: convert an image data set into labelled address events.
+    Events {
+        #[command(subcommand)]
+        what: lsm::EventsCommand,
+    },
 }
 
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
@@ -164,8 +171,13 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
             }
             LoadedSpec::Sfq(d) => build::run(&d, &spec, &out, &cost),
         },
-        Command::Train { spec, out, events } => match nmgen::spec::load_any(&spec)? {
-            LoadedSpec::Lsm(d) => lsm::train(&d, &spec, &out, events.as_deref()),
+        Command::Train {
+            spec,
+            out,
+            events,
+            readout,
+        } => match nmgen::spec::load_any(&spec)? {
+            LoadedSpec::Lsm(d) => lsm::train(&d, &spec, &out, events.as_deref(), &readout),
             LoadedSpec::Sfq(_) => Err(flags::wrong_kind(&spec, "train", "an SFQ spec")),
         },
         Command::Check {
@@ -189,6 +201,7 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
             ..
         } => check::run(&specs, junit.as_deref(), report.as_deref(), &engine),
         Command::TrainSfq(args) => train_sfq::run(&args),
+        Command::Events { what } => lsm::events_command(&what),
         Command::Margins(args) if args.level.is_pulse() => {
             let spec = args.spec.clone().unwrap_or_default();
             given.reject(&spec, "the pulse level", &flags::SLURM)?;

@@ -3,13 +3,14 @@
 
 use std::path::PathBuf;
 
-use super::events::bin_events;
+use super::events::{bin_events, SpikeTrain};
+use super::float_rule::agreement;
 use super::model::run_sample;
 use super::readout::TrainedReadout;
 use super::rtl::{expect_files, rtl_files, testbench, Widths};
 use super::spec::LsmDesign;
 use super::synth::{synthetic_events, SyntheticSettings};
-use super::weights::{draw_weights, readmemh_levels, Weights};
+use super::weights::{adc_can_clip, draw_weights, partial_sum_range, readmemh_levels, Weights};
 use super::{Artifact, LsmError};
 
 /// The readout weights the RTL is built with: trained ones from the spec, else zeros.
@@ -92,7 +93,7 @@ pub fn build(design: &LsmDesign) -> Result<Vec<Artifact>, LsmError> {
     out.push((PathBuf::from("weights.csv"), weights.to_csv(design.inputs)));
     out.push((
         PathBuf::from(format!("{}_report.txt", design.name)),
-        report(design, &weights).into_bytes(),
+        report(design, &weights, &trains).into_bytes(),
     ));
     Ok(out)
 }
@@ -103,8 +104,9 @@ fn run_script(beats: usize, samples: usize) -> String {
     )
 }
 
-/// A plain-text summary of the generated macro.
-pub fn report(design: &LsmDesign, weights: &Weights) -> String {
+/// A plain-text summary of the generated macro; `demo` is the stimulus the fixed-point
+/// agreement with the float rule is measured on.
+pub fn report(design: &LsmDesign, weights: &Weights, demo: &[SpikeTrain]) -> String {
     let w = Widths::of(design);
     let cells = weights.rows * weights.cols * 2;
     let formed = weights.formed.iter().filter(|&&f| f).count();
@@ -129,14 +131,44 @@ pub fn report(design: &LsmDesign, weights: &Weights) -> String {
         "read              {} word lines per cycle, {} row groups per step, ADC {} bits ({} effective, partial sums {} bits)\n",
         w.k, w.g, design.adc_bits, w.aout, w.pw
     ));
+    let (lo, hi) = partial_sum_range(design, weights);
+    let (amin, amax) = design.adc_limits();
+    s.push_str(&if adc_can_clip(design, weights) {
+        format!(
+            "ADC               exercised: partial sums of these weights span {lo}..{hi}, beyond the {}-bit rails {amin}..{amax}; saturation logic kept\n",
+            design.adc_bits
+        )
+    } else {
+        format!(
+            "ADC               removed: partial sums of these weights span {lo}..{hi}, within the {}-bit rails {amin}..{amax}, so it cannot clip; saturation logic left out\n",
+            design.adc_bits
+        )
+    });
+    let exact_theta = design.threshold * design.q() as f64 * (1u64 << design.frac_bits) as f64;
     s.push_str(&format!(
-        "membrane          {} bits, {} fractional, threshold {} -> code {}, leak {:?} (effective {:.5})\n",
+        "membrane          {} bits, {} fractional, threshold {} -> code {} ({:+.3} %)\n",
         w.vw,
         w.f,
         design.threshold,
         w.theta,
-        design.leak,
-        design.leak.effective()
+        100.0 * (w.theta as f64 - exact_theta) / exact_theta
+    ));
+    let (code, lf) = design.leak.multiplier();
+    s.push_str(&format!(
+        "leak              {} -> {code}/2^{lf} = {:.6} ({:+.3} %), rounded toward zero\n",
+        design.leak.factor(),
+        design.leak.effective(),
+        100.0 * (design.leak.effective() - design.leak.factor()) / design.leak.factor()
+    ));
+    s.push_str(&ppa(design, weights, demo));
+    let a = agreement(design, weights, demo);
+    s.push_str(&format!(
+        "float rule        {:.2} % of {} spike decisions agree with the float LIF rule on the demo stimulus, spikes {} vs {} ({:+.2} %)\n",
+        100.0 * a.fraction(),
+        a.decisions,
+        a.spikes_fixed,
+        a.spikes_float,
+        100.0 * (a.spikes_fixed as f64 - a.spikes_float as f64) / a.spikes_float.max(1) as f64
     ));
     s.push_str(&format!(
         "accumulators      {} bits; spike counters {} bits\n",
@@ -150,7 +182,12 @@ pub fn report(design: &LsmDesign, weights: &Weights) -> String {
     ));
     if let Some(r) = &design.readout {
         s.push_str(&format!(
-            "readout           {} classes, int8 weights, {}\n",
+            "readout           {} classes, int8 weights, {} MAC unit(s): {} cycles ({} block(s) x {} neurons) + {} argmax cycles, {}\n",
+            r.classes,
+            r.mac_units,
+            r.blocks() as usize * design.neurons,
+            r.blocks(),
+            design.neurons,
             r.classes,
             if r.trained.is_some() {
                 "trained"
@@ -161,3 +198,53 @@ pub fn report(design: &LsmDesign, weights: &Weights) -> String {
     }
     s
 }
+
+/// The PPA part of the report: devices, macro fit, cycles, and per-sample activity of the
+/// model run on `demo`.
+fn ppa(design: &LsmDesign, weights: &Weights, demo: &[SpikeTrain]) -> String {
+    let w = Widths::of(design);
+    let formed = weights.formed.iter().filter(|&&f| f).count();
+    let pairs = weights.rows * weights.cols;
+    let macro_rows = weights.rows.div_ceil(MACRO);
+    let macro_cols = (weights.cols * 2).div_ceil(MACRO);
+    let step_cycles = w.g + 2;
+    let readback = design.neurons;
+    let readout = design.readout.as_ref().map_or(0, |r| {
+        r.blocks() as usize * design.neurons + r.classes as usize
+    });
+    let sample_cycles = design.time_steps * step_cycles + readback + readout + 1;
+    let runs: Vec<_> = demo
+        .iter()
+        .map(|t| run_sample(design, weights, t))
+        .collect();
+    let n = runs.len().max(1) as f64;
+    let conv: u64 = runs.iter().map(|r| r.adc_conversions).sum();
+    let wl: usize = runs
+        .iter()
+        .map(|r| r.active_rows.iter().sum::<usize>())
+        .sum();
+    let regs = design.neurons * (w.vw + 1 + w.aw + w.cw);
+    let ro_bits = design.classes() * (design.neurons * 8 + 32 + 32);
+    format!(
+        "devices           {} cells: {} formed pairs ({} devices), {} unformed pairs left at g_min\n\
+         macro fit         {} x {} array of 512x512 macros ({} rows x {} device columns, G+ and G- side by side)\n\
+         cycles            {step_cycles} per time step, {sample_cycles} per sample ({} steps + {readback} read-back + {readout} readout + 1 clear)\n\
+         activity/sample   {:.0} ADC conversions, {:.0} word-line activations (model run on the demo stimulus)\n\
+         storage bits      {regs} neuron registers (membrane, spike, accumulator, counter), {} crossbar level bits, {ro_bits} readout memory bits\n",
+        2 * pairs,
+        formed,
+        2 * formed,
+        pairs - formed,
+        macro_rows,
+        macro_cols,
+        weights.rows,
+        weights.cols * 2,
+        design.time_steps,
+        conv as f64 / n,
+        wl as f64 / n,
+        2 * pairs * w.lb,
+    )
+}
+
+/// Side of the resistive-memory macro the crossbar is tiled onto (rows and columns).
+const MACRO: usize = 512;

@@ -62,6 +62,24 @@ impl SpikeTrain {
     }
 }
 
+/// Checks that every label names one of the readout's classes (labels are ignored by a
+/// design without a readout). Event files are checked at the offending field already;
+/// this guards sets built in memory.
+pub fn check_labels(design: &LsmDesign, set: &EventSet) -> Result<(), super::LsmError> {
+    let classes = design.classes();
+    if classes == 0 {
+        return Ok(());
+    }
+    for (i, s) in set.samples.iter().enumerate() {
+        if let Some(l) = s.label.filter(|&l| l as usize >= classes) {
+            return Err(super::LsmError::Invalid(format!(
+                "sample {i} has label {l}, outside the readout's classes 0..{classes}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Reads an event file for `design`: `.bin` as N-MNIST binary, anything else as CSV.
 pub fn read_events(path: &Path, design: &LsmDesign) -> Result<EventSet, SourceError> {
     if path

@@ -147,6 +147,7 @@ pub fn variation_margins(
             "no samples for the margin analysis".into(),
         ));
     }
+    super::events::check_labels(design, set)?;
     let nominal_w = draw_weights(design);
     let trains: Vec<SpikeTrain> = set.samples.iter().map(|x| bin_events(design, x)).collect();
     let nominal = run_all(design, &nominal_w, &trains);

@@ -17,7 +17,10 @@
 
 pub mod build;
 pub mod events;
+pub mod float_rule;
+pub mod images;
 pub mod margins;
+pub mod mlp;
 pub mod model;
 pub mod plot;
 pub mod readout;

@@ -8,8 +8,8 @@
 //!    column, the partial sum `Σ (level+ − level−)` over the group's active rows is
 //!    digitized by a signed `adc_bits` ADC (saturating) and added to the column accumulator;
 //! 3. each neuron: `v ← sat(leak(v)·(1 − s_prev) + (acc << frac_bits))`, `s ← v > θ`,
-//!    where `leak(v)` is `(v·L) >>> LF` or `v − (v >>> shift)` (arithmetic shifts: floor)
-//!    and `sat` clamps to the `membrane_bits` register;
+//!    where `leak(v) = trunc(v·L / 2^LF)` (rounded toward zero; a shift leak is
+//!    `L = 2^shift − 1`, `LF = shift`) and `sat` clamps to the `membrane_bits` register;
 //! 4. spike counters (saturating at `2^count_bits − 1`) add the new spikes.
 //!
 //! A sample ends with its `last` beat: membranes, spikes and counters are cleared.
@@ -142,14 +142,11 @@ impl<'a> Reservoir<'a> {
     }
 }
 
-/// The leak of one membrane value (arithmetic shifts round toward −∞, as in the RTL).
+/// The leak of one membrane value, `trunc(v·L / 2^LF)`: rounded toward zero (as in the
+/// RTL), so a small membrane of either sign decays to 0 instead of sticking at −1 LSB.
 pub fn leak(leak: Leak, v: i64) -> i64 {
-    match leak {
-        Leak::Multiply {
-            code, frac_bits, ..
-        } => (v * code as i64) >> frac_bits,
-        Leak::Shift { shift } => v - (v >> shift),
-    }
+    let (code, frac_bits) = leak.multiplier();
+    (v * code as i64) / (1i64 << frac_bits)
 }
 
 /// Runs one sample from a cleared state; every step of `train` is one beat, the last

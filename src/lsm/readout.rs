@@ -11,10 +11,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::events::{bin_events, EventSet};
+use super::mlp::{quantize_mlp, train_mlp, FloatMlp, MlpReadout, MlpSettings};
 use super::model::{argmax, readout_scores, run_sample};
 use super::spec::LsmDesign;
 use super::weights::{push_hex, Weights};
 use super::{Artifact, LsmError};
+use crate::train::Confusion;
 
 /// Trained, quantized readout: `score_c = bias_c + Σ_n weights[c][n]·count_n`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,6 +96,9 @@ pub enum TrainMethod {
         learning_rate: f64,
         l2: f64,
     },
+    /// The paper's readout: an MLP (hidden layer optional) trained with Adam on
+    /// mini-batches ([`super::mlp`]).
+    Mlp(MlpSettings),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,8 +131,15 @@ pub struct TrainReport {
     /// Accuracy of the unquantized readout on the test split.
     pub float_test_accuracy: f64,
     pub chance: f64,
+    /// 95 % Wilson interval of `test_accuracy`.
+    pub test_interval: (f64, f64),
     /// `confusion[true][predicted]` on the test split (int8 readout).
     pub confusion: Vec<Vec<u32>>,
+    /// The two-layer readout, when the MLP has a hidden layer (`readout` is then unused
+    /// zeros of the linear shape).
+    pub mlp: Option<MlpReadout>,
+    /// The readout's kind: `ridge`, `logistic`, `mlp N` (hidden neurons).
+    pub method: String,
     #[serde(skip)]
     pub artifacts: Vec<Artifact>,
 }
@@ -159,7 +171,7 @@ pub fn train_readout(
             Some(l) if (l as usize) < classes => labels.push(l as usize),
             Some(l) => {
                 return Err(LsmError::Invalid(format!(
-                    "sample {i} has label {l}, the readout has {classes} classes"
+                    "sample {i} has label {l}, outside the readout's classes 0..{classes}"
                 )))
             }
             None => return Err(LsmError::Invalid(format!("sample {i} has no label"))),
@@ -173,58 +185,141 @@ pub fn train_readout(
     order.shuffle(&mut ChaCha8Rng::seed_from_u64(settings.seed));
     let n_test = ((x.len() as f64 * settings.test_fraction).round() as usize).clamp(1, x.len() - 1);
     let (test, train) = order.split_at(n_test);
-    let (wf, bf) = super::readout_fit::fit(
-        &settings.method,
-        &x,
-        &labels,
-        train,
-        classes,
-        design.neurons,
-    );
-    let readout = quantize(&wf, &bf, design.neurons);
-    let float_pred = |i: usize| {
-        let s: Vec<f64> = (0..classes)
-            .map(|c| {
-                bf[c]
-                    + wf[c]
-                        .iter()
-                        .zip(&x[i])
-                        .map(|(w, &f)| w * f as f64)
-                        .sum::<f64>()
-            })
-            .collect();
-        (0..classes).fold(0, |b, c| if s[c] > s[b] { c } else { b })
+    let float = fit_float(settings, &x, &labels, train, classes, design.neurons);
+    let (readout, mlp) = match &float {
+        FloatReadout::Linear(wf, bf) => (quantize(wf, bf, design.neurons), None),
+        FloatReadout::Mlp(f) => {
+            let calibration: Vec<&[u32]> = train.iter().map(|&i| x[i].as_slice()).collect();
+            (
+                TrainedReadout::zeros(classes, design.neurons),
+                Some(quantize_mlp(f, design.neurons, &calibration)),
+            )
+        }
     };
+    let float_pred = |i: usize| float.classify(&x[i]);
     let acc = |idx: &[usize], f: &dyn Fn(usize) -> usize| {
         idx.iter().filter(|&&i| f(i) == labels[i]).count() as f64 / idx.len().max(1) as f64
     };
-    let int_pred = |i: usize| readout.classify(&x[i]);
-    let mut confusion = vec![vec![0u32; classes]; classes];
+    let int_pred = |i: usize| match &mlp {
+        Some(m) => m.classify(&x[i]),
+        None => readout.classify(&x[i]),
+    };
+    let names: Vec<String> = (0..classes).map(|c| c.to_string()).collect();
+    let mut table = Confusion::new(names);
     for &i in test {
-        confusion[labels[i]][int_pred(i)] += 1;
+        table.add(labels[i], Some(int_pred(i)));
     }
+    let confusion = table
+        .matrix
+        .iter()
+        .map(|r| r[..classes].iter().map(|&v| v as u32).collect())
+        .collect();
     let mut report = TrainReport {
         train_accuracy: acc(train, &int_pred),
         test_accuracy: acc(test, &int_pred),
+        test_interval: table.interval(),
         float_test_accuracy: acc(test, &float_pred),
         chance: 1.0 / classes as f64,
         samples_train: train.len(),
         samples_test: test.len(),
         confusion,
         readout,
+        mlp,
+        method: method_name(&settings.method),
         artifacts: Vec::new(),
     };
-    let json = serde_json::to_vec_pretty(&report.readout)
-        .map_err(|e| LsmError::Invalid(format!("readout JSON: {e}")))?;
+    let json = match &report.mlp {
+        Some(m) => serde_json::to_vec_pretty(m),
+        None => serde_json::to_vec_pretty(&report.readout),
+    }
+    .map_err(|e| LsmError::Invalid(format!("readout JSON: {e}")))?;
     let summary = serde_json::to_vec_pretty(&report)
         .map_err(|e| LsmError::Invalid(format!("train report JSON: {e}")))?;
-    report.artifacts = vec![
-        (PathBuf::from(format!("{}_readout.json", design.name)), json),
-        (PathBuf::from("readout_w.hex"), report.readout.weights_hex()),
-        (PathBuf::from("readout_b.hex"), report.readout.biases_hex()),
-        (PathBuf::from("train_report.json"), summary),
-    ];
+    let title = format!(
+        "{}: held-out {} readout, {}",
+        design.name,
+        report.method,
+        table.summary()
+    );
+    let svg = table.to_svg(&title).map_err(LsmError::Plot)?;
+    let text = format!(
+        "{title}\n(int8 readout on {} held-out samples; float readout {:.1} %, chance {:.1} %)\n{}",
+        report.samples_test,
+        100.0 * report.float_test_accuracy,
+        100.0 * report.chance,
+        table.to_table()
+    );
+    let mut artifacts = vec![(PathBuf::from(format!("{}_readout.json", design.name)), json)];
+    if report.mlp.is_none() {
+        artifacts.push((PathBuf::from("readout_w.hex"), report.readout.weights_hex()));
+        artifacts.push((PathBuf::from("readout_b.hex"), report.readout.biases_hex()));
+    }
+    artifacts.push((PathBuf::from("train_report.json"), summary));
+    artifacts.push((PathBuf::from("confusion.txt"), text.into_bytes()));
+    artifacts.push((PathBuf::from("confusion.svg"), svg.into_bytes()));
+    report.artifacts = artifacts;
     Ok(report)
+}
+
+fn method_name(m: &TrainMethod) -> String {
+    match m {
+        TrainMethod::Ridge { .. } => "ridge".into(),
+        TrainMethod::Logistic { .. } => "logistic".into(),
+        TrainMethod::Mlp(s) if s.hidden == 0 => "mlp (no hidden layer)".into(),
+        TrainMethod::Mlp(s) => format!("mlp (hidden {})", s.hidden),
+    }
+}
+
+/// A fitted float readout on raw counts.
+enum FloatReadout {
+    Linear(Vec<Vec<f64>>, Vec<f64>),
+    Mlp(FloatMlp),
+}
+
+impl FloatReadout {
+    fn classify(&self, counts: &[u32]) -> usize {
+        match self {
+            FloatReadout::Linear(w, b) => {
+                let s: Vec<f64> = w
+                    .iter()
+                    .zip(b)
+                    .map(|(w, b)| {
+                        b + w
+                            .iter()
+                            .zip(counts)
+                            .map(|(w, &f)| w * f as f64)
+                            .sum::<f64>()
+                    })
+                    .collect();
+                (0..s.len()).fold(0, |b, c| if s[c] > s[b] { c } else { b })
+            }
+            FloatReadout::Mlp(f) => f.classify(counts),
+        }
+    }
+}
+
+fn fit_float(
+    settings: &TrainSettings,
+    x: &[Vec<u32>],
+    labels: &[usize],
+    train: &[usize],
+    classes: usize,
+    neurons: usize,
+) -> FloatReadout {
+    match &settings.method {
+        TrainMethod::Mlp(m) => {
+            let f = train_mlp(x, labels, train, classes, m);
+            if m.hidden == 0 {
+                FloatReadout::Linear(f.w2, f.b2)
+            } else {
+                FloatReadout::Mlp(f)
+            }
+        }
+        other => {
+            let (w, b) = super::readout_fit::fit(other, x, labels, train, classes, neurons);
+            FloatReadout::Linear(w, b)
+        }
+    }
 }
 
 /// Scales float weights so the largest magnitude maps to 127.

@@ -43,6 +43,7 @@ pub fn fit(
             l2,
             &z,
         ),
+        TrainMethod::Mlp(_) => unreachable!("the MLP is fitted by lsm::mlp"),
     };
     // Fold the standardization back into raw-count weights.
     let mut w = vec![vec![0.0; neurons]; classes];

@@ -215,6 +215,7 @@ pub fn simulate(
     if events.samples.is_empty() {
         return Err(LsmError::Invalid("no event samples to simulate".into()));
     }
+    super::events::check_labels(design, events)?;
     let weights = draw_weights(design);
     let trains: Vec<SpikeTrain> = events
         .samples

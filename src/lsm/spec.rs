@@ -122,6 +122,8 @@ struct RawReadout {
     classes: Spanned<u32>,
     #[serde(default)]
     weights: Option<Spanned<String>>,
+    #[serde(default)]
+    mac_units: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,24 +174,39 @@ pub enum InputMap {
 /// How the membrane leaks each time step.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub enum Leak {
-    /// `v·L >>> frac_bits` with `L = round(factor·2^frac_bits)`.
+    /// `trunc(v·L / 2^frac_bits)` with `L = round(factor·2^frac_bits)` (rounded toward zero,
+    /// so a membrane of either sign decays to 0).
     Multiply {
         factor: f64,
         code: u32,
         frac_bits: u32,
     },
-    /// `v − (v >>> shift)`, i.e. a factor of `1 − 2^−shift`.
+    /// A factor of `1 − 2^−shift`: `trunc(v·(2^shift − 1) / 2^shift)` (a subtract in
+    /// hardware, rounded toward zero like the multiply).
     Shift { shift: u32 },
 }
 
 impl Leak {
-    /// The effective leak factor after quantization.
-    pub fn effective(&self) -> f64 {
+    /// The leak as a fixed-point multiplier `(L, LF)`: `leak(v) = trunc(v·L / 2^LF)`. A
+    /// shift leak is `L = 2^shift − 1`, `LF = shift`.
+    pub fn multiplier(&self) -> (u32, u32) {
         match *self {
             Leak::Multiply {
                 code, frac_bits, ..
-            } => code as f64 / (1u64 << frac_bits) as f64,
-            Leak::Shift { shift } => 1.0 - 1.0 / (1u64 << shift) as f64,
+            } => (code, frac_bits),
+            Leak::Shift { shift } => ((1u32 << shift) - 1, shift),
+        }
+    }
+    /// The effective leak factor after quantization.
+    pub fn effective(&self) -> f64 {
+        let (code, frac_bits) = self.multiplier();
+        code as f64 / (1u64 << frac_bits) as f64
+    }
+    /// The factor the spec asks for (`1 − 2^−shift` for a shift leak).
+    pub fn factor(&self) -> f64 {
+        match *self {
+            Leak::Multiply { factor, .. } => factor,
+            Leak::Shift { .. } => self.effective(),
         }
     }
 }
@@ -214,6 +231,16 @@ pub struct ReadoutSpec {
     pub classes: u32,
     /// Trained weights loaded from `readout.weights`; `None` means all-zero (untrained).
     pub trained: Option<TrainedReadout>,
+    /// Multiply-accumulate units of the readout (`1..=classes`): the classes are scored
+    /// `mac_units` at a time, one reservoir neuron per cycle.
+    pub mac_units: u32,
+}
+
+impl ReadoutSpec {
+    /// Blocks of `mac_units` classes.
+    pub fn blocks(&self) -> u32 {
+        self.classes.div_ceil(self.mac_units)
+    }
 }
 
 /// A validated LSM design.

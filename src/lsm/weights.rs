@@ -156,6 +156,39 @@ pub fn draw_weights(design: &LsmDesign) -> Weights {
     w
 }
 
+/// The extreme partial sums one row group of these weights can produce on a column (all
+/// its word lines driven, taking only the positive or only the negative codes): the range
+/// the column ADC must cover. `(min, max)`, `(0, 0)` for an all-zero crossbar.
+pub fn partial_sum_range(design: &LsmDesign, weights: &Weights) -> (i32, i32) {
+    let k = design.rows_per_cycle;
+    let n = weights.cols;
+    let (mut lo, mut hi) = (0i32, 0i32);
+    for g in 0..weights.rows.div_ceil(k) {
+        for c in 0..n {
+            let (mut neg, mut pos) = (0i32, 0i32);
+            for r in g * k..((g + 1) * k).min(weights.rows) {
+                let w = weights.code[r * n + c] as i32;
+                if w > 0 {
+                    pos += w;
+                } else {
+                    neg += w;
+                }
+            }
+            lo = lo.min(neg);
+            hi = hi.max(pos);
+        }
+    }
+    (lo, hi)
+}
+
+/// Whether the column ADC can clip with these weights (some row group can drive a column
+/// beyond the ADC's rails); when it cannot, the RTL leaves the saturation logic out.
+pub fn adc_can_clip(design: &LsmDesign, weights: &Weights) -> bool {
+    let (lo, hi) = partial_sum_range(design, weights);
+    let (amin, amax) = design.adc_limits();
+    lo < amin || hi > amax
+}
+
 /// `$readmemh` image of one device array (`level_pos` or `level_neg`): one line per row
 /// group of `rows_per_cycle` word lines (padded with zero rows); within a line, row `j` of
 /// the group occupies bits `[(j·N + c)·LB +: LB]` for column `c`, LB = weight_bits − 1.

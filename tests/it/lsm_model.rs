@@ -33,17 +33,17 @@ fn tiny(adc_bits: u32) -> LsmDesign {
 }
 
 #[test]
-fn leak_rounds_toward_minus_infinity() {
+fn leak_rounds_toward_zero() {
     let m = Leak::Multiply {
         factor: 0.9,
         code: 230,
         frac_bits: 8,
     };
     assert_eq!(leak(m, 100), 89); // 23000 / 256 = 89.84
-    assert_eq!(leak(m, -100), -90); // floor(-89.84)
+    assert_eq!(leak(m, -100), -89); // trunc(-89.84)
     let s = Leak::Shift { shift: 3 };
-    assert_eq!(leak(s, 100), 100 - 12);
-    assert_eq!(leak(s, -100), -100 + 13);
+    assert_eq!(leak(s, 100), 87); // trunc(87.5)
+    assert_eq!(leak(s, -100), -87);
 }
 
 #[test]
@@ -71,11 +71,11 @@ fn hard_reset_strict_threshold_and_adc_saturation() {
         ],
     };
     let r = run_sample(&d, &w, &train);
-    // step 0: v = 7 (clipped). step 1: leak(7) = 7 - 3 = 4, + 7 = 11. step 2: 11 - 5 = 6.
-    // step 3: 6 - 3 + 7 = 10. step 4: 10 - 5 + 7 = 12. Never > 14.
+    // step 0: v = 7 (clipped). step 1: leak(7) = trunc(3.5) = 3, + 7 = 10. step 2: 5.
+    // step 3: 2 + 7 = 9. step 4: 4 + 7 = 11. Never > 14.
     assert_eq!(
         r.membrane.iter().map(|v| v[0]).collect::<Vec<_>>(),
-        vec![7, 11, 6, 10, 12]
+        vec![7, 10, 5, 9, 11]
     );
     assert_eq!(r.total_spikes(), 0);
     assert_eq!(r.adc_clips, 6); // steps 0 and 1, three columns each
@@ -85,7 +85,7 @@ fn hard_reset_strict_threshold_and_adc_saturation() {
     let r = run_sample(&d6, &w, &train);
     assert_eq!(
         r.membrane.iter().map(|v| v[0]).collect::<Vec<_>>(),
-        vec![14, 21, 0, 7, 11]
+        vec![14, 21, 0, 7, 10]
     );
     assert_eq!(
         r.spikes.iter().map(|s| s[0]).collect::<Vec<_>>(),

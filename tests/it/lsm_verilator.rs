@@ -51,7 +51,7 @@ lsm:
   time_steps: 20
   adc: { bits: 5, rows_per_cycle: 3 }
   input: { kind: channels, channels: 16 }
-  readout: { classes: 3 }
+  readout: { classes: 3, mac_units: 2 }
 ";
     nmgen::lsm::load_str(text, Path::new("small.yaml")).expect("loads")
 }
@@ -256,7 +256,18 @@ fn small_design_with_adc_clipping_and_shift_leak_matches() {
     if !have_verilator() {
         return;
     }
-    let d = small();
+    let mut d = small();
+    // Non-zero readout weights so the 2 MAC units (2 blocks of classes) decide something.
+    let ro = d.readout.as_mut().expect("readout");
+    assert_eq!(ro.mac_units, 2);
+    let mut t = nmgen::lsm::TrainedReadout::zeros(3, d.neurons);
+    for c in 0..3 {
+        for n in 0..d.neurons {
+            t.weights[c][n] = (((c * 37 + n * 11) % 23) as i8 - 11) * 9;
+        }
+        t.biases[c] = c as i32 * 5 - 4;
+    }
+    ro.trained = Some(t);
     let set = synthetic_events(&d, &SyntheticSettings::new(3, 2, 8));
     let report = simulate(
         &d,
@@ -276,5 +287,10 @@ fn small_design_with_adc_clipping_and_shift_leak_matches() {
         report.rtl_matches(),
         "{:?}",
         report.verilator.as_ref().map(|v| &v.log)
+    );
+    let decided: std::collections::BTreeSet<_> = report.classes.iter().flatten().collect();
+    assert!(
+        decided.len() > 1,
+        "the readout must decide more than one class: {decided:?}"
     );
 }

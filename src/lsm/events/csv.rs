@@ -110,6 +110,13 @@ pub fn parse_csv(file: &SourceFile, design: &LsmDesign) -> Result<EventSet, Sour
                 (Col::Label, _) if v > u32::MAX as u64 => {
                     return Err(bad("label too large".into()))
                 }
+                (Col::Label, _) if design.classes() > 0 && v >= design.classes() as u64 => {
+                    return Err(bad(format!(
+                        "label {v} outside the readout's classes 0..{} (readout.classes: {})",
+                        design.classes(),
+                        design.classes()
+                    )))
+                }
                 _ => {}
             }
             vals[col as usize] = v;

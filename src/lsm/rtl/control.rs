@@ -10,9 +10,7 @@ pub fn ctrl(w: &Widths) -> String {
             r#"                S_MAC: begin
                     if (idx == @NIW@'d@NN1@) begin
                         idx <= @NIW@'d0;
-                        cls <= @CLW@'d0;
-                        state <= S_ARG;
-                    end else begin
+@BLK_NEXT@                    end else begin
                         idx <= idx + @NIW@'d1;
                     end
                 end
@@ -22,6 +20,7 @@ pub fn ctrl(w: &Widths) -> String {
                 end
 "#,
             &[
+                ("BLK_NEXT", blk_next(w)),
                 ("NIW", w.niw.to_string()),
                 ("NN1", (w.nn - 1).to_string()),
                 ("CLW", w.clw.to_string()),
@@ -33,8 +32,13 @@ pub fn ctrl(w: &Widths) -> String {
     };
     let readout_ports = if ro {
         format!(
-            "    output wire       mac_en,\n    output wire       arg_en,\n    output reg  [{}:0] cls,\n",
-            w.clw - 1
+            "    output wire       mac_en,\n    output wire       arg_en,\n    output reg  [{}:0] cls,\n{}",
+            w.clw - 1,
+            if w.nb > 1 {
+                format!("    output reg  [{}:0] blk,\n", w.bw - 1)
+            } else {
+                String::new()
+            }
         )
     } else {
         String::new()
@@ -44,10 +48,13 @@ pub fn ctrl(w: &Widths) -> String {
     } else {
         ""
     };
-    let cls_reset = if ro {
-        format!("            cls <= {}'d0;\n", w.clw)
-    } else {
-        String::new()
+    let cls_reset = match (ro, w.nb > 1) {
+        (true, true) => format!(
+            "            cls <= {}'d0;\n            blk <= {}'d0;\n",
+            w.clw, w.bw
+        ),
+        (true, false) => format!("            cls <= {}'d0;\n", w.clw),
+        _ => String::new(),
     };
     let t = r#"
 // Controller: per time step, accept one input beat, read the @G@ row groups (one per cycle),
@@ -157,6 +164,30 @@ endmodule
         )
 }
 
+/// The end of one pass over the neurons in `S_MAC`: the next block of classes, or the
+/// argmax after the last block.
+fn blk_next(w: &Widths) -> String {
+    let to_arg = format!(
+        "cls <= {}'d0;\n                        state <= S_ARG;",
+        w.clw
+    );
+    if w.nb == 1 {
+        format!("                        {to_arg}\n")
+    } else {
+        format!(
+            "                        if (blk == {bw}'d{last}) begin
+                            blk <= {bw}'d0;
+                            {to_arg}
+                        end else begin
+                            blk <= blk + {bw}'d1;
+                        end
+",
+            bw = w.bw,
+            last = w.nb - 1
+        )
+    }
+}
+
 pub fn top(w: &Widths, name: &str) -> String {
     let ro = w.nc > 0;
     let ro_ports = if ro {
@@ -167,15 +198,21 @@ pub fn top(w: &Widths, name: &str) -> String {
     } else {
         String::new()
     };
-    let ro_ctrl = if ro {
-        "        .mac_en(mac_en),\n        .arg_en(arg_en),\n        .cls(cls),\n"
-    } else {
-        ""
+    let blk = w.nb > 1;
+    let ro_ctrl = match (ro, blk) {
+        (true, true) => "        .mac_en(mac_en),\n        .arg_en(arg_en),\n        .cls(cls),\n        .blk(blk),\n",
+        (true, false) => "        .mac_en(mac_en),\n        .arg_en(arg_en),\n        .cls(cls),\n",
+        _ => "",
     };
     let ro_wires = if ro {
         format!(
-            "    wire mac_en;\n    wire arg_en;\n    wire [{}:0] cls;\n",
-            w.clw - 1
+            "    wire mac_en;\n    wire arg_en;\n    wire [{}:0] cls;\n{}",
+            w.clw - 1,
+            if blk {
+                format!("    wire [{}:0] blk;\n", w.bw - 1)
+            } else {
+                String::new()
+            }
         )
     } else {
         String::new()
@@ -187,7 +224,7 @@ pub fn top(w: &Widths, name: &str) -> String {
         .rst(rst),
         .mac_en(mac_en),
         .arg_en(arg_en),
-        .index(idx),
+@RO_BLK@        .index(idx),
         .count(rb_count),
         .cls(cls),
         .class_id(class_id),
@@ -309,7 +346,10 @@ module lsm_top (
                 ("RO_PORTS", ro_ports),
                 ("RO_CTRL", ro_ctrl.to_string()),
                 ("RO_WIRES", ro_wires),
-                ("RO_INST", ro_inst.to_string()),
+                (
+                    "RO_INST",
+                    ro_inst.replace("@RO_BLK@", if blk { "        .blk(blk),\n" } else { "" }),
+                ),
                 (
                     "RO_DOC",
                     if ro {

@@ -145,7 +145,7 @@ endmodule
 pub fn adc(w: &Widths) -> String {
     let body = if w.aout == w.pw {
         format!(
-            "    // The {}-bit partial sums cannot exceed the ADC range: no clipping.\n    assign code = partial;\n",
+            "    // The partial sums of these weights stay within the ADC rails: it cannot clip,\n    // so the saturation logic is left out ({}-bit codes pass through).\n    assign code = partial;\n",
             w.pw
         )
     } else {

@@ -16,6 +16,7 @@ mod tb;
 pub use tb::{expect_files, testbench, TbLimits};
 
 use super::spec::{bits_for, Leak, LsmDesign};
+use super::weights::{adc_can_clip, draw_weights};
 
 /// Every width and constant of the generated RTL.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,7 +34,8 @@ pub struct Widths {
     pub ra: usize,
     /// Partial-sum width (signed).
     pub pw: usize,
-    /// ADC output width (signed); equals `pw` when the ADC cannot clip.
+    /// ADC output width (signed); equals `pw` when the ADC cannot clip with the design's
+    /// weights (the saturation logic is then left out).
     pub aout: usize,
     /// Column accumulator width (signed).
     pub aw: usize,
@@ -47,6 +49,10 @@ pub struct Widths {
     /// Readout classes (0 = none) and class index width.
     pub nc: usize,
     pub clw: usize,
+    /// Readout MAC units, blocks of classes (`⌈nc/mu⌉`) and block index width.
+    pub mu: usize,
+    pub nb: usize,
+    pub bw: usize,
     pub theta: i64,
     pub leak: Leak,
 }
@@ -57,11 +63,18 @@ impl Widths {
         let k = d.rows_per_cycle;
         let g = d.groups();
         let pw = bits_for(k as u64 * q) as usize + 1;
-        let aout = (d.adc_bits as usize).min(pw);
+        let clips = adc_can_clip(d, &draw_weights(d));
+        let aout = if clips {
+            (d.adc_bits as usize).min(pw)
+        } else {
+            pw
+        };
         let aw = bits_for(g as u64 * (1u64 << (aout - 1))) as usize + 1;
         let vw = d.membrane_bits as usize;
         let f = d.frac_bits as usize;
         let nc = d.classes();
+        let mu = d.readout.as_ref().map_or(0, |r| r.mac_units as usize);
+        let nb = d.readout.as_ref().map_or(0, |r| r.blocks() as usize);
         Widths {
             ni: d.inputs,
             nn: d.neurons,
@@ -80,6 +93,9 @@ impl Widths {
             niw: bits_for(d.neurons as u64 - 1) as usize,
             nc,
             clw: bits_for(nc.max(2) as u64 - 1) as usize,
+            mu,
+            nb,
+            bw: bits_for(nb.max(1) as u64 - 1) as usize,
             theta: d.threshold_code(),
             leak: d.leak,
         }

@@ -1,44 +1,29 @@
 //! Neuron-side modules: LIF array, spike counters, readout.
 
 use super::{fill, sext, zext, Widths, HEADER};
-use crate::lsm::spec::Leak;
 
 fn leak_logic(w: &Widths) -> String {
     let vw = w.vw;
-    match w.leak {
-        Leak::Multiply {
-            code, frac_bits, ..
-        } => {
-            let lf = frac_bits as usize;
-            let prw = vw + lf + 1;
-            format!(
-                "            // leak: (v * {code}) >>> {lf}
+    let (code, lf) = w.leak.multiplier();
+    let lf = lf as usize;
+    let prw = vw + lf + 1;
+    format!(
+        "            // leak: trunc(v * {code} / 2^{lf}), rounded toward zero
             wire [{p1}:0] vx;
             wire [{p1}:0] prod;
+            wire [{p1}:0] biased;
             wire [{lf1}:0] unused_prod_lo;
             wire unused_prod_hi;
             assign vx = {vx};
             assign prod = vx * {prw}'d{code};
-            assign {{unused_prod_hi, leaked, unused_prod_lo}} = prod;
+            assign biased = prod + (prod[{p1}] ? {prw}'d{round} : {prw}'d0);
+            assign {{unused_prod_hi, leaked, unused_prod_lo}} = biased;
 ",
-                p1 = prw - 1,
-                lf1 = lf - 1,
-                vx = sext(&format!("v[{}]", vw - 1), "v", lf + 1),
-            )
-        }
-        Leak::Shift { shift } => {
-            let s = shift as usize;
-            format!(
-                "            // leak: v - (v >>> {s})
-            wire [{v1}:0] vs;
-            assign vs = {vs};
-            assign leaked = v - vs;
-",
-                v1 = vw - 1,
-                vs = sext(&format!("v[{}]", vw - 1), &format!("v[{}:{s}]", vw - 1), s),
-            )
-        }
-    }
+        p1 = prw - 1,
+        lf1 = lf - 1,
+        round = (1u64 << lf) - 1,
+        vx = sext(&format!("v[{}]", vw - 1), "v", lf + 1),
+    )
 }
 
 pub fn lif(w: &Widths) -> String {
@@ -167,16 +152,75 @@ endmodule
 }
 
 pub fn readout(w: &Widths) -> String {
+    let (nc, mu, nb) = (w.nc, w.mu, w.nb);
+    // One memory word holds every class's weight of one neuron; it is viewed as `nb`
+    // blocks of `mu` classes (the last block padded with zero weights).
+    let pad = nb * mu * 8 - nc * 8;
+    let wpad = if pad == 0 {
+        "wrow".to_string()
+    } else {
+        format!("{{{pad}'d0, wrow}}")
+    };
+    let mut units = String::new();
+    for p in 0..mu {
+        units.push_str(&format!(
+            "    assign wsel[{p}] = wblk[{p}*8 +: 8];
+    assign prod[{p}] = {{{{24{{wsel[{p}][7]}}}}, wsel[{p}]}} * {cext};
+",
+            cext = zext("count", 32 - w.cw)
+        ));
+    }
+    let mut classes = String::new();
+    for c in 0..nc {
+        let (b, p) = (c / mu, c % mu);
+        let sel = if nb == 1 {
+            String::new()
+        } else {
+            format!(" && blk == {}'d{b}", w.bw)
+        };
+        classes.push_str(&format!(
+            "    reg  [31:0] score_{c};
+    always @(posedge clk) begin
+        if (mac_en{sel}) score_{c} <= (index == {niw}'d0 ? bmem[{c}] : score_{c}) + prod[{p}];
+    end
+    assign score_all[{c}] = score_{c};
+",
+            niw = w.niw
+        ));
+    }
+    let blk_port = if nb == 1 {
+        String::new()
+    } else {
+        format!("    input  wire [{}:0] blk,\n", w.bw - 1)
+    };
+    let blocks = if nb == 1 {
+        "    assign wblk = wpad;\n".to_string()
+    } else {
+        format!(
+            "    wire [{wb1}:0] wblocks [0:{nb1}];
+    genvar b;
+    generate
+        for (b = 0; b < {nb}; b = b + 1) begin : gen_block
+            assign wblocks[b] = wpad[b*{wb} +: {wb}];
+        end
+    endgenerate
+    assign wblk = wblocks[blk];
+",
+            wb = mu * 8,
+            wb1 = mu * 8 - 1,
+            nb1 = nb - 1
+        )
+    };
     let t = r#"
-// Readout: score[c] = bias[c] + sum_n w[c][n] * count[n] (int8 weights, int32 scores),
-// accumulated one neuron per cycle for all @NC@ classes, then a sequential argmax
-// (first maximum wins).
+// Readout: score[c] = bias[c] + sum_n w[c][n] * count[n] (int8 weights, int32 scores) on
+// @MU@ multiply-accumulate units: the @NC@ classes are scored @MU@ at a time (@NB@ block(s)),
+// one neuron per cycle, then a sequential argmax (first maximum wins).
 module lsm_readout (
     input  wire       clk,
     input  wire       rst,
     input  wire       mac_en,
     input  wire       arg_en,
-    input  wire [@NIW1@:0] index,
+@BLK_PORT@    input  wire [@NIW1@:0] index,
     input  wire [@CW1@:0] count,
     input  wire [@CLW1@:0] cls,
     output reg  [@CLW1@:0] class_id,
@@ -189,26 +233,15 @@ module lsm_readout (
         $readmemh("readout_b.hex", bmem);
     end
     wire [@WROW1@:0] wrow;
+    wire [@WPAD1@:0] wpad;
+    wire [@WB1@:0] wblk;
+    wire [7:0] wsel [0:@MU1@];
+    wire [31:0] prod [0:@MU1@];
     wire [31:0] score_all [0:@NC1@];
     wire [31:0] cand;
     assign wrow = wmem[index];
-    genvar c;
-    generate
-        for (c = 0; c < @NC@; c = c + 1) begin : gen_class
-            reg  [31:0] score;
-            wire [7:0] wc;
-            wire [31:0] prod;
-            wire [31:0] base;
-            assign wc = wrow[c*8 +: 8];
-            assign prod = {{24{wc[7]}}, wc} * @CEXT@;
-            assign base = (index == @NIW@'d0) ? bmem[c] : score;
-            always @(posedge clk) begin
-                if (mac_en) score <= base + prod;
-            end
-            assign score_all[c] = score;
-        end
-    endgenerate
-    assign cand = score_all[cls];
+    assign wpad = @WPAD@;
+@BLOCKS@@UNITS@@CLASSES@    assign cand = score_all[cls];
     always @(posedge clk) begin
         if (rst) begin
             class_id <= @CLW@'d0;
@@ -224,8 +257,17 @@ endmodule
         + &fill(
             t,
             &[
+                ("BLK_PORT", blk_port),
+                ("BLOCKS", blocks),
+                ("UNITS", units),
+                ("CLASSES", classes),
+                ("WPAD1", (nb * mu * 8 - 1).to_string()),
+                ("WPAD", wpad),
+                ("WB1", (mu * 8 - 1).to_string()),
+                ("MU1", (mu - 1).to_string()),
+                ("MU", mu.to_string()),
+                ("NB", nb.to_string()),
                 ("NIW1", (w.niw - 1).to_string()),
-                ("NIW", w.niw.to_string()),
                 ("CW1", (w.cw - 1).to_string()),
                 ("CLW1", (w.clw - 1).to_string()),
                 ("CLW", w.clw.to_string()),
@@ -233,7 +275,6 @@ endmodule
                 ("NN1", (w.nn - 1).to_string()),
                 ("NC1", (w.nc - 1).to_string()),
                 ("NC", w.nc.to_string()),
-                ("CEXT", zext("count", 32 - w.cw)),
             ],
         )
 }

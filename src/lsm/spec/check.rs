@@ -55,6 +55,12 @@ pub(super) fn validate(file: &SourceFile, raw: RawSpec) -> Result<LsmDesign, Sou
     let weight_bits = range(file, &l.weight_bits, 2, 8, "lsm.weight_bits")?;
     let conductance = conductance(file, &l.conductance)?;
     let (threshold, leak, frac_bits, membrane_bits) = lif(file, &l.lif)?;
+    let q = (1u32 << (weight_bits - 1)) - 1;
+    let frac_bits = frac_bits.unwrap_or_else(|| membrane_frac_bits(threshold, q, leak.effective()));
+    let membrane_bits = membrane_bits.unwrap_or_else(|| {
+        let theta = threshold * q as f64 * (1u64 << frac_bits) as f64;
+        (bits_for((4.0 * theta).ceil() as u64) + 1).clamp(16, 32)
+    });
     let time_steps = range(file, &l.time_steps, 1, 65535, "lsm.time_steps")? as usize;
     let adc_bits = range(file, &l.adc.bits, 2, 16, "lsm.adc.bits")?;
     let rows = (inputs + neurons) as u64;
@@ -156,7 +162,10 @@ fn conductance(file: &SourceFile, c: &RawConductance) -> Result<Conductance, Sou
     })
 }
 
-fn lif(file: &SourceFile, l: &RawLif) -> Result<(f64, Leak, u32, u32), SourceError> {
+fn lif(
+    file: &SourceFile,
+    l: &RawLif,
+) -> Result<(f64, Leak, Option<u32>, Option<u32>), SourceError> {
     let threshold = finite(file, &l.threshold, "lif.threshold")?;
     if threshold <= 0.0 {
         return Err(locate(file, &l.threshold, "lif.threshold must be > 0"));
@@ -169,10 +178,10 @@ fn lif(file: &SourceFile, l: &RawLif) -> Result<(f64, Leak, u32, u32), SourceErr
                 return Err(locate(file, m, "leak.multiply must be in (0, 1]"));
             }
             let frac_bits = match &lk.frac_bits {
-                None => 8,
+                None => leak_frac_bits(factor),
                 Some(f) => range(file, f, 1, 16, "leak.frac_bits")?,
             };
-            let code = (factor * (1u64 << frac_bits) as f64).round() as u32;
+            let code = leak_code(factor, frac_bits);
             Leak::Multiply {
                 factor,
                 code,
@@ -196,14 +205,53 @@ fn lif(file: &SourceFile, l: &RawLif) -> Result<(f64, Leak, u32, u32), SourceErr
         }
     };
     let frac_bits = match &l.frac_bits {
-        None => 4,
-        Some(f) => range(file, f, 0, 8, "lif.frac_bits")?,
+        None => None,
+        Some(f) => Some(range(file, f, 0, 12, "lif.frac_bits")?),
     };
     let membrane_bits = match &l.membrane_bits {
-        None => 16,
-        Some(m) => range(file, m, 8, 32, "lif.membrane_bits")?,
+        None => None,
+        Some(m) => Some(range(file, m, 8, 32, "lif.membrane_bits")?),
     };
     Ok((threshold, leak, frac_bits, membrane_bits))
+}
+
+/// Relative accuracy the fixed-point constants must reach when their fraction bits are
+/// left to nmgen: 0.1 %.
+pub const CONSTANT_TOLERANCE: f64 = 1e-3;
+
+/// `round(factor · 2^frac_bits)`.
+pub fn leak_code(factor: f64, frac_bits: u32) -> u32 {
+    (factor * (1u64 << frac_bits) as f64).round() as u32
+}
+
+/// The fewest leak fraction bits (8 at least, 16 at most) whose code puts the leak's time
+/// constant `1/(1 − λ)` within [`CONSTANT_TOLERANCE`] (so λ itself within 0.1 % of
+/// `1 − λ`; a membrane's steady state scales with `1/(1 − λ)`, so this is what the spike
+/// counts feel): 1843/2048 for 0.9, 3973/4096 for 0.97.
+pub fn leak_frac_bits(factor: f64) -> u32 {
+    (8..=16)
+        .find(|&f| {
+            let eff = leak_code(factor, f) as f64 / (1u64 << f) as f64;
+            (eff - factor).abs() <= CONSTANT_TOLERANCE * (1.0 - factor).max(1e-6)
+        })
+        .unwrap_or(16)
+}
+
+/// The fewest membrane fraction bits (4 at least, 12 at most) that put the threshold code
+/// `round(threshold · Q · 2^frac_bits)` within [`CONSTANT_TOLERANCE`] of its value and keep
+/// the bias of the leak's rounding toward zero (half a membrane LSB per step on average,
+/// `2^−frac_bits / (2·(1 − λ))` weight LSBs in steady state) within the same fraction of
+/// the threshold.
+pub fn membrane_frac_bits(threshold: f64, q: u32, leak: f64) -> u32 {
+    (4..=12)
+        .find(|&f| {
+            let scale = (1u64 << f) as f64;
+            let exact = threshold * q as f64 * scale;
+            let bias = 0.5 / scale / (1.0 - leak).max(1e-6);
+            (exact.round() - exact).abs() <= CONSTANT_TOLERANCE * exact
+                && bias <= CONSTANT_TOLERANCE * threshold * q as f64
+        })
+        .unwrap_or(12)
 }
 
 fn input(
@@ -330,7 +378,15 @@ fn readout(file: &SourceFile, r: &RawReadout, neurons: usize) -> Result<ReadoutS
             Some(t)
         }
     };
-    Ok(ReadoutSpec { classes, trained })
+    let mac_units = match &r.mac_units {
+        None => classes,
+        Some(m) => range(file, m, 1, classes, "readout.mac_units")?,
+    };
+    Ok(ReadoutSpec {
+        classes,
+        trained,
+        mac_units,
+    })
 }
 
 fn margins(
@@ -357,7 +413,12 @@ fn margins(
         s.samples_per_class = range(file, v, 1, 10_000, "margins.samples_per_class")?;
     }
     if let Some(v) = &m.classes {
-        s.classes = range(file, v, 2, 256, "margins.classes")?;
+        let max = if d.classes() > 0 {
+            d.classes() as u32
+        } else {
+            256
+        };
+        s.classes = range(file, v, 2, max, "margins.classes")?;
     }
     if let Some(v) = m.seed {
         s.seed = v;
