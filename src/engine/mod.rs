@@ -130,6 +130,7 @@ impl Engine {
                     seed: run.seed,
                     apply_spread: true,
                     progress: None,
+                    stop: None,
                 };
                 Ok(traces(sim::simulate(&circuit, &options)?))
             }
