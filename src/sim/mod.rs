@@ -48,7 +48,7 @@ pub enum Mode {
 /// Progress callback: (steps done, total steps), called about 100 times per run.
 pub type Progress = dyn Fn(u64, u64) + Send + Sync;
 
-/// Called with the time and the probe values of every recorded step; returning
+/// Called with the time and the probe values of every printed step; returning
 /// `true` ends the simulation there (the waveforms stop at that time).
 pub type Stop = dyn Fn(f64, &[f64]) -> bool + Send + Sync;
 

@@ -136,7 +136,8 @@ pub fn run(
             for (k, p) in probes.iter_mut().enumerate() {
                 row[k] = p.sample(s, &x);
             }
-            for _ in 0..schedule.rows(t) {
+            let rows = schedule.rows(t);
+            for _ in 0..rows {
                 out.time.push(t);
                 for (k, v) in row.iter().enumerate() {
                     out.columns[k].push(*v);
@@ -147,7 +148,7 @@ pub fn run(
                     cb(i as u64, sim_size as u64);
                 }
             }
-            if spec.stop.is_some_and(|stop| stop(t, &row)) {
+            if rows > 0 && spec.stop.is_some_and(|stop| stop(t, &row)) {
                 break;
             }
         }
