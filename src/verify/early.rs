@@ -16,6 +16,10 @@ use crate::analysis::checks::{Check, Window};
 use crate::analysis::SlipOptions;
 use crate::sim::Stop;
 
+/// Per watched column: the phase at the first row, the slip level k reached, the
+/// pulses counted per window.
+type ColumnState = (Option<f64>, i64, Vec<u32>);
+
 /// One observed phase column and the windows its pulses are counted in.
 #[derive(Debug, Clone)]
 struct Watched {
@@ -82,8 +86,7 @@ impl Watch {
     /// The simulation's stop hook.
     pub fn hook(self) -> Arc<Stop> {
         let half_h = SlipOptions::default().hysteresis * PI;
-        // per watched column: (phase at the first row, slip level k, pulses per window)
-        let state: Mutex<Vec<(Option<f64>, i64, Vec<u32>)>> = Mutex::new(
+        let state: Mutex<Vec<ColumnState>> = Mutex::new(
             self.watched
                 .iter()
                 .map(|w| (None, 0, vec![0; w.windows.len()]))
