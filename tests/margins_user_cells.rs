@@ -180,3 +180,70 @@ fn unknown_bias_line_is_a_located_error() {
     assert!(text.contains("bias:g2"), "{text}");
     assert!(text.contains("no instance or cell named `g2`"), "{text}");
 }
+
+/// `nmgen margins` on a copy of the AND2 whose IB7 is a `sin`: nmgen cannot tell
+/// whether it is a bias line.
+fn nmgen_on_sine_cell(entry_extra: &str, args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cell = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/coldflux/THmitll_AND2_v3p0_base.cir"),
+    )
+    .expect("cell")
+    .replace("IB7 0 33 pwl(0 0 5p IB7)", "IB7 0 33 sin(IB7 1u 1G)");
+    std::fs::write(dir.path().join("and2s.cir"), cell).expect("cell copy");
+    let yaml = std::fs::read_to_string(spec("and2"))
+        .expect("spec")
+        .replace(
+            "../../data/coldflux/THmitll_AND2_v3p0_base.cir",
+            "and2s.cir",
+        )
+        .replace(
+            "    outputs: [q]\n",
+            &format!("    outputs: [q]\n{entry_extra}"),
+        );
+    let path = dir.path().join("s.yaml");
+    std::fs::write(&path, yaml).expect("spec copy");
+    std::process::Command::new(env!("CARGO_BIN_EXE_nmgen"))
+        .arg("margins")
+        .arg(&path)
+        .args(args)
+        .env("CI", "true")
+        .output()
+        .expect("nmgen runs")
+}
+
+#[test]
+fn unclassified_sources_warn_and_strict_refuses_them() {
+    let strict = nmgen_on_sine_cell("", &["--strict"]);
+    let err = String::from_utf8_lossy(&strict.stderr);
+    assert_eq!(strict.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("and2s.cir:157:1") && err.contains("IB7"),
+        "{err}"
+    );
+
+    let explain = nmgen_on_sine_cell("", &["--explain"]);
+    let (out, err) = (
+        String::from_utf8_lossy(&explain.stdout),
+        String::from_utf8_lossy(&explain.stderr),
+    );
+    assert_eq!(explain.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning:") && err.contains("IB7"), "{err}");
+    assert!(
+        out.contains("IB7|XG1") && out.contains("unclassified"),
+        "{out}"
+    );
+    assert!(out.contains("bias:g1: 6 element(s)"), "{out}");
+
+    // the cell's entry settles it: no warning, and the line is scaled by `bias`
+    let settled = nmgen_on_sine_cell("    bias_sources: [IB7]\n", &["--explain", "--strict"]);
+    let (out, err) = (
+        String::from_utf8_lossy(&settled.stdout),
+        String::from_utf8_lossy(&settled.stderr),
+    );
+    assert_eq!(settled.status.code(), Some(0), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    assert!(out.contains("`bias_sources:` of cell and2"), "{out}");
+    assert!(out.contains("bias:g1: 7 element(s)"), "{out}");
+}

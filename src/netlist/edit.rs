@@ -268,11 +268,17 @@ fn scale_kind(kind: &mut ElementKind, name: &str, m: f64) -> Result<(), EditErro
         ElementKind::CurrentSource { wave, .. } => match wave {
             Waveform::Dc(v) => *v *= m,
             Waveform::Pwl(points) => points.iter_mut().for_each(|(_, v)| *v *= m),
-            Waveform::Pulse { v1, v2, .. } => {
+            Waveform::Pulse { v1, v2, .. } | Waveform::Exp { v1, v2, .. } => {
                 *v1 *= m;
                 *v2 *= m;
             }
-            _ => return Err(EditError::Unsupported(format!("the waveform of `{name}`"))),
+            Waveform::Sin { vo, va, .. } => {
+                *vo *= m;
+                *va *= m;
+            }
+            Waveform::Noise { .. } => {
+                return Err(EditError::Unsupported(format!("the noise source `{name}`")))
+            }
         },
         _ => return Err(EditError::Unsupported(format!("element `{name}`"))),
     }
