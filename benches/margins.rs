@@ -3,7 +3,14 @@
 //! sweep), beside one simulation process per point: `nmgen sim` on the netlist, and
 //! JoSIM when `josim-cli` is on PATH.
 //!
-//! `cargo bench --bench margins` (set `MARGIN_BENCH_POINTS`, default 40).
+//! Then whole sweeps: the margins of `examples/jtl_chain.yaml` and
+//! `examples/fanout.yaml` with the built-in engine and, when `josim-cli` is on PATH,
+//! the same sweep through `--engine josim` (simulations per second and the ratio,
+//! measured in the same run); and a 1,000-sample Monte Carlo yield of fanout.
+//!
+//! `cargo bench --bench margins` (set `MARGIN_BENCH_POINTS`, default 40;
+//! `MARGIN_BENCH_SWEEPS=0` skips the whole sweeps, `MARGIN_BENCH_SAMPLES` sets the
+//! Monte Carlo samples, default 1000).
 
 use std::path::Path;
 use std::process::Command;
@@ -120,6 +127,88 @@ fn main() {
             "{:48} {:>10}",
             "one `josim-cli` process per point", "(not installed)"
         ),
+    }
+    if std::env::var("MARGIN_BENCH_SWEEPS").as_deref() != Ok("0") {
+        whole_sweeps();
+    }
+}
+
+/// Simulations of one margin sweep: every judged point times its patterns (the
+/// built-in engine may stop some early; the count is that of the points).
+fn sweep(spec: &str, engine: Engine) -> (f64, usize, nmgen::analysis::SweepReport) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(spec);
+    let design = nmgen::spec::load(&path).expect("example loads");
+    let bench = Bench::new(&design, engine).expect("bench builds");
+    let plan = SweepPlan::Margins(nmgen::verify::plan::margin_plan(&design).expect("plan"));
+    let sims_per_point: usize = design.checks.iter().map(|c| c.pattern_count()).sum();
+    let t = Instant::now();
+    let report = analysis::run(&plan, &bench, Progress::Hidden).expect("sweep runs");
+    let seconds = t.elapsed().as_secs_f64();
+    let points = match &report {
+        analysis::SweepReport::Margins(r) => r
+            .parameters
+            .iter()
+            .map(|p| (p.low.evaluations + p.high.evaluations) as usize)
+            .sum::<usize>(),
+        _ => 0,
+    };
+    (seconds, points * sims_per_point, report)
+}
+
+fn whole_sweeps() {
+    println!(
+        "\nwhole margin sweeps ({} threads)",
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:34} {:>9} {:>8} {:>10} {:>9}",
+        "sweep", "seconds", "sims", "sims/s", "ratio"
+    );
+    let josim = which("josim-cli").and_then(|p| {
+        nmgen::engine::Josim::locate(Some(&p), std::time::Duration::from_secs(600)).ok()
+    });
+    for spec in ["examples/jtl_chain.yaml", "examples/fanout.yaml"] {
+        let (t, sims, builtin) = sweep(spec, Engine::default());
+        println!(
+            "{:34} {:>9.2} {:>8} {:>10.1}",
+            format!("{spec} built-in"),
+            t,
+            sims,
+            sims as f64 / t
+        );
+        if let Some(j) = &josim {
+            let (tj, simsj, report) = sweep(spec, Engine::Josim(j.clone()));
+            println!(
+                "{:34} {:>9.2} {:>8} {:>10.1} {:>8.1}×   (same report: {})",
+                format!("{spec} josim"),
+                tj,
+                simsj,
+                simsj as f64 / tj,
+                tj / t,
+                report == builtin
+            );
+        }
+    }
+    let samples: u32 = std::env::var("MARGIN_BENCH_SAMPLES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/fanout.yaml");
+    let design = nmgen::spec::load(&path).expect("example loads");
+    let bench = Bench::new(&design, Engine::default()).expect("bench builds");
+    let mut mc = nmgen::verify::plan::monte_carlo_plan(&design)
+        .expect("plan")
+        .expect("fanout has a Monte Carlo plan");
+    mc.samples = samples;
+    let t = Instant::now();
+    let report =
+        analysis::run(&SweepPlan::MonteCarlo(mc), &bench, Progress::Hidden).expect("yield runs");
+    let seconds = t.elapsed().as_secs_f64();
+    if let analysis::SweepReport::MonteCarlo(y) = report {
+        println!(
+            "Monte Carlo yield of examples/fanout.yaml, {samples} samples: {:.2} s ({}/{} pass)",
+            seconds, y.passed, y.samples
+        );
     }
 }
 

@@ -33,6 +33,9 @@ pub enum ParameterKind {
     AllResistors,
     /// One element (`LB1|XDUT`, `B3`, `IB2`).
     Element,
+    /// The bias sources of one instance or of every instance of one cell
+    /// (`bias:and1`, `bias:and2`).
+    BiasLine,
 }
 
 impl ParameterKind {
@@ -45,6 +48,7 @@ impl ParameterKind {
             ParameterKind::AllBiasSources => "all bias sources",
             ParameterKind::AllResistors => "all resistors",
             ParameterKind::Element => "element",
+            ParameterKind::BiasLine => "bias line",
         }
     }
 }

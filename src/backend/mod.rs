@@ -1,4 +1,3 @@
 //! Back ends: [`josim`] writes a lowered network as a JoSIM netlist.
 
 pub mod josim;
-pub mod overrides;

@@ -72,6 +72,7 @@ pub fn builtin_library() -> Library {
             controls: header(text, "controls"),
             loop_ok,
             text: Arc::from(block.text.as_str()),
+            sources: Vec::new(),
             origin: Origin::Builtin,
         });
     }

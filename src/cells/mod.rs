@@ -41,6 +41,9 @@ pub struct Cell {
     pub loop_ok: bool,
     /// JoSIM text to place in the netlist: the `.subckt` blocks (and models) it needs.
     pub text: Arc<str>,
+    /// Current sources whose role the cell's entry sets (upper-case names inside the
+    /// `.subckt`, `IB1` or `IB1|XSUB`), overriding nmgen's classification.
+    pub sources: Vec<(String, crate::netlist::bias::SourceRole)>,
     pub origin: Origin,
 }
 

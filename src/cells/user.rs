@@ -7,6 +7,7 @@ use serde_saphyr::Spanned;
 
 use super::{scan_subcircuits, Cell, Origin};
 use crate::diagnostic::{SourceError, SourceFile};
+use crate::netlist::bias::SourceRole;
 use crate::spec::located::{error_at_str, suggest};
 use crate::spec::model::UserCellSpec;
 
@@ -113,7 +114,44 @@ pub fn load_user_cell(
             ));
         }
     }
-    validate(&path, &block.name, block.ports.len(), context)?;
+    let expanded = validate(&path, &block.name, block.ports.len(), context)?;
+    let mut sources = Vec::new();
+    for (list, role) in [
+        (&entry.bias_sources, SourceRole::Bias),
+        (&entry.signal_sources, SourceRole::Signal),
+    ] {
+        for name in list {
+            let upper = name.value.trim().to_ascii_uppercase().replace('.', "|");
+            let full = format!("{upper}|XNMG_CHECK");
+            let is_source = expanded.elements.iter().any(|e| {
+                e.name == full
+                    && matches!(e.kind, crate::circuit::ElementKind::CurrentSource { .. })
+            });
+            if !is_source {
+                let known: Vec<String> = expanded
+                    .elements
+                    .iter()
+                    .filter(|e| matches!(e.kind, crate::circuit::ElementKind::CurrentSource { .. }))
+                    .filter_map(|e| e.name.strip_suffix("|XNMG_CHECK").map(str::to_string))
+                    .collect();
+                let mut e =
+                    error_at_str(
+                        spec_file,
+                        name,
+                        format!(
+                        "`.subckt {}` in {} has no current source `{}` (its current sources: {})",
+                        block.name,
+                        path.display(),
+                        name.value,
+                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    ),
+                    );
+                e.help = suggest(&upper, known.iter().map(String::as_str));
+                return Err(e);
+            }
+            sources.push((upper, role));
+        }
+    }
     // The netlist gets every block of the file (a cell may instantiate others) and its models.
     let mut text = String::new();
     for line in cell_file.text.lines() {
@@ -142,6 +180,7 @@ pub fn load_user_cell(
         controls,
         loop_ok: entry.loop_ok,
         text: Arc::from(text.as_str()),
+        sources,
         origin: Origin::User(path),
     })
 }
@@ -153,7 +192,12 @@ fn inside_any(blocks: &[super::SubcktBlock], line: &str) -> bool {
 /// Expands one instance of the cell in the technology's context with nmgen's own
 /// netlist reader, so an undefined model, parameter or element value is reported now,
 /// located in the cell file, rather than by the simulator later.
-fn validate(path: &Path, subckt: &str, ports: usize, context: &str) -> Result<(), SourceError> {
+fn validate(
+    path: &Path,
+    subckt: &str,
+    ports: usize,
+    context: &str,
+) -> Result<crate::circuit::Circuit, SourceError> {
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let nodes: Vec<String> = (1..=ports).map(|k| format!("nmg_check_{k}")).collect();
     let text = format!(
@@ -162,5 +206,5 @@ fn validate(path: &Path, subckt: &str, ports: usize, context: &str) -> Result<()
         nodes.join(" ")
     );
     let check_path = abs.with_extension("nmgen-check.cir");
-    crate::netlist::parse_str(&text, &check_path).map(|_| ())
+    crate::netlist::parse_str(&text, &check_path)
 }

@@ -47,6 +47,7 @@ pub fn netlist(
                     bar_cb.set_length(total.max(1));
                     bar_cb.set_position(done);
                 })),
+                stop: None,
             };
             let waves = sim::simulate(&report.circuit, &options).map_err(anyhow::Error::from)?;
             bar.finish_and_clear();

@@ -52,6 +52,14 @@ pub struct MarginsArgs {
     pub level: super::pulse::LevelArgs,
     #[command(flatten)]
     pub slurm: Box<super::slurm::SlurmArgs>,
+    /// Print, per cell, the bias sources found and their currents, and the elements
+    /// each margin parameter scales; then stop (no sweep).
+    #[arg(long)]
+    pub explain: bool,
+    /// Refuse a user cell with current sources nmgen cannot classify as bias or
+    /// signal (a warning otherwise).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -119,6 +127,25 @@ pub fn margins(design: Option<&nmgen::spec::Design>, args: &MarginsArgs) -> Resu
         .context("give a spec: nmgen margins SPEC.yaml")?;
     let design = design.context("give a spec: nmgen margins SPEC.yaml")?;
     let bench = Bench::new(design, args.engine.engine()?)?;
+    if let Some(nominal) = bench.netlists().next() {
+        let mut unclassified = nmgen::verify::sources::unclassified(design, nominal);
+        if args.strict && !unclassified.is_empty() {
+            return Err(Failure::Input(Box::new(unclassified.remove(0))));
+        }
+        for w in &unclassified {
+            eprintln!("warning: {w}");
+        }
+        if args.explain {
+            let names: Vec<String> = plan::margin_plan(design)
+                .map(|p| p.parameters.into_iter().map(|p| p.name).collect())
+                .unwrap_or_default();
+            print!(
+                "{}",
+                nmgen::verify::sources::explain(design, nominal, &names)
+            );
+            return Ok(());
+        }
+    }
     if !bench.has_checks() {
         return Err(Failure::Other(anyhow::anyhow!(
             "{}: margins need `checks:` to judge each point",

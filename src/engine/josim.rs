@@ -36,13 +36,18 @@ impl Josim {
         Ok(Josim { program, timeout })
     }
 
-    /// Simulates one netlist text.
+    /// Simulates one run: its text as written, or its edited circuit written flat.
     pub fn simulate(&self, run: &Run) -> Result<Traces, EngineError> {
+        self.simulate_text(&run.netlist_text()?)
+    }
+
+    /// Simulates one netlist text.
+    pub fn simulate_text(&self, text: &str) -> Result<Traces, EngineError> {
         let dir =
             tempfile::tempdir().map_err(|e| EngineError::Io(format!("temporary folder: {e}")))?;
         let cir = dir.path().join("netlist.cir");
         let csv = dir.path().join("out.csv");
-        std::fs::write(&cir, run.netlist_text()?).map_err(|e| EngineError::Io(e.to_string()))?;
+        std::fs::write(&cir, text).map_err(|e| EngineError::Io(e.to_string()))?;
         let mut child = Command::new(&self.program)
             .current_dir(dir.path())
             .args(["-m", "1", "-o"])

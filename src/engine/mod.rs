@@ -1,14 +1,16 @@
 //! Simulation engines behind one interface: the built-in simulator (default) and an
-//! installed JoSIM. Both take a netlist text with per-run changes ([`Run`]) and give
-//! the same [`Traces`].
+//! installed JoSIM. Both take a netlist (text, or read once for a sweep) with per-run
+//! typed edits ([`Run`]) and give the same [`Traces`].
 
 pub mod josim;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::analysis::{Column, Traces};
-use crate::backend::overrides;
+use crate::circuit::Circuit;
+use crate::netlist::edit::{EditError, Edits, Prepared, ScaleTarget};
 use crate::sim::{self, SimOptions, Waveforms};
 
 pub use josim::Josim;
@@ -34,27 +36,28 @@ pub enum EngineError {
     Unsupported(String),
     #[error("the netlist has no element `{0}` to scale")]
     UnknownElement(String),
-    #[error("the netlist has no `.model {0}` with `{1}=` to scale")]
-    UnknownModelValue(String, String),
 }
 
-/// One simulation: a netlist and what to change in it for this run.
-#[derive(Debug, Clone)]
+/// One simulation: a netlist and what to change in it for this run (typed edits of
+/// the expanded circuit; the text is never rewritten).
+#[derive(Clone)]
 pub struct Run<'a> {
     pub netlist: &'a str,
     /// Where the netlist lives (anchors relative `.include`s, names it in errors).
     pub path: PathBuf,
+    /// The netlist already read and expanded (sweeps): `netlist` is then not re-read.
+    pub prepared: Option<&'a Prepared>,
     /// Top-level `.param` values to set.
     pub parameters: Vec<(String, f64)>,
-    /// `(model, key, factor)`: model card values to scale (e.g. all critical currents).
-    pub model_scales: Vec<(String, String, f64)>,
     /// Thermal noise at this temperature (K), as `.temp`.
     pub temperature: Option<f64>,
     /// Random seed (`.option seed=`) for noise and `.spread`.
     pub seed: Option<u64>,
-    /// Single elements to scale by name (`L1|XJ1`, `B2|XQ`): the built-in engine only,
-    /// since a JoSIM subcircuit is shared by all its instances.
-    pub element_scales: Vec<(String, f64)>,
+    /// Multipliers of element groups, bias lines or single elements (`L1|XJ1`).
+    pub scales: Vec<(ScaleTarget, f64)>,
+    /// Ends the simulation once its outcome is known (built-in engine; JoSIM runs
+    /// to the end).
+    pub stop: Option<Arc<sim::Stop>>,
 }
 
 impl<'a> Run<'a> {
@@ -62,30 +65,66 @@ impl<'a> Run<'a> {
         Run {
             netlist,
             path: path.to_path_buf(),
+            prepared: None,
             parameters: Vec::new(),
-            model_scales: Vec::new(),
             temperature: None,
             seed: None,
-            element_scales: Vec::new(),
+            scales: Vec::new(),
+            stop: None,
         }
     }
 
-    /// The netlist text with this run's changes applied.
+    /// A run of a netlist read once for many runs.
+    pub fn prepared(prepared: &'a Prepared) -> Self {
+        Run {
+            prepared: Some(prepared),
+            ..Run::new("", &prepared.path)
+        }
+    }
+
+    /// This run's changes as circuit edits.
+    pub fn edits(&self) -> Edits {
+        Edits {
+            params: self.parameters.clone(),
+            scales: self.scales.clone(),
+            temperature: self.temperature,
+            seed: self.seed,
+        }
+    }
+
+    /// The expanded circuit with this run's changes applied.
+    pub fn circuit(&self) -> Result<Circuit, EngineError> {
+        if let Some(p) = self.prepared {
+            return p.circuit(&self.edits()).map_err(EngineError::from);
+        }
+        // a one-off run: read the text once, with its parameter values
+        let prepared = Prepared::parse_with(self.netlist, &self.path, &self.parameters)?;
+        let edits = Edits {
+            params: Vec::new(),
+            ..self.edits()
+        };
+        prepared.circuit(&edits).map_err(EngineError::from)
+    }
+
+    /// The netlist text JoSIM gets: the text as written when nothing changes, else
+    /// the edited circuit through the one flat-circuit writer.
     pub fn netlist_text(&self) -> Result<String, EngineError> {
-        let (mut text, missing) = overrides::set_parameters(self.netlist, &self.parameters);
-        if let Some(name) = missing.into_iter().next() {
-            return Err(EngineError::UnknownParameter(name));
+        if self.prepared.is_none() && self.edits().is_empty() {
+            return Ok(self.netlist.to_string());
         }
-        for (model, key, factor) in &self.model_scales {
-            text = overrides::scale_model(&text, model, key, *factor)
-                .ok_or_else(|| EngineError::UnknownModelValue(model.clone(), key.clone()))?;
+        let circuit = self.circuit()?;
+        crate::netlist::write::josim_text(&circuit).map_err(|e| EngineError::Unsupported(e.0))
+    }
+}
+
+impl From<EditError> for EngineError {
+    fn from(e: EditError) -> Self {
+        match e {
+            EditError::UnknownParameter(p) => EngineError::UnknownParameter(p),
+            EditError::UnknownElement(p) => EngineError::UnknownElement(p),
+            EditError::Unsupported(p) => EngineError::Unsupported(format!("cannot scale {p}")),
+            EditError::Netlist(e) => EngineError::Netlist(e),
         }
-        match (self.temperature, self.seed) {
-            (Some(t), seed) => text = overrides::set_noise(&text, t, seed.unwrap_or(1)),
-            (None, Some(seed)) => text = overrides::set_seed(&text, seed),
-            (None, None) => {}
-        }
-        Ok(text)
     }
 }
 
@@ -119,24 +158,32 @@ impl Engine {
     pub fn simulate(&self, run: &Run) -> Result<Traces, EngineError> {
         match self {
             Engine::Builtin { mode } => {
-                let text = run.netlist_text()?;
-                let mut circuit = crate::netlist::parse_str(&text, &run.path)
-                    .map_err(|e| EngineError::Netlist(Box::new(e)))?;
-                for (name, factor) in &run.element_scales {
-                    scale_element(&mut circuit, name, *factor)?;
-                }
+                let circuit = run.circuit()?;
                 let options = SimOptions {
                     mode: *mode,
                     seed: run.seed,
                     apply_spread: true,
                     progress: None,
+                    stop: run.stop.clone(),
                 };
                 Ok(traces(sim::simulate(&circuit, &options)?))
             }
-            Engine::Josim(_) if !run.element_scales.is_empty() => Err(EngineError::Unsupported(
-                "scaling single elements needs the built-in engine (JoSIM shares a subcircuit between its instances)".into(),
-            )),
-            Engine::Josim(j) => j.simulate(run),
+            Engine::Josim(j) if run.prepared.is_none() && run.edits().is_empty() => {
+                j.simulate_text(run.netlist)
+            }
+            Engine::Josim(j) => {
+                let circuit = run.circuit()?;
+                let text = crate::netlist::write::josim_text(&circuit)
+                    .map_err(|e| EngineError::Unsupported(e.0))?;
+                let mut traces = j.simulate_text(&text)?;
+                // the flat circuit's requests, in order: name JoSIM's columns as ours
+                if circuit.probes.len() == traces.columns.len() {
+                    for (c, p) in traces.columns.iter_mut().zip(&circuit.probes) {
+                        c.name = p.header.clone();
+                    }
+                }
+                Ok(traces)
+            }
         }
     }
 }
@@ -172,41 +219,4 @@ pub fn josim_csv(traces: &Traces) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Multiplies one element's value: R, L, C, a junction's critical current, or a
-/// current source's amplitude.
-fn scale_element(
-    circuit: &mut crate::circuit::Circuit,
-    name: &str,
-    factor: f64,
-) -> Result<(), EngineError> {
-    use crate::circuit::{ElementKind, Waveform};
-    let upper = name.to_ascii_uppercase().replace('.', "|");
-    let element = circuit
-        .elements
-        .iter_mut()
-        .find(|e| e.name == upper)
-        .ok_or_else(|| EngineError::UnknownElement(name.to_string()))?;
-    match &mut element.kind {
-        ElementKind::Resistor { r, .. } => *r *= factor,
-        ElementKind::Inductor { l, .. } => *l *= factor,
-        ElementKind::Capacitor { c, .. } => *c *= factor,
-        ElementKind::Junction { model, .. } => model.ic *= factor,
-        ElementKind::CurrentSource { wave, .. } => match wave {
-            Waveform::Dc(v) => *v *= factor,
-            Waveform::Pwl(points) => points.iter_mut().for_each(|(_, v)| *v *= factor),
-            _ => {
-                return Err(EngineError::Unsupported(format!(
-                    "cannot scale the waveform of `{name}`"
-                )))
-            }
-        },
-        _ => {
-            return Err(EngineError::Unsupported(format!(
-                "cannot scale element `{name}`"
-            )))
-        }
-    }
-    Ok(())
 }

@@ -6,13 +6,17 @@
 //! [`models`] (junction cards and area scaling), [`flatten`] and [`elements`]
 //! (instance expansion with JoSIM's hierarchical names), [`sources`] (waveforms),
 //! [`controls`] (`.tran`, `.temp`, ...) and [`probes`] (`.print` and friends).
+//! Sweeps edit the expanded circuit ([`edit`], bias sources found by [`bias`]) and
+//! [`write`] gives an edited circuit back to JoSIM as text.
 //!
 //! Every mistake in the input is a [`SourceError`] naming file, line, column and the
 //! offending text. Things JoSIM only warns about (an output request for an unknown
 //! device, a duplicate `.param`) are returned as warnings by [`load_report`].
 
+pub mod bias;
 pub mod controls;
 pub mod deck;
+pub mod edit;
 pub mod elements;
 pub mod expr;
 pub mod flatten;
@@ -21,6 +25,7 @@ pub mod models;
 pub mod params;
 pub mod probes;
 pub mod sources;
+pub mod write;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -48,6 +48,10 @@ pub enum Mode {
 /// Progress callback: (steps done, total steps), called about 100 times per run.
 pub type Progress = dyn Fn(u64, u64) + Send + Sync;
 
+/// Called with the time and the probe values of every printed step; returning
+/// `true` ends the simulation there (the waveforms stop at that time).
+pub type Stop = dyn Fn(f64, &[f64]) -> bool + Send + Sync;
+
 /// Default most time steps one transient run may take (`tstop / tstep`): 10^7 is
 /// 2.5 µs at 0.25 ps, far beyond an SFQ test bench, and bounds the waveform memory.
 pub const DEFAULT_MAX_STEPS: u64 = 10_000_000;
@@ -94,6 +98,8 @@ pub struct SimOptions {
     /// Apply the netlist's `.spread` to element values, as JoSIM does (default true).
     pub apply_spread: bool,
     pub progress: Option<Arc<Progress>>,
+    /// Ends the run early once its outcome is known (sweeps).
+    pub stop: Option<Arc<Stop>>,
 }
 
 impl Default for SimOptions {
@@ -104,6 +110,7 @@ impl Default for SimOptions {
             seed: None,
             apply_spread: true,
             progress: None,
+            stop: None,
         }
     }
 }
@@ -230,6 +237,7 @@ pub fn simulate_with(
             pstep,
             headers: headers.clone(),
             progress: options.progress.as_deref(),
+            stop: options.stop.as_deref(),
         };
         match transient::run(&mut sys, &mut probes, solver, spec)? {
             transient::Run::Done(w) => return Ok(w),

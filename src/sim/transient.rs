@@ -6,7 +6,7 @@ use super::junction::Prepared;
 use super::output::Waveforms;
 use super::probes::{PrintSchedule, Probe};
 use super::solver::LinearSolver;
-use super::{Mode, Progress, SimError};
+use super::{Mode, Progress, SimError, Stop};
 
 /// Number of settling steps JoSIM runs before t = 0 (sources at negative times).
 pub fn startup_steps(h: f64) -> i64 {
@@ -27,6 +27,7 @@ pub struct RunSpec<'a> {
     pub pstep: f64,
     pub headers: Vec<String>,
     pub progress: Option<&'a Progress>,
+    pub stop: Option<&'a Stop>,
 }
 
 pub fn run(
@@ -135,7 +136,8 @@ pub fn run(
             for (k, p) in probes.iter_mut().enumerate() {
                 row[k] = p.sample(s, &x);
             }
-            for _ in 0..schedule.rows(t) {
+            let rows = schedule.rows(t);
+            for _ in 0..rows {
                 out.time.push(t);
                 for (k, v) in row.iter().enumerate() {
                     out.columns[k].push(*v);
@@ -145,6 +147,9 @@ pub fn run(
                 if i % progress_every == 0 {
                     cb(i as u64, sim_size as u64);
                 }
+            }
+            if rows > 0 && spec.stop.is_some_and(|stop| stop(t, &row)) {
+                break;
             }
         }
     }

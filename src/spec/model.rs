@@ -203,6 +203,14 @@ pub struct UserCellSpec {
     /// The cell may sit in a connection loop (it holds state, e.g. a flip-flop).
     #[serde(default)]
     pub loop_ok: bool,
+    /// Current sources of the cell that are bias supplies, whatever their waveform
+    /// (overrides nmgen's classification; names as in the `.subckt`).
+    #[serde(default)]
+    pub bias_sources: Vec<Spanned<String>>,
+    /// Current sources of the cell that are not bias supplies (never scaled by
+    /// `bias`), whatever their waveform.
+    #[serde(default)]
+    pub signal_sources: Vec<Spanned<String>>,
 }
 
 /// `network:`.

@@ -3,22 +3,23 @@
 //! [`Bench`] is also the judge of margin, shmoo and yield sweeps ([`Evaluator`]).
 
 pub mod accuracy;
+pub mod early;
 pub mod parameters;
 pub mod plan;
+pub mod sources;
 pub mod stimulus;
-
-use std::path::PathBuf;
 
 use crate::analysis::checks::{Check, Window};
 use crate::analysis::{evaluate_runs, CheckOutcome, Evaluator, PulseTimes, SlipOptions};
 use crate::diagnostic::SourceError;
 use crate::engine::{Engine, EngineError, Run};
+use crate::netlist::edit::Prepared;
 use crate::spec::Design;
 
-/// One check with the netlist of each of its patterns.
+/// One check with the netlist of each of its patterns, read and expanded once.
 struct CheckRuns {
     check: Check,
-    netlists: Vec<String>,
+    netlists: Vec<Prepared>,
     /// An accuracy check's samples.
     accuracy: Option<accuracy::AccuracyPlan>,
 }
@@ -46,13 +47,15 @@ pub struct Bench {
     runs: Vec<CheckRuns>,
     /// (output, phase column whose slips are its pulses).
     observed: Vec<(String, String)>,
-    path: PathBuf,
 }
 
 impl Bench {
     /// Compiles the netlist of every pattern of every check.
     pub fn new(design: &Design, engine: Engine) -> Result<Bench, SourceError> {
         let nominal = crate::build::compile(design);
+        let path = design
+            .spec_path
+            .with_file_name(format!("{}.cir", design.name));
         let observed = crate::characterize::bench::output_columns(&nominal);
         let mut runs = Vec::new();
         for (check, designs) in pattern_designs(design)? {
@@ -60,7 +63,7 @@ impl Bench {
                 Check::Accuracy(a) => Some(accuracy::prepare(design, a)?),
                 _ => None,
             };
-            let netlists = match designs {
+            let texts = match designs {
                 _ if accuracy.is_some() => Vec::new(),
                 Some(designs) => designs
                     .iter()
@@ -68,6 +71,10 @@ impl Bench {
                     .collect(),
                 None => vec![nominal.text.clone()],
             };
+            let netlists = texts
+                .iter()
+                .map(|t| sources::prepare(design, t, &path))
+                .collect::<Result<Vec<_>, _>>()?;
             runs.push(CheckRuns {
                 check,
                 netlists,
@@ -79,9 +86,6 @@ impl Bench {
             engine,
             runs,
             observed,
-            path: design
-                .spec_path
-                .with_file_name(format!("{}.cir", design.name)),
         })
     }
 
@@ -90,14 +94,31 @@ impl Bench {
         !self.runs.is_empty()
     }
 
+    /// Every netlist the checks simulate (one per pattern), read once.
+    pub fn netlists(&self) -> impl Iterator<Item = &Prepared> {
+        self.runs.iter().flat_map(|r| r.netlists.iter())
+    }
+
     /// The output pulses of one netlist under an assignment and seed.
     pub fn pulses(
         &self,
-        netlist: &str,
+        netlist: &Prepared,
         assignment: &[(String, f64)],
         seed: Option<u64>,
     ) -> Result<PulseTimes, EngineError> {
-        let mut run = Run::new(netlist, &self.path);
+        self.pulses_until(netlist, assignment, seed, None)
+    }
+
+    /// [`Bench::pulses`], the simulation ending early once `watch` has decided.
+    fn pulses_until(
+        &self,
+        netlist: &Prepared,
+        assignment: &[(String, f64)],
+        seed: Option<u64>,
+        watch: Option<early::Watch>,
+    ) -> Result<PulseTimes, EngineError> {
+        let mut run = Run::prepared(netlist);
+        run.stop = watch.map(early::Watch::hook);
         parameters::apply(&self.design, assignment, &mut run);
         if let Some((t, _)) = self.design.noise {
             run.temperature = Some(t);
@@ -220,6 +241,54 @@ impl Bench {
             },
             all_records,
         ))
+    }
+}
+
+impl Bench {
+    /// Whether every check passes, each simulation ending as soon as its outcome is
+    /// decided and the first failing pattern ending the judgement: the same verdict
+    /// as [`Bench::judge`] (see [`early`]). Rate-class and accuracy checks are judged
+    /// in full.
+    pub fn passes_early(&self, assignment: &[(String, f64)]) -> Result<bool, EngineError> {
+        let whole = self
+            .runs
+            .iter()
+            .any(|r| !matches!(r.check, Check::TruthTable(_) | Check::Timing(_)));
+        if whole {
+            return self.judge(assignment).map(|v| v.passed());
+        }
+        let observed: Vec<(&str, &str)> = self
+            .observed
+            .iter()
+            .map(|(o, c)| (o.as_str(), c.as_str()))
+            .collect();
+        for seed in seeds(&self.design) {
+            for runs in &self.runs {
+                for (i, netlist) in runs.netlists.iter().enumerate() {
+                    let probes = &netlist.nominal().probes;
+                    let column = |output: &str| {
+                        let (_, header) = observed.iter().find(|(o, _)| *o == output)?;
+                        probes.iter().position(|p| p.header == *header)
+                    };
+                    let (watch, judged) = match &runs.check {
+                        Check::TruthTable(t) => {
+                            let mut one = t.clone();
+                            one.patterns.value = vec![t.patterns.value[i].clone()];
+                            (
+                                early::Watch::truth_table(&runs.check, i, &column),
+                                Check::TruthTable(one),
+                            )
+                        }
+                        other => (early::Watch::timing(other), other.clone()),
+                    };
+                    let pulses = self.pulses_until(netlist, assignment, seed, watch)?;
+                    if !evaluate_runs(&judged, &[pulses]).passed {
+                        return Ok(false);
+                    }
+                }
+            }
+        }
+        Ok(true)
     }
 }
 
@@ -350,8 +419,8 @@ pub fn judge_with<E>(
 impl Evaluator for Bench {
     type Error = EngineError;
     fn passes(&self, assignment: &[(String, f64)]) -> Result<bool, EngineError> {
-        match self.judge(assignment) {
-            Ok(v) => Ok(v.passed()),
+        match self.passes_early(assignment) {
+            Ok(v) => Ok(v),
             Err(EngineError::Sim(_)) | Err(EngineError::Timeout(_)) => Ok(false),
             Err(e) => Err(e),
         }

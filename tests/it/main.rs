@@ -29,6 +29,8 @@ mod lsm_model;
 mod lsm_readout;
 mod lsm_spec;
 mod lsm_verilator;
+mod margins_typed_edits;
+mod margins_user_cells;
 mod netlist_broken;
 mod netlist_corpus;
 mod netlist_expr;
