@@ -7,7 +7,7 @@
 //! where they fail: CI must run them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use crate::util::nmgen;
 use std::sync::OnceLock;
