@@ -32,6 +32,8 @@ pub struct Junction {
     r0: f64,
     rn: f64,
     cpr: Vec<f64>,
+    /// `cpr[0]`, kept inline for the usual single-harmonic current-phase relation.
+    cpr0: f64,
     phi_off: f64,
     tdep: Option<TempDep>,
     lower: f64,
@@ -43,6 +45,17 @@ pub struct Junction {
     phase_mode: bool,
     /// Quasiparticle admittance including the capacitor's BDF2 term (JoSIM's "impedance").
     y: f64,
+    /// `y / pc`, the conductance stamped in phase mode (kept with `y`).
+    y_pc: f64,
+    /// The admittances of the subgap, transition and normal branches (computed once).
+    y_branch: [f64; 3],
+    /// Step constants, computed once with the same expressions as JoSIM per step:
+    /// `(1/sigma)(2h/3)`, `2C/h`, `C/2h`, `-(2/h)`, `1/2h`.
+    k_phi: f64,
+    k_c1: f64,
+    k_c2: f64,
+    k_v1: f64,
+    k_v2: f64,
     /// 0 subgap, 1 transition, 2 normal.
     state: u8,
     it: f64,
@@ -107,6 +120,7 @@ impl Junction {
             } else {
                 m.cpr.clone()
             },
+            cpr0: m.cpr.first().copied().unwrap_or(1.0),
             phi_off: m.phi,
             tdep,
             lower: m.vg - 0.5 * m.delv,
@@ -116,6 +130,13 @@ impl Junction {
             pc,
             phase_mode: mode == Mode::Phase,
             y: 0.0,
+            y_pc: 0.0,
+            y_branch: [0.0; 3],
+            k_phi: (1.0 / SIGMA) * ((2.0 * h) / 3.0),
+            k_c1: (2.0 * m.cap) / h,
+            k_c2: m.cap / (2.0 * h),
+            k_v1: -(2.0 / h),
+            k_v2: 1.0 / (2.0 * h),
             state: 0,
             it: 0.0,
             pn1: 0.0,
@@ -130,7 +151,12 @@ impl Junction {
             slots: Vec::new(),
             noise: None,
         };
-        j.y = j.subgap_admittance();
+        j.y_branch = [
+            j.subgap_admittance(),
+            j.transition_admittance(),
+            j.normal_admittance(),
+        ];
+        j.set_y(j.y_branch[0]);
         j.slots = mb.conductance(pair, j.conductance());
         j
     }
@@ -156,10 +182,15 @@ impl Junction {
         (1.0 / self.rn) + ((3.0 * self.c) / (2.0 * self.h))
     }
 
+    fn set_y(&mut self, y: f64) {
+        self.y = y;
+        self.y_pc = y / self.pc;
+    }
+
     /// Conductance stamped between the nodes with the junction's own unknown eliminated.
     fn conductance(&self) -> f64 {
         if self.phase_mode {
-            self.y / self.pc
+            self.y_pc
         } else {
             self.y
         }
@@ -189,21 +220,23 @@ impl Junction {
 
     /// JoSIM's `update_value`: picks the quasiparticle branch from the predicted voltage.
     fn update_value(&mut self, v: f64) -> bool {
-        let (state, y) = if v.abs() < self.lower {
+        let state = if v.abs() < self.lower {
             self.it = 0.0;
-            (0, self.subgap_admittance())
+            0
         } else if v.abs() < self.upper {
             self.it = self.lower * ((1.0 / self.r0) - self.g_large);
             if v < 0.0 {
                 self.it = -self.it;
             }
-            (1, self.transition_admittance())
+            1
         } else {
             self.it = 0.0;
-            (2, self.normal_admittance())
+            2
         };
-        self.y = y;
         let changed = state != self.state;
+        if changed {
+            self.set_y(self.y_branch[usize::from(state)]);
+        }
         self.state = state;
         changed
     }
@@ -211,7 +244,6 @@ impl Junction {
     /// Prepares step `i` from the previous solution `x`: predictor, branch choice and
     /// the right-hand side of the eliminated rows. `check` enables JoSIM's step-size test.
     pub fn prepare(&mut self, x: &[f64], i: i64, check: bool, mode: Mode) -> Prepared {
-        let h = self.h;
         self.pn1 = self.pair.diff(x);
         if i > 0 {
             match mode {
@@ -223,19 +255,22 @@ impl Junction {
             }
         }
         let v0 = (5.0 / 2.0) * self.vn1 - 2.0 * self.vn2 + (1.0 / 2.0) * self.vn3;
-        let phi0 = (4.0 / 3.0) * self.pn1 - (1.0 / 3.0) * self.pn2
-            + ((1.0 / SIGMA) * ((2.0 * h) / 3.0)) * v0;
+        let phi0 = (4.0 / 3.0) * self.pn1 - (1.0 / 3.0) * self.pn2 + self.k_phi * v0;
         if check && (phi0 - self.pn1).abs() > (0.20 * 2.0 * PI) {
             return Prepared::StepTooLarge;
         }
         self.b1 = match mode {
-            Mode::Voltage => SIGMA * (-(2.0 / h) * self.pn1 + (1.0 / (2.0 * h)) * self.pn2),
+            Mode::Voltage => SIGMA * (self.k_v1 * self.pn1 + self.k_v2 * self.pn2),
             Mode::Phase => (4.0 / 3.0) * self.pn1 - (1.0 / 3.0) * self.pn2,
         };
         self.pn2 = self.pn1;
         self.vn3 = self.vn2;
         let changed = self.rtype == 1 && self.update_value(v0);
         let super_current = match &self.tdep {
+            // The loop below for one harmonic, without reading the vector.
+            None if self.cpr.len() == 1 => {
+                0.0 + self.ic * (self.cpr0 * (1.0 * (phi0 - self.phi_off)).sin())
+            }
             None => {
                 let mut s = 0.0;
                 for (k, c) in self.cpr.iter().enumerate() {
@@ -257,9 +292,7 @@ impl Junction {
                     * (td.del / (2.0 * BOLTZMANN * td.t) * sqrt_part).tanh()
             }
         };
-        self.s = super_current - (((2.0 * self.c) / h) * self.vn1)
-            + ((self.c / (2.0 * h)) * self.vn2)
-            + self.it;
+        self.s = super_current - (self.k_c1 * self.vn1) + (self.k_c2 * self.vn2) + self.it;
         self.vn2 = self.vn1;
         if changed {
             Prepared::Changed
@@ -272,7 +305,7 @@ impl Junction {
     pub fn rhs(&self, b: &mut [f64]) {
         // Io = Y V + S with V = (dphi - b1)/pc (phase mode) or V = dv (voltage mode).
         let offset = if self.phase_mode {
-            self.s - (self.y / self.pc) * self.b1
+            self.s - self.y_pc * self.b1
         } else {
             self.s
         };

@@ -11,6 +11,7 @@
 //! `simulate` keeps all its state local, so many simulations can run in parallel
 //! (e.g. with rayon) on shared circuits.
 
+mod batch;
 mod branches;
 mod build;
 mod consts;
@@ -24,6 +25,7 @@ pub mod rng;
 pub mod solver;
 mod tline;
 mod transient;
+mod triangular;
 mod waveform;
 
 #[cfg(test)]
@@ -33,6 +35,7 @@ use std::sync::Arc;
 
 use crate::circuit::Circuit;
 
+pub use batch::simulate_batch;
 pub use output::{push_e6, Waveforms};
 pub use solver::{FaerLu, LinearSolver, SolverError, SparsePattern};
 pub use transient::startup_steps;
@@ -162,61 +165,15 @@ pub fn simulate_with(
     options: &SimOptions,
     solver: &mut dyn LinearSolver,
 ) -> Result<Waveforms, SimError> {
-    let tran = circuit.transient.ok_or(SimError::NoTransient)?;
-    let ok = |v: f64| v.is_finite() && v > 0.0;
-    if !ok(tran.tstep) || !ok(tran.tstop) {
-        return Err(SimError::BadTransient(format!(
-            "tstep and tstop must be positive (tstep={:e}, tstop={:e})",
-            tran.tstep, tran.tstop
-        )));
-    }
-    if !tran.pstart.is_finite() || !tran.pstep.is_finite() || tran.pstep < 0.0 {
-        return Err(SimError::BadTransient(format!(
-            "pstart/pstep must be finite and pstep non-negative (pstart={:e}, pstep={:e})",
-            tran.pstart, tran.pstep
-        )));
-    }
-    let pstep = if tran.pstep > 0.0 {
-        tran.pstep
-    } else {
-        tran.tstep
-    };
-    // JoSIM: a print step smaller than the time step shrinks the time step.
-    let mut h = if tran.tstep > pstep {
-        pstep
-    } else {
-        tran.tstep
-    };
-    if let Some(why) = too_many_steps(h, tran.tstop) {
-        return Err(SimError::BadTransient(why));
-    }
-    let seed = options.seed.or(circuit.seed).unwrap_or(0);
-    // Without output requests JoSIM prints every node (phase in phase mode).
-    let all_nodes;
-    let circuit = if circuit.probes.is_empty() {
-        let mut c = circuit.clone();
-        c.probes = (0..c.nodes.len())
-            .map(|i| {
-                let node = crate::circuit::Node::Index(i);
-                let gnd = crate::circuit::Node::Ground;
-                match options.mode {
-                    Mode::Phase => crate::circuit::Probe {
-                        header: format!("P({})", c.nodes[i]),
-                        kind: crate::circuit::ProbeKind::NodePhase { p: node, n: gnd },
-                    },
-                    Mode::Voltage => crate::circuit::Probe {
-                        header: format!("V({})", c.nodes[i]),
-                        kind: crate::circuit::ProbeKind::NodeVoltage { p: node, n: gnd },
-                    },
-                }
-            })
-            .collect();
-        all_nodes = c;
-        &all_nodes
-    } else {
-        circuit
-    };
-    let headers: Vec<String> = circuit.probes.iter().map(|p| p.header.clone()).collect();
+    let Plan {
+        tran,
+        pstep,
+        mut h,
+        seed,
+        circuit,
+        headers,
+    } = plan(circuit, options)?;
+    let circuit = circuit.as_ref();
     let floor = h * 1e-6;
     loop {
         if h < floor {
@@ -244,4 +201,80 @@ pub fn simulate_with(
             transient::Run::StepTooLarge => h /= 2.0,
         }
     }
+}
+
+/// A run's checked time grid, seed and printed quantities.
+struct Plan<'c> {
+    tran: crate::circuit::Transient,
+    pstep: f64,
+    /// The first time step tried.
+    h: f64,
+    seed: u64,
+    /// The circuit, with a probe on every node when it has none (as JoSIM prints).
+    circuit: std::borrow::Cow<'c, Circuit>,
+    headers: Vec<String>,
+}
+
+fn plan<'c>(circuit: &'c Circuit, options: &SimOptions) -> Result<Plan<'c>, SimError> {
+    let tran = circuit.transient.ok_or(SimError::NoTransient)?;
+    let ok = |v: f64| v.is_finite() && v > 0.0;
+    if !ok(tran.tstep) || !ok(tran.tstop) {
+        return Err(SimError::BadTransient(format!(
+            "tstep and tstop must be positive (tstep={:e}, tstop={:e})",
+            tran.tstep, tran.tstop
+        )));
+    }
+    if !tran.pstart.is_finite() || !tran.pstep.is_finite() || tran.pstep < 0.0 {
+        return Err(SimError::BadTransient(format!(
+            "pstart/pstep must be finite and pstep non-negative (pstart={:e}, pstep={:e})",
+            tran.pstart, tran.pstep
+        )));
+    }
+    let pstep = if tran.pstep > 0.0 {
+        tran.pstep
+    } else {
+        tran.tstep
+    };
+    // JoSIM: a print step smaller than the time step shrinks the time step.
+    let h = if tran.tstep > pstep {
+        pstep
+    } else {
+        tran.tstep
+    };
+    if let Some(why) = too_many_steps(h, tran.tstop) {
+        return Err(SimError::BadTransient(why));
+    }
+    let seed = options.seed.or(circuit.seed).unwrap_or(0);
+    // Without output requests JoSIM prints every node (phase in phase mode).
+    let circuit = if circuit.probes.is_empty() {
+        let mut c = circuit.clone();
+        c.probes = (0..c.nodes.len())
+            .map(|i| {
+                let node = crate::circuit::Node::Index(i);
+                let gnd = crate::circuit::Node::Ground;
+                match options.mode {
+                    Mode::Phase => crate::circuit::Probe {
+                        header: format!("P({})", c.nodes[i]),
+                        kind: crate::circuit::ProbeKind::NodePhase { p: node, n: gnd },
+                    },
+                    Mode::Voltage => crate::circuit::Probe {
+                        header: format!("V({})", c.nodes[i]),
+                        kind: crate::circuit::ProbeKind::NodeVoltage { p: node, n: gnd },
+                    },
+                }
+            })
+            .collect();
+        std::borrow::Cow::Owned(c)
+    } else {
+        std::borrow::Cow::Borrowed(circuit)
+    };
+    let headers: Vec<String> = circuit.probes.iter().map(|p| p.header.clone()).collect();
+    Ok(Plan {
+        tran,
+        pstep,
+        h,
+        seed,
+        circuit,
+        headers,
+    })
 }

@@ -11,6 +11,8 @@ use faer::sparse::linalg::lu::simplicial::{self, SimplicialLu};
 use faer::sparse::linalg::LuError;
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 
+use super::triangular::Factors;
+
 /// Square sparse pattern in compressed sparse column form, row indices sorted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SparsePattern {
@@ -38,14 +40,32 @@ pub trait LinearSolver: Send {
     fn factor(&mut self, values: &[f64]) -> Result<(), SolverError>;
     /// Solves `A x = rhs` in place with the last factorisation.
     fn solve(&mut self, rhs: &mut [f64]) -> Result<(), SolverError>;
+    /// Solves `points` right-hand sides at once with the last factorisation, stored
+    /// interleaved: `rhs[i * points + p]` is unknown `i` of point `p`. Each point's
+    /// result is bit-for-bit what [`LinearSolver::solve`] gives for it alone. The
+    /// default solves point by point; [`FaerLu`] runs the points in SIMD lanes.
+    fn solve_many(&mut self, rhs: &mut [f64], points: usize) -> Result<(), SolverError> {
+        let n = rhs.len().checked_div(points).unwrap_or(0);
+        let mut one = vec![0.0; n];
+        for p in 0..points {
+            for (i, v) in one.iter_mut().enumerate() {
+                *v = rhs[i * points + p];
+            }
+            self.solve(&mut one)?;
+            for (i, v) in one.iter().enumerate() {
+                rhs[i * points + p] = *v;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// faer's sparse LU: COLAMD column ordering once (kept across runs on the same
 /// pattern, so one solver reused through [`crate::sim::simulate_with`] skips the
 /// analysis), faer's simplicial
 /// (Gilbert-Peierls, partial pivoting) numeric factorisation on demand, and
-/// triangular solves on a private copy of the factors (one pass each, no
-/// per-solve allocation).
+/// triangular solves on a private row-compressed copy of the factors
+/// ([`super::triangular`]: one pass each, no per-solve allocation).
 #[derive(Default)]
 pub struct FaerLu {
     pattern: Option<SparsePattern>,
@@ -55,16 +75,10 @@ pub struct FaerLu {
     row_inv: Vec<usize>,
     lu: Option<SimplicialLu<usize, f64>>,
     mem: Option<MemBuffer>,
-    /// L without its unit diagonal, column-compressed.
-    l_ptr: Vec<usize>,
-    l_idx: Vec<usize>,
-    l_val: Vec<f64>,
-    /// U without its diagonal, column-compressed, and the diagonal.
-    u_ptr: Vec<usize>,
-    u_idx: Vec<usize>,
-    u_val: Vec<f64>,
+    /// U's diagonal (checked non-zero before the factors are taken over).
     u_diag: Vec<f64>,
-    work: Vec<f64>,
+    /// The factors in the layout of the substitutions.
+    factors: Factors,
     factored: bool,
 }
 
@@ -112,7 +126,6 @@ impl LinearSolver for FaerLu {
         self.row_fwd = vec![0; n];
         self.row_inv = vec![0; n];
         self.lu = Some(SimplicialLu::new());
-        self.work = vec![0.0; n];
         self.pattern = Some(pattern.clone());
         self.factored = false;
         Ok(())
@@ -142,23 +155,9 @@ impl LinearSolver for FaerLu {
         })?;
         let l = lu.l_factor_unsorted();
         let u = lu.u_factor_unsorted();
-        self.l_ptr.clear();
-        self.l_idx.clear();
-        self.l_val.clear();
-        self.u_ptr.clear();
-        self.u_idx.clear();
-        self.u_val.clear();
         self.u_diag.clear();
-        self.l_ptr.push(0);
-        self.u_ptr.push(0);
         for j in 0..n {
             // L: unit diagonal stored first; U: diagonal stored last.
-            let (li, lv) = (l.symbolic().row_idx_of_col_raw(j), l.val_of_col(j));
-            for (i, v) in li.iter().zip(lv).skip(1) {
-                self.l_idx.push(*i);
-                self.l_val.push(*v);
-            }
-            self.l_ptr.push(self.l_idx.len());
             let (ui, uv) = (u.symbolic().row_idx_of_col_raw(j), u.val_of_col(j));
             let last = ui
                 .len()
@@ -167,13 +166,23 @@ impl LinearSolver for FaerLu {
             if ui[last] != j || uv[last] == 0.0 || !uv[last].is_finite() {
                 return Err(SolverError::NumericallySingular);
             }
-            for (i, v) in ui[..last].iter().zip(&uv[..last]) {
-                self.u_idx.push(*i);
-                self.u_val.push(*v);
-            }
-            self.u_ptr.push(self.u_idx.len());
             self.u_diag.push(uv[last]);
         }
+        self.factors.set(
+            &self.row_fwd,
+            &self.col_inv,
+            |j| {
+                (
+                    &l.symbolic().row_idx_of_col_raw(j)[1..],
+                    &l.val_of_col(j)[1..],
+                )
+            },
+            |j| {
+                let (ui, uv) = (u.symbolic().row_idx_of_col_raw(j), u.val_of_col(j));
+                (&ui[..ui.len() - 1], &uv[..uv.len() - 1])
+            },
+            &self.u_diag,
+        )?;
         self.factored = true;
         Ok(())
     }
@@ -182,32 +191,33 @@ impl LinearSolver for FaerLu {
         if !self.factored {
             return Err(SolverError::Other("solve() before factor()".into()));
         }
-        let n = rhs.len();
-        let y = &mut self.work;
-        for i in 0..n {
-            y[i] = rhs[self.row_fwd[i]];
-        }
-        for j in 0..n {
-            let xj = y[j];
-            if xj != 0.0 {
-                for k in self.l_ptr[j]..self.l_ptr[j + 1] {
-                    y[self.l_idx[k]] -= self.l_val[k] * xj;
-                }
-            }
-        }
-        for j in (0..n).rev() {
-            let xj = y[j] / self.u_diag[j];
-            y[j] = xj;
-            if xj != 0.0 {
-                for k in self.u_ptr[j]..self.u_ptr[j + 1] {
-                    y[self.u_idx[k]] -= self.u_val[k] * xj;
-                }
-            }
-        }
-        for i in 0..n {
-            rhs[i] = y[self.col_inv[i]];
-        }
+        self.factors.solve(rhs);
         Ok(())
+    }
+
+    fn solve_many(&mut self, rhs: &mut [f64], points: usize) -> Result<(), SolverError> {
+        if !self.factored {
+            return Err(SolverError::Other("solve() before factor()".into()));
+        }
+        self.factors.solve_many(rhs, points);
+        Ok(())
+    }
+}
+
+impl FaerLu {
+    /// Unknowns of the last analysed pattern.
+    pub fn unknowns(&self) -> usize {
+        self.pattern.as_ref().map_or(0, |p| p.n)
+    }
+
+    /// Stored entries of L and U of the last factorisation (diagonals included).
+    pub fn lu_nnz(&self) -> usize {
+        self.factors.nnz()
+    }
+
+    /// Floating-point operations of one solve with the last factorisation.
+    pub fn flops_per_solve(&self) -> usize {
+        self.factors.flops_per_solve()
     }
 }
 

@@ -30,6 +30,150 @@ pub struct RunSpec<'a> {
     pub stop: Option<&'a Stop>,
 }
 
+/// What assembling a step's right-hand side found.
+pub enum Assembled {
+    /// The matrix is as in the last step.
+    Same,
+    /// A junction changed its quasiparticle branch: restamp and refactorise.
+    MatrixChanged,
+    /// A junction's predicted phase moves too fast: JoSIM halves the step.
+    StepTooLarge,
+}
+
+/// Fills `b` with step `i`'s right-hand side from the last solution `x` (JoSIM's order:
+/// junctions, current sources, resistors, inductors, capacitors, sources, controlled
+/// sources, transmission lines).
+pub fn assemble(s: &mut System, x: &[f64], b: &mut [f64], i: i64, sim_size: i64) -> Assembled {
+    let h = s.h;
+    let mode = s.mode;
+    let t = i as f64 * h;
+    b.fill(0.0);
+    let check = (i as f64) / (sim_size as f64) > 0.01;
+    let mut changed = false;
+    for j in &mut s.junctions {
+        if let Some(noise) = &mut j.noise {
+            let v = super::passive::noise_value(noise, j.pair, t, &mut s.noise_rng);
+            j.pair.source(b, v);
+        }
+        match j.prepare(x, i, check, mode) {
+            Prepared::Unchanged => {}
+            Prepared::Changed => changed = true,
+            Prepared::StepTooLarge => return Assembled::StepTooLarge,
+        }
+        j.rhs(b);
+    }
+    for src in &mut s.isources {
+        src.rhs(b, t, &mut s.noise_rng);
+    }
+    for r in &mut s.resistors {
+        r.rhs(x, b, t, mode, &mut s.noise_rng);
+    }
+    if mode == Mode::Voltage {
+        inductor_rhs(&mut s.branch_inductors, x, b, h);
+    }
+    for c in &mut s.capacitors {
+        c.rhs(x, b, mode);
+    }
+    for v in &mut s.vsources {
+        v.rhs(x, b, t, h, mode, &mut s.noise_rng);
+    }
+    for p in &mut s.psources {
+        p.rhs(b, i, t, h, mode, &mut s.noise_rng);
+    }
+    if mode == Mode::Phase {
+        for c in &mut s.ccvs {
+            c.rhs(x, b);
+        }
+        for g in &mut s.vccs {
+            g.rhs(x, b);
+        }
+    }
+    for tl in &mut s.tlines {
+        tl.rhs(x, b, i, h, mode);
+    }
+    if changed {
+        Assembled::MatrixChanged
+    } else {
+        Assembled::Same
+    }
+}
+
+/// One run's output side: print schedule, waveform table and the row being sampled.
+pub struct Recorder<'a> {
+    schedule: PrintSchedule,
+    pub out: Waveforms,
+    row: Vec<f64>,
+    progress: Option<&'a Progress>,
+    progress_every: i64,
+    sim_size: i64,
+}
+
+impl<'a> Recorder<'a> {
+    pub fn new(spec: RunSpec<'a>, h: f64, probes: usize) -> Self {
+        let sim_size = (spec.tstop / h) as i64;
+        // Rows JoSIM prints (plus its possibly repeated first row): reserved up front.
+        let rows = ((spec.tstop - spec.pstart.max(0.0)) / spec.pstep).clamp(0.0, 1e7) as usize + 2;
+        let mut out = Waveforms {
+            headers: spec.headers,
+            columns: vec![Vec::with_capacity(rows); probes],
+            time: Vec::with_capacity(rows),
+            tstep: h,
+            ..Default::default()
+        };
+        out.steps = (startup_steps(h) + sim_size.max(0)) as u64;
+        Recorder {
+            schedule: PrintSchedule::new(spec.pstart, spec.pstep),
+            out,
+            row: vec![0.0; probes],
+            progress: spec.progress,
+            progress_every: (sim_size / 100).max(1),
+            sim_size,
+        }
+    }
+
+    /// Takes in step `i`'s solution `x`: junction state, delay-line history, output rows.
+    pub fn step(
+        &mut self,
+        s: &mut System,
+        probes: &mut [Probe],
+        x: &[f64],
+        i: i64,
+    ) -> Result<usize, SimError> {
+        // (a fold without early exit, so that it vectorises)
+        if !x.iter().fold(true, |ok, v| ok & v.is_finite()) {
+            return Err(SimError::Solver(
+                super::solver::SolverError::NumericallySingular,
+            ));
+        }
+        for j in &mut s.junctions {
+            j.finish(x);
+        }
+        if i >= 0 {
+            let t = i as f64 * s.h;
+            for tl in &mut s.tlines {
+                tl.record(x);
+            }
+            for (k, p) in probes.iter_mut().enumerate() {
+                self.row[k] = p.sample(s, x);
+            }
+            let rows = self.schedule.rows(t);
+            for _ in 0..rows {
+                self.out.time.push(t);
+                for (k, v) in self.row.iter().enumerate() {
+                    self.out.columns[k].push(*v);
+                }
+            }
+            if let Some(cb) = self.progress {
+                if i % self.progress_every == 0 {
+                    cb(i as u64, self.sim_size as u64);
+                }
+            }
+            return Ok(rows);
+        }
+        Ok(0)
+    }
+}
+
 pub fn run(
     s: &mut System,
     probes: &mut [Probe],
@@ -37,7 +181,6 @@ pub fn run(
     spec: RunSpec<'_>,
 ) -> Result<Run, SimError> {
     let h = s.h;
-    let mode = s.mode;
     let sim_size = (spec.tstop / h) as i64;
     let startup = startup_steps(h);
     let (pattern, slot) = s.matrix.compress(s.n);
@@ -54,106 +197,30 @@ pub fn run(
     let n = s.n;
     let mut x = vec![0.0; n];
     let mut b = vec![0.0; n];
-    let mut schedule = PrintSchedule::new(spec.pstart, spec.pstep);
-    let mut out = Waveforms {
-        headers: spec.headers,
-        columns: vec![Vec::new(); probes.len()],
-        tstep: h,
-        ..Default::default()
-    };
-    let mut row = vec![0.0; probes.len()];
-    let progress_every = (sim_size / 100).max(1);
+    let stop = spec.stop;
+    let mut rec = Recorder::new(spec, h, probes.len());
 
     for i in -startup..sim_size {
-        let t = i as f64 * h;
-        b.fill(0.0);
-        let check = (i as f64) / (sim_size as f64) > 0.01;
-        let mut changed = false;
-        for j in &mut s.junctions {
-            if let Some(noise) = &mut j.noise {
-                let v = super::passive::noise_value(noise, j.pair, t, &mut s.noise_rng);
-                j.pair.source(&mut b, v);
+        match assemble(s, &x, &mut b, i, sim_size) {
+            Assembled::Same => {}
+            Assembled::MatrixChanged => {
+                for j in &s.junctions {
+                    j.restamp(&mut s.matrix);
+                }
+                s.matrix.values(&slot, nnz, &mut values);
+                solver.factor(&values)?;
+                factorizations += 1;
             }
-            match j.prepare(&x, i, check, mode) {
-                Prepared::Unchanged => {}
-                Prepared::Changed => changed = true,
-                Prepared::StepTooLarge => return Ok(Run::StepTooLarge),
-            }
-            j.rhs(&mut b);
+            Assembled::StepTooLarge => return Ok(Run::StepTooLarge),
         }
-        if changed {
-            for j in &s.junctions {
-                j.restamp(&mut s.matrix);
-            }
-            s.matrix.values(&slot, nnz, &mut values);
-            solver.factor(&values)?;
-            factorizations += 1;
-        }
-        for src in &mut s.isources {
-            src.rhs(&mut b, t, &mut s.noise_rng);
-        }
-        for r in &mut s.resistors {
-            r.rhs(&x, &mut b, t, mode, &mut s.noise_rng);
-        }
-        if mode == Mode::Voltage {
-            inductor_rhs(&mut s.branch_inductors, &x, &mut b, h);
-        }
-        for c in &mut s.capacitors {
-            c.rhs(&x, &mut b, mode);
-        }
-        for v in &mut s.vsources {
-            v.rhs(&x, &mut b, t, h, mode, &mut s.noise_rng);
-        }
-        for p in &mut s.psources {
-            p.rhs(&mut b, i, t, h, mode, &mut s.noise_rng);
-        }
-        if mode == Mode::Phase {
-            for c in &mut s.ccvs {
-                c.rhs(&x, &mut b);
-            }
-            for g in &mut s.vccs {
-                g.rhs(&x, &mut b);
-            }
-        }
-        for tl in &mut s.tlines {
-            tl.rhs(&x, &mut b, i, h, mode);
-        }
-
         std::mem::swap(&mut x, &mut b);
         solver.solve(&mut x)?;
-        if !x.iter().all(|v| v.is_finite()) {
-            return Err(SimError::Solver(
-                super::solver::SolverError::NumericallySingular,
-            ));
-        }
-        for j in &mut s.junctions {
-            j.finish(&x);
-        }
-        if i >= 0 {
-            for tl in &mut s.tlines {
-                tl.record(&x);
-            }
-            for (k, p) in probes.iter_mut().enumerate() {
-                row[k] = p.sample(s, &x);
-            }
-            let rows = schedule.rows(t);
-            for _ in 0..rows {
-                out.time.push(t);
-                for (k, v) in row.iter().enumerate() {
-                    out.columns[k].push(*v);
-                }
-            }
-            if let Some(cb) = spec.progress {
-                if i % progress_every == 0 {
-                    cb(i as u64, sim_size as u64);
-                }
-            }
-            if rows > 0 && spec.stop.is_some_and(|stop| stop(t, &row)) {
-                break;
-            }
+        let rows = rec.step(s, probes, &x, i)?;
+        if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * s.h, &rec.row)) {
+            break;
         }
     }
+    let mut out = rec.out;
     out.factorizations = factorizations;
-    out.steps = (startup + sim_size.max(0)) as u64;
     Ok(Run::Done(out))
 }

@@ -13,6 +13,11 @@ pub enum Source {
     Pwl {
         t: Vec<f64>,
         v: Vec<f64>,
+        /// The segment of the last evaluation: time only moves forward, so the
+        /// next one is usually the same or the next segment.
+        seg: usize,
+        /// The last point, inline: after it the value holds (a bias ramp's plateau).
+        end: (f64, f64),
     },
     Noise {
         vo: f64,
@@ -71,7 +76,8 @@ impl Source {
                     t.push(ti);
                     v.push(vi);
                 }
-                Source::Pwl { t, v }
+                let end = (*t.last().unwrap_or(&0.0), *v.last().unwrap_or(&0.0));
+                Source::Pwl { t, v, seg: 0, end }
             }
             &Waveform::Noise { vo, va, td, tstep } => {
                 if tstep.is_nan() || tstep <= 0.0 {
@@ -89,7 +95,8 @@ impl Source {
     /// The value at time `x`. Noise sources must be evaluated in time order.
     pub fn value(&mut self, x: f64, g: &mut Gaussian) -> f64 {
         match self {
-            Source::Pwl { t, v } => pwl(t, v, x),
+            Source::Pwl { end, .. } if x >= end.0 => end.1,
+            Source::Pwl { t, v, seg, .. } => pwl(t, v, seg, x),
             Source::Analytic(w) => analytic(w, x),
             Source::Noise { vo, noise } => *vo + noise.value(x, g),
         }
@@ -144,7 +151,7 @@ fn analytic(w: &Waveform, x: f64) -> f64 {
     }
 }
 
-fn pwl(t: &[f64], v: &[f64], x: f64) -> f64 {
+fn pwl(t: &[f64], v: &[f64], seg: &mut usize, x: f64) -> f64 {
     let n = t.len();
     if x >= t[n - 1] {
         return v[n - 1];
@@ -152,8 +159,16 @@ fn pwl(t: &[f64], v: &[f64], x: f64) -> f64 {
     if x < t[0] {
         return 0.0;
     }
-    // Segment [t[i], t[i+1]) containing x.
-    let i = t.partition_point(|&ti| ti <= x) - 1;
+    // Segment [t[i], t[i+1]) containing x: the last one, the next, or a search.
+    let inside = |i: usize| i + 1 < n && t[i] <= x && x < t[i + 1];
+    let i = if inside(*seg) {
+        *seg
+    } else if inside(*seg + 1) {
+        *seg + 1
+    } else {
+        t.partition_point(|&ti| ti <= x) - 1
+    };
+    *seg = i;
     let (x1, x2, y1, y2) = (t[i], t[i + 1], v[i], v[i + 1]);
     y1 + ((y2 - y1) / (x2 - x1)) * (x - x1)
 }

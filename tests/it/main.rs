@@ -41,6 +41,8 @@ mod pulse_levels;
 mod pulse_models;
 mod pulse_sim;
 mod robustness;
+mod sim_batch;
+mod sim_bit_identity;
 mod sim_josim_reference;
 mod sim_noise_switching;
 mod sim_synapse_noise;
