@@ -3,8 +3,10 @@
 //! [`Bench`] is also the judge of margin, shmoo and yield sweeps ([`Evaluator`]).
 
 pub mod accuracy;
+pub mod agreement;
 pub mod parameters;
 pub mod plan;
+pub mod pulse_level;
 pub mod stimulus;
 
 use std::path::PathBuf;
@@ -188,21 +190,17 @@ impl Bench {
                 temperature,
                 &seeds,
                 crate::analysis::Progress::Auto,
-            )?;
-            let c = &report.confusion;
-            outcomes.push(CheckOutcome {
-                check: runs.check.name(),
-                passed: c.accuracy() + 1e-12 >= plan.minimum,
-                explanation: format!(
-                    "{} over {} sample(s) × {} seed(s), {}; minimum {:.1} %\n{}",
-                    c.summary(),
-                    plan.samples.len(),
-                    seeds.len(),
-                    report.level,
-                    100.0 * plan.minimum,
-                    c.to_table().trim_end()
-                ),
-            });
+            )
+            .map_err(|e| match e {
+                accuracy::LevelError::Engine(e) => e,
+                other => EngineError::Unsupported(other.to_string()),
+            })?;
+            outcomes.push(accuracy::outcome(
+                runs.check.name(),
+                plan,
+                &report,
+                seeds.len(),
+            ));
             all_records.push(CheckRecord {
                 check: runs.check.clone(),
                 seeds: Vec::new(),
