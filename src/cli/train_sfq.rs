@@ -34,6 +34,9 @@ pub struct TrainSfqArgs {
     pub split_seed: u64,
     #[arg(long, default_value_t = 300)]
     pub epochs: usize,
+    /// Threshold current range of the neurons in µA, e.g. `--th-range 260 305`.
+    #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = [260.0, 305.0])]
+    pub th_range: Vec<f64>,
     /// Epochs of fine-tuning against the pulse-level simulator (0: none).
     #[arg(long, default_value_t = 30)]
     pub finetune_epochs: usize,
@@ -102,6 +105,13 @@ pub fn run(a: &TrainSfqArgs) -> Result<(), Failure> {
     settings.code.end = settings.code.start + quantity(&a.window, "--window")?;
     let models = ForwardModel::new(cells, settings.code.end - settings.code.start);
     settings.finetune_epochs = a.finetune_epochs;
+    if !(a.th_range.len() == 2 && a.th_range[0] < a.th_range[1]) {
+        return Err(anyhow::anyhow!(
+            "--th-range needs two currents in µA, low high (e.g. 260 305)"
+        )
+        .into());
+    }
+    settings.th_range_ua = (a.th_range[0], a.th_range[1]);
     let t = train::train_on(&data, &models, &settings, a.test_fraction, a.split_seed)
         .map_err(|e| anyhow::anyhow!("training: {e}"))?;
 
