@@ -45,7 +45,7 @@ fn currents_reproduce_probabilities_and_sign_picks_the_synapse() {
     assert!(ho.current_ua > 130.0 && ho.current_ua < 140.0, "{ho:?}");
     // the written spec builds, with the currents as parameters and the right cells
     assert!(
-        m.spec.contains("- { from: [a, b, c], to: [h], weights: [["),
+        m.spec.contains("- { from: [a, b], to: [h], weights: [["),
         "{}",
         m.spec
     );
