@@ -264,6 +264,15 @@ pub fn train_sfq(
             params = flatten(&net);
         }
     }
+    // every network input must drive something: an input left without a synapse gets
+    // the weakest one kept (w_off, p ≈ 0.6 %) into the first neuron
+    if let Some(first) = net.layers.first_mut() {
+        for k in 0..first.currents[0].len() {
+            if first.currents.iter().all(|row| row[k].abs() < s.w_off_ua) {
+                first.currents[0][k] = s.w_off_ua;
+            }
+        }
+    }
     for l in &mut net.layers {
         for row in &mut l.currents {
             // a neuron needs a driven `a`: if no excitatory synapse is left, its
