@@ -170,29 +170,24 @@ pub fn parse_weight_file(file: &SourceFile) -> Result<WeightFile, SourceError> {
     Ok(w)
 }
 
-fn ident(s: &str) -> String {
-    s.to_ascii_lowercase()
-}
-
-/// Maps the weights through the synapse curves (`inh` defaults to `exc`) and writes the spec.
+/// Maps the weights through the synapse curves (`inh` defaults to `exc`) and writes the
+/// spec in the `layers:` form (docs/spec.md): one neuron instance per neuron with its
+/// threshold current (parameter `<neuron>_th`), one weighted layer per layer with the
+/// currents inline (µA; parameter `w_<source>_<neuron>` per synapse), outputs
+/// `<neuron>_out`; unused `inh` ports are left to nmgen.
 pub fn map_weights(w: &WeightFile, exc: &Logistic, inh: Option<&Logistic>) -> Mapping {
     let inh = inh.unwrap_or(exc);
     let mut synapses = Vec::new();
     let mut sources: Vec<String> = w.inputs.clone();
-    let mut params = String::new();
-    let mut cells = String::new();
-    let mut conns = String::new();
-    let mut inh_driven = BTreeMap::new();
+    let mut currents: Vec<Vec<Vec<f64>>> = Vec::new();
     for layer in &w.layers {
+        let mut matrix = Vec::new();
         for (j, neuron) in layer.neurons.iter().enumerate() {
-            let th = format!("th_{}", ident(neuron));
-            let _ = writeln!(params, "  {th}: {:.3}uA", layer.thresholds_ua[j]);
-            let _ = writeln!(cells, "    {neuron}: {{ cell: neuron, th: {th} }}");
-            let _ = writeln!(cells, "    j_{}: jtl", ident(neuron));
-            let _ = writeln!(conns, "    - {neuron}.q -> j_{}.a", ident(neuron));
+            let mut row = Vec::new();
             for (i, src) in sources.iter().enumerate() {
                 let weight = layer.weights[j][i];
                 if weight == 0.0 {
+                    row.push(0.0);
                     continue;
                 }
                 let kind = if weight < 0.0 {
@@ -203,25 +198,12 @@ pub fn map_weights(w: &WeightFile, exc: &Logistic, inh: Option<&Logistic>) -> Ma
                 let curve = if kind == SynapseKind::Inh { inh } else { exc };
                 let probability = weight.abs().clamp(w.p_min, w.p_max);
                 let current_ua = curve.current(probability);
-                let stem = format!("{}_{}", ident(src), ident(neuron));
-                let parameter = format!("w_{stem}");
-                let _ = writeln!(params, "  {parameter}: {current_ua:.3}uA");
-                let _ = writeln!(
-                    cells,
-                    "    s_{stem}: {{ cell: {}, w: {parameter} }}",
-                    kind.cell()
-                );
-                let driver = if w.inputs.contains(src) {
-                    src.clone()
+                let rounded = (current_ua * 1e3).round() / 1e3;
+                row.push(if kind == SynapseKind::Inh {
+                    -rounded
                 } else {
-                    format!("j_{}.q", ident(src))
-                };
-                let port = if kind == SynapseKind::Inh { "inh" } else { "a" };
-                if kind == SynapseKind::Inh {
-                    inh_driven.insert(neuron.clone(), true);
-                }
-                let _ = writeln!(conns, "    - {driver} -> s_{stem}.a");
-                let _ = writeln!(conns, "    - s_{stem}.q -> {neuron}.{port}");
+                    rounded
+                });
                 synapses.push(MappedSynapse {
                     from: src.clone(),
                     to: neuron.clone(),
@@ -229,45 +211,67 @@ pub fn map_weights(w: &WeightFile, exc: &Logistic, inh: Option<&Logistic>) -> Ma
                     weight,
                     probability,
                     current_ua,
-                    parameter,
+                    parameter: format!("w_{src}_{neuron}"),
                 });
             }
+            matrix.push(row);
         }
+        currents.push(matrix);
         sources = layer.neurons.clone();
     }
-    let all: Vec<&String> = w.layers.iter().flat_map(|l| &l.neurons).collect();
-    let idle: Vec<&&String> = all
-        .iter()
-        .filter(|n| !inh_driven.contains_key(**n))
-        .collect();
-    // an input whose weights are all zero drives nothing: it is left out (with its stimulus)
+    // an input whose weights are all zero drives nothing: it is left out (with its
+    // stimulus and its column of the first layer)
     let used = |i: &String| synapses.iter().any(|s| &s.from == i);
-    let mut inputs: Vec<String> = w.inputs.iter().filter(|i| used(i)).cloned().collect();
+    let inputs: Vec<String> = w.inputs.iter().filter(|i| used(i)).cloned().collect();
     let unused: Vec<&String> = w.inputs.iter().filter(|i| !used(i)).collect();
-    if !idle.is_empty() {
-        inputs.push("idle".into());
-        for n in &idle {
-            let _ = writeln!(conns, "    - idle -> {n}.inh");
+    let mut cells = String::new();
+    for layer in &w.layers {
+        for (n, th) in layer.neurons.iter().zip(&layer.thresholds_ua) {
+            let _ = writeln!(cells, "    {n}: {{ cell: neuron, th: {th:.3}uA }}");
         }
     }
-    let outputs: Vec<String> = sources
+    let outputs: Vec<String> = sources.iter().map(|n| format!("{n}_out")).collect();
+    let connections: Vec<String> = sources
         .iter()
-        .map(|n| format!("{}_out", ident(n)))
+        .zip(&outputs)
+        .map(|(n, o)| format!("{n}.q -> {o}"))
         .collect();
-    for (n, o) in sources.iter().zip(&outputs) {
-        let _ = writeln!(conns, "    - j_{}.q -> {o}", ident(n));
+    let mut layers = String::new();
+    let mut from: Vec<String> = w.inputs.clone();
+    for (l, (layer, matrix)) in w.layers.iter().zip(&currents).enumerate() {
+        let keep: Vec<usize> = (0..from.len())
+            .filter(|&i| l > 0 || used(&from[i]))
+            .collect();
+        let rows: Vec<String> = matrix
+            .iter()
+            .map(|row| {
+                let v: Vec<String> = keep.iter().map(|&i| format!("{:.3}uA", row[i])).collect();
+                format!("[{}]", v.join(", "))
+            })
+            .collect();
+        let names: Vec<&str> = keep.iter().map(|&i| from[i].as_str()).collect();
+        let _ = writeln!(
+            layers,
+            "    - {{ from: [{}], to: [{}], weights: [{}] }}",
+            names.join(", "),
+            layer.neurons.join(", "),
+            rows.join(", ")
+        );
+        from = layer.neurons.clone();
     }
     let mut spec = format!(
         "# Written by `nmgen map-weights` from trained weights ({:?} encoding).\n\
-         # Synapse currents from the characterized sigmoid: p -> w0 + s*ln(p/(1-p)).\n\
-         # `idle` is an input without pulses feeding the neurons' unused inh ports.\n\
+         # Synapse currents (µA) from the characterized sigmoid: p -> w0 + s*ln(p/(1-p));\n\
+         # > 0 a synapse into a, < 0 a synapse_inh into inh, 0 none. Each synapse's current\n\
+         # is the parameter w_<source>_<neuron>, each threshold <neuron>_th.\n\
          # Inputs without any synapse (all weights zero), left out: [{}]\n\
-         name: {}\nparameters:\n{params}network:\n  inputs: [{}]\n  outputs: [{}]\n  cells:\n{cells}  connections:\n{conns}",
+         name: {}\nnetwork:\n  inputs: [{}]\n  outputs: [{}]\n  cells:\n{cells}  connections: [{}]\n  layers:\n{layers}",
         w.encoding,
         unused.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
         w.name,
         inputs.join(", "),
-        outputs.join(", ")
+        outputs.join(", "),
+        connections.join(", ")
     );
     if !w.stimulus.is_empty() {
         spec.push_str("stimulus:\n");

@@ -354,13 +354,13 @@ fn skipped(design: &str, name: String, why: &str) -> TestCase {
 }
 
 /// Per accuracy check: `<slug>_confusion.svg` and `<slug>_accuracy.json`.
-fn write_accuracy_reports(dir: &Path, verdict: &nmgen::verify::Verdict) -> Result<(), Failure> {
+pub(super) fn write_accuracy_reports(
+    dir: &Path,
+    verdict: &nmgen::verify::Verdict,
+) -> Result<(), Failure> {
     let mut files = Vec::new();
     for (name, r) in &verdict.accuracy {
-        let slug: String = name
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
+        let slug = slug(name);
         let svg = r
             .confusion
             .to_svg(&format!("{name}: {}", r.level))
@@ -380,4 +380,11 @@ fn write_accuracy_reports(dir: &Path, verdict: &nmgen::verify::Verdict) -> Resul
         println!("wrote {}", p.display());
     }
     Ok(())
+}
+
+/// A check name as a file-name stem: `iris test split` → `iris_test_split`.
+pub(super) fn slug(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
 }

@@ -10,6 +10,7 @@ mod flags;
 mod lsm;
 mod manual;
 mod pulse;
+mod pulse_accuracy;
 mod report;
 mod sim;
 mod slurm;
@@ -104,6 +105,10 @@ pub enum Command {
         /// Write accuracy checks' confusion matrices (SVG) and per-sample counts (JSON) here.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// With --level pulse: a circuit-level `<check>_accuracy.json` (from `--report`)
+        /// to compare the decisions with, sample by sample.
+        #[arg(long, value_name = "FILE")]
+        against: Option<PathBuf>,
     },
     /// Margins of the spec's parameters (or, with --sweep, a shmoo or Monte Carlo
     /// yield): table on stdout, JSON and SVG on request; shardable.
@@ -184,6 +189,8 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
             specs,
             junit,
             level,
+            report,
+            against,
             ..
         } if level.is_pulse() => {
             if junit.is_some() {
@@ -191,7 +198,9 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
                     "--junit reports circuit-level checks; run `nmgen check` without --level pulse for a JUnit report"
                 )));
             }
-            specs.iter().try_for_each(|spec| pulse::check(spec, &level))
+            specs.iter().try_for_each(|spec| {
+                pulse::check(spec, &level, report.as_deref(), against.as_deref())
+            })
         }
         Command::Check {
             specs,

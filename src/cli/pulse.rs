@@ -117,17 +117,29 @@ pub fn sim(spec: &Path, out: &Path, level: &LevelArgs, seed: Option<u64>) -> Res
     Ok(())
 }
 
-/// `nmgen check SPEC --level pulse`.
-pub fn check(spec: &Path, level: &LevelArgs) -> Result<(), Failure> {
+/// `nmgen check SPEC --level pulse`: the checks judged by the pulse-level simulator;
+/// `accuracy` checks over their whole data-set part (src/cli/pulse_accuracy.rs).
+pub fn check(
+    spec: &Path,
+    level: &LevelArgs,
+    report: Option<&Path>,
+    against: Option<&Path>,
+) -> Result<(), Failure> {
     let design = nmgen::spec::load(spec)?;
-    let bench = PulseBench::new(&design, level.models()?).map_err(|e| bench_error(&design, e))?;
-    if !bench.has_checks() {
+    let models = level.models()?;
+    let (accuracy, others) = super::pulse_accuracy::split_checks(&design);
+    if accuracy.is_empty() && others.checks.is_empty() {
         return Err(Failure::Other(anyhow::anyhow!(
             "{}: the spec has no `checks:` to run",
             spec.display()
         )));
     }
-    let verdict = bench.judge(&[]).map_err(anyhow::Error::from)?;
+    let mut outcomes = Vec::new();
+    if !others.checks.is_empty() {
+        let bench =
+            PulseBench::new(&others, models.clone()).map_err(|e| bench_error(&design, e))?;
+        outcomes = bench.judge(&[]).map_err(anyhow::Error::from)?.outcomes;
+    }
     let noise = match design.noise {
         Some((_, n)) => format!(", {n} seed(s)"),
         None => String::new(),
@@ -135,9 +147,16 @@ pub fn check(spec: &Path, level: &LevelArgs) -> Result<(), Failure> {
     println!(
         "{}: {} check(s), pulse level{noise}",
         design.name,
-        verdict.outcomes.len()
+        outcomes.len() + accuracy.len()
     );
-    for o in &verdict.outcomes {
+    let scored = super::pulse_accuracy::run(&design, &accuracy, models, report, against).map_err(
+        |e| match e {
+            super::pulse_accuracy::RunError::Pulse(e) => pulse_failure(&design, e),
+            super::pulse_accuracy::RunError::Other(f) => f,
+        },
+    )?;
+    outcomes.extend(scored);
+    for o in &outcomes {
         println!(
             "{} {}: {}",
             if o.passed { "PASS" } else { "FAIL" },
@@ -145,8 +164,7 @@ pub fn check(spec: &Path, level: &LevelArgs) -> Result<(), Failure> {
             o.explanation
         );
     }
-    let failed: Vec<String> = verdict
-        .outcomes
+    let failed: Vec<String> = outcomes
         .iter()
         .filter(|o| !o.passed)
         .map(|o| o.check.clone())

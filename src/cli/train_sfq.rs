@@ -8,7 +8,8 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use nmgen::output::Artifact;
-use nmgen::train::{self, CellModels, TrainSettings};
+use nmgen::pulse::CellModels;
+use nmgen::train::{self, ForwardModel, TrainSettings};
 
 use super::Failure;
 
@@ -16,9 +17,9 @@ use super::Failure;
 pub struct TrainSfqArgs {
     /// The labelled data set (scikit-learn CSV: header `n,features,class names…`, rows of features and a label).
     pub data: PathBuf,
-    /// The cell-model file (format nmgen-cell-models/1).
+    /// The pulse-level cell-model file (default: the shipped models/default.json).
     #[arg(long)]
-    pub models: PathBuf,
+    pub models: Option<PathBuf>,
     /// Neurons per hidden layer, e.g. `8,8`.
     #[arg(long, value_delimiter = ',', default_value = "8,8")]
     pub hidden: Vec<usize>,
@@ -33,6 +34,12 @@ pub struct TrainSfqArgs {
     pub split_seed: u64,
     #[arg(long, default_value_t = 300)]
     pub epochs: usize,
+    /// Threshold current range of the neurons in µA, e.g. `--th-range 260 305`.
+    #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = [260.0, 305.0])]
+    pub th_range: Vec<f64>,
+    /// Epochs of fine-tuning against the pulse-level simulator (0: none).
+    #[arg(long, default_value_t = 30)]
+    pub finetune_epochs: usize,
     /// Input window length, e.g. 2ns (the window starts at 50 ps).
     #[arg(long, default_value = "2ns")]
     pub window: String,
@@ -81,7 +88,10 @@ fn quantity(text: &str, what: &str) -> anyhow::Result<f64> {
 
 pub fn run(a: &TrainSfqArgs) -> Result<(), Failure> {
     let data = nmgen::dataset::read(&a.data)?;
-    let models = CellModels::read(&a.models)?;
+    let cells = match &a.models {
+        Some(p) => CellModels::read(p)?,
+        None => nmgen::pulse::default_models()?,
+    };
     if !(a.test_fraction > 0.0 && a.test_fraction < 1.0) {
         return Err(anyhow::anyhow!("--test-fraction must be between 0 and 1").into());
     }
@@ -93,7 +103,17 @@ pub fn run(a: &TrainSfqArgs) -> Result<(), Failure> {
     settings.epochs = a.epochs;
     settings.code.rate_max = quantity(&a.rate, "--rate")?;
     settings.code.end = settings.code.start + quantity(&a.window, "--window")?;
-    let t = train::train_on(&data, &models, &settings, a.test_fraction, a.split_seed);
+    let models = ForwardModel::new(cells, settings.code.end - settings.code.start);
+    settings.finetune_epochs = a.finetune_epochs;
+    if !(a.th_range.len() == 2 && a.th_range[0] < a.th_range[1]) {
+        return Err(anyhow::anyhow!(
+            "--th-range needs two currents in µA, low high (e.g. 260 305)"
+        )
+        .into());
+    }
+    settings.th_range_ua = (a.th_range[0], a.th_range[1]);
+    let t = train::train_on(&data, &models, &settings, a.test_fraction, a.split_seed)
+        .map_err(|e| anyhow::anyhow!("training: {e}"))?;
 
     let inputs = train::emit::input_names(data.feature_count());
     let outputs = train::emit::output_names(&t.network);
@@ -139,9 +159,10 @@ pub fn run(a: &TrainSfqArgs) -> Result<(), Failure> {
             .unwrap_or_default(),
         a.minimum
     );
-    let spec = train::emit::spec_text(&t.network, &models, &name, &extra);
-    // the written spec must build
-    nmgen::characterize::design_from_yaml(&name, &spec)
+    let spec = train::emit::spec_text(&t.network, &name, train::emit::Weights::Csv(&name), &extra);
+    // the written spec must build: the same spec with the weights inline
+    let inline = train::emit::spec_text(&t.network, &name, train::emit::Weights::Inline, &extra);
+    nmgen::characterize::design_from_yaml(&name, &inline)
         .context("the trained spec does not build")?;
 
     let report = report_text(&name, &data, &t, &settings, a);
@@ -216,6 +237,14 @@ fn report_text(
         100.0 * t.baseline_train_accuracy,
         t.baseline_test.summary()
     );
+    if let Some(acc) = t.pulse_train_accuracy {
+        let _ = writeln!(
+            r,
+            "pulse level after {} fine-tuning epochs: train {:.1} %",
+            s.finetune_epochs,
+            100.0 * acc
+        );
+    }
     let _ = write!(r, "forward model, test split:\n{}", t.model_test.to_table());
     r
 }

@@ -2,25 +2,16 @@
 //! and its gradient.
 //!
 //! A synapse with signed weight current c (µA) passes each pulse with probability
-//! p(|c|) (the logistic of the cell model: `synapse` for c > 0 into the neuron's `a`,
-//! `synapse_inh` for c < 0 into its `inh`); c = 0 is no synapse. A neuron j sees the
-//! excitatory rate E = Σ p·r over its excitatory synapses and the inhibitory rate
-//! I = Σ p·r over the others (GHz), and fires at
-//!
-//! r_j = g · softplus_β(M(E) − k·M(I) − L(th_j)),
-//!
-//! where g is the rate gain, k the excitatory pulses one inhibitory pulse cancels,
-//! L(th) = (N(th) − 1)/τ the input rate the leak absorbs (N: pulses to fire, τ: the
-//! leak time constant), M(r) = r/(1 + r·τ_c) the rate out of the merger tree that
-//! collects the synapses (two pulses closer than the collision time τ_c give one)
-//! and softplus_β(u) = ln(1 + e^{βu})/β a smooth max(0, u).
+//! p(|c|) (the pass curve of the cell models: `synapse` for c > 0 into the neuron's
+//! `a`, `synapse_inh` for c < 0 into its `inh`); c = 0 is no synapse. A neuron j sees
+//! the excitatory rate E = Σ p·r over its excitatory synapses and the inhibitory rate
+//! I = Σ p·r over the others (GHz), and fires at R(E, I, th_j), the rate response
+//! measured at pulse level ([`super::response::Response`]: merger collisions, leak,
+//! inhibition, refractory time and the first fire's latency are in it).
 
 use serde::{Deserialize, Serialize};
 
-use super::models::CellModels;
-
-/// Sharpness of the softplus (per GHz).
-pub const BETA: f64 = 1.0;
+use super::response::{slope, ForwardModel};
 
 /// One layer: `currents[target][source]` in µA (signed), thresholds in µA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,13 +26,12 @@ pub struct SfqNetwork {
     pub layers: Vec<SfqLayer>,
 }
 
-/// Per layer: the neurons' net drive u and their rates (GHz); `rates[0]` are the inputs.
+/// Per layer: the neurons' rates (GHz, `rates[0]` are the inputs) and the response's
+/// derivatives at each neuron (dr/dE, dr/dI, dr/dth).
 #[derive(Debug, Clone)]
 pub struct Activity {
     pub rates: Vec<Vec<f64>>,
-    pub drive: Vec<Vec<f64>>,
-    /// Excitatory and inhibitory input rate of each neuron (merged, GHz).
-    pub merged: Vec<Vec<(f64, f64)>>,
+    pub slopes: Vec<Vec<(f64, f64, f64)>>,
 }
 
 /// Gradients with the shape of the network.
@@ -51,83 +41,90 @@ pub struct Gradient {
     pub thresholds: Vec<Vec<f64>>,
 }
 
-fn softplus(u: f64) -> f64 {
-    let x = BETA * u;
-    (if x > 30.0 { x } else { x.exp().ln_1p() }) / BETA
-}
-
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
 /// Smallest slope dp/d|c| used in the gradient (per µA), so that a synapse far below
 /// its transition still learns which way to go.
 const SURROGATE_SLOPE: f64 = 2e-3;
 
 impl SfqNetwork {
-    /// Effective weight of a synapse (pulses passed per input pulse, inhibitory
-    /// counted negative times k) and its derivative per µA.
-    fn weight(models: &CellModels, c: f64) -> (f64, f64) {
-        let n = &models.cells.neuron;
-        if c > 0.0 {
-            let s = &models.cells.synapse.pass;
-            (s.probability(c), s.slope(c).max(SURROGATE_SLOPE))
+    /// The pass probability of a synapse (0 for no synapse) and dp/d|c| per µA
+    /// (at least the surrogate slope).
+    fn pass(models: &ForwardModel, c: f64) -> (f64, f64) {
+        let s = if c > 0.0 {
+            models.synapse()
         } else if c < 0.0 {
-            let s = &models.cells.synapse_inh.pass;
-            let k = n.inh_fluxons;
-            (-k * s.probability(-c), k * s.slope(-c).max(SURROGATE_SLOPE))
+            models.synapse_inh()
         } else {
-            (0.0, SURROGATE_SLOPE)
-        }
+            return (0.0, SURROGATE_SLOPE);
+        };
+        (
+            s.probability(c.abs()),
+            slope(s, c.abs()).max(SURROGATE_SLOPE),
+        )
     }
 
     /// The pass probability of a synapse (0 for no synapse).
-    pub fn probability(models: &CellModels, c: f64) -> f64 {
-        if c > 0.0 {
-            models.cells.synapse.pass.probability(c)
-        } else if c < 0.0 {
-            models.cells.synapse_inh.pass.probability(-c)
-        } else {
-            0.0
-        }
+    pub fn probability(models: &ForwardModel, c: f64) -> f64 {
+        Self::pass(models, c).0
     }
 
     /// Rates of every layer for input rates `x` (GHz).
-    pub fn forward(&self, models: &CellModels, x: &[f64]) -> Activity {
-        let n = &models.cells.neuron;
+    pub fn forward(&self, models: &ForwardModel, x: &[f64]) -> Activity {
         let mut rates = vec![x.to_vec()];
-        let mut drive = Vec::new();
-        let mut merged = Vec::new();
+        let mut slopes = Vec::new();
         for layer in &self.layers {
             let src = rates.last().expect("inputs");
-            let mut u = Vec::with_capacity(layer.thresholds.len());
-            let mut m = Vec::with_capacity(layer.thresholds.len());
             let mut r = Vec::with_capacity(layer.thresholds.len());
+            let mut d = Vec::with_capacity(layer.thresholds.len());
             for (row, &th) in layer.currents.iter().zip(&layer.thresholds) {
                 let (mut e, mut i) = (0.0, 0.0);
                 for (&c, &ri) in row.iter().zip(src) {
+                    let p = Self::probability(models, c);
                     if c > 0.0 {
-                        e += Self::probability(models, c) * ri;
+                        e += p * ri;
                     } else if c < 0.0 {
-                        i += Self::probability(models, c) * ri;
+                        i += p * ri;
                     }
                 }
-                let merger = &models.cells.merger;
-                let uj =
-                    merger.passed(e).0 - n.inh_fluxons * merger.passed(i).0 - n.leak_rate_ghz(th).0;
-                u.push(uj);
-                m.push((e, i));
-                r.push(n.rate_gain * softplus(uj));
+                let out = models.response.eval(e, i, th);
+                r.push(out.r);
+                d.push((out.d_e, out.d_i, out.d_th));
             }
-            drive.push(u);
-            merged.push(m);
+            slopes.push(d);
             rates.push(r);
         }
-        Activity {
-            rates,
-            drive,
-            merged,
+        Activity { rates, slopes }
+    }
+
+    /// The activity of a run measured elsewhere (e.g. at pulse level): `rates[0]` the
+    /// inputs, `rates[l + 1]` layer l's measured output rates (GHz); the response's
+    /// slopes are taken at the input rates each neuron measurably received. With
+    /// [`SfqNetwork::backward`] this trains on the measured forward pass through the
+    /// model's derivatives.
+    pub fn measured(&self, models: &ForwardModel, rates: Vec<Vec<f64>>) -> Activity {
+        let mut slopes = Vec::new();
+        for (l, layer) in self.layers.iter().enumerate() {
+            let src = &rates[l];
+            let d = layer
+                .currents
+                .iter()
+                .zip(&layer.thresholds)
+                .map(|(row, &th)| {
+                    let (mut e, mut i) = (0.0, 0.0);
+                    for (&c, &ri) in row.iter().zip(src) {
+                        let p = Self::probability(models, c);
+                        if c > 0.0 {
+                            e += p * ri;
+                        } else if c < 0.0 {
+                            i += p * ri;
+                        }
+                    }
+                    let out = models.response.eval(e, i, th);
+                    (out.d_e, out.d_i, out.d_th)
+                })
+                .collect();
+            slopes.push(d);
         }
+        Activity { rates, slopes }
     }
 
     #[allow(clippy::needless_range_loop)] // j indexes several per-neuron arrays
@@ -135,11 +132,10 @@ impl SfqNetwork {
     /// l, added to what flows back from above) into the gradient of the parameters.
     pub fn backward(
         &self,
-        models: &CellModels,
+        models: &ForwardModel,
         act: &Activity,
         mut d_rates: Vec<Vec<f64>>,
     ) -> Gradient {
-        let n = &models.cells.neuron;
         let mut g = Gradient {
             currents: self
                 .layers
@@ -157,16 +153,21 @@ impl SfqNetwork {
             let src = &act.rates[l];
             let mut d_src = vec![0.0; src.len()];
             for j in 0..layer.thresholds.len() {
-                let du = d_rates[l][j] * n.rate_gain * sigmoid(BETA * act.drive[l][j]);
-                g.thresholds[l][j] = -du * n.leak_rate_ghz(layer.thresholds[j]).1;
-                let (e, i) = act.merged[l][j];
-                let fe = models.cells.merger.passed(e).1;
-                let fi = models.cells.merger.passed(i).1;
+                let dr = d_rates[l][j];
+                let (d_e, d_i, d_th) = act.slopes[l][j];
+                g.thresholds[l][j] = dr * d_th;
                 for (k, &c) in layer.currents[j].iter().enumerate() {
-                    let (w, dw) = Self::weight(models, c);
-                    let f = if c < 0.0 { fi } else { fe };
-                    g.currents[l][j][k] = du * dw * src[k] * f;
-                    d_src[k] += du * w * f;
+                    let (p, dp) = Self::pass(models, c);
+                    // c > 0 moves E; c < 0 moves I, and |c| grows as c falls
+                    let (w, dw) = if c > 0.0 {
+                        (d_e * p, d_e * dp)
+                    } else if c < 0.0 {
+                        (d_i * p, -d_i * dp)
+                    } else {
+                        (0.0, d_e * dp)
+                    };
+                    g.currents[l][j][k] = dr * dw * src[k];
+                    d_src[k] += dr * w;
                 }
             }
             if l > 0 {

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::adam::{cross_entropy, winner, Adam};
 use super::encoding::RateCode;
-use super::models::CellModels;
 use super::network::{SfqLayer, SfqNetwork};
+use super::response::ForwardModel;
 
 /// Training settings (docs/training.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +35,14 @@ pub struct TrainSettings {
     /// Neuron rates above this (GHz) are penalised (mergers and neurons saturate).
     pub rate_cap_ghz: f64,
     pub rate_penalty: f64,
+    /// The true class's output should reach at least this many pulses (a silent
+    /// output is a tie, which counts as wrong); below it the loss adds
+    /// `silent_penalty` × the shortfall².
+    pub min_true_pulses: f64,
+    pub silent_penalty: f64,
+    /// Epochs of fine-tuning against the pulse-level simulator after training
+    /// ([`super::finetune`]); 0 for none.
+    pub finetune_epochs: usize,
 }
 
 impl TrainSettings {
@@ -58,6 +66,9 @@ impl TrainSettings {
             logit_per_pulse: 0.5,
             rate_cap_ghz: 15.0,
             rate_penalty: 0.05,
+            min_true_pulses: 6.0,
+            silent_penalty: 0.05,
+            finetune_epochs: 30,
         }
     }
 }
@@ -65,7 +76,7 @@ impl TrainSettings {
 /// Accuracy of the forward model on some samples (ties count as wrong).
 pub fn model_accuracy(
     net: &SfqNetwork,
-    models: &CellModels,
+    models: &ForwardModel,
     code: &RateCode,
     samples: &[(Vec<f64>, usize)],
 ) -> f64 {
@@ -87,7 +98,7 @@ pub fn input_rates(code: &RateCode, x: &[f64]) -> Vec<f64> {
 /// Expected output pulse counts of the forward model for scaled features.
 pub fn expected_counts(
     net: &SfqNetwork,
-    models: &CellModels,
+    models: &ForwardModel,
     code: &RateCode,
     x: &[f64],
 ) -> Vec<f64> {
@@ -103,7 +114,12 @@ pub fn expected_counts(
 
 /// The forward model's class: the most expected output pulses, rounded to whole
 /// pulses as the circuit counts them (a tie, e.g. all outputs silent, is `None`).
-pub fn predict(net: &SfqNetwork, models: &CellModels, code: &RateCode, x: &[f64]) -> Option<usize> {
+pub fn predict(
+    net: &SfqNetwork,
+    models: &ForwardModel,
+    code: &RateCode,
+    x: &[f64],
+) -> Option<usize> {
     let counts: Vec<f64> = expected_counts(net, models, code, x)
         .iter()
         .map(|c| c.round())
@@ -111,7 +127,36 @@ pub fn predict(net: &SfqNetwork, models: &CellModels, code: &RateCode, x: &[f64]
     winner(&counts)
 }
 
-fn flatten(net: &SfqNetwork) -> Vec<f64> {
+/// dLoss/d(rate) of every layer's neurons for one sample (`rates[0]` the inputs, then
+/// each layer's rates, GHz): the softmax cross-entropy of `logit_per_pulse` × the
+/// output counts, the true output's shortfall below `min_true_pulses`, and the rates
+/// above `rate_cap_ghz`.
+pub(super) fn loss_gradient(s: &TrainSettings, rates: &[Vec<f64>], label: usize) -> Vec<Vec<f64>> {
+    let t = s.code.window_ns();
+    let out = rates.last().expect("outputs");
+    let logits: Vec<f64> = out.iter().map(|r| r * t * s.logit_per_pulse).collect();
+    let (_, d) = cross_entropy(&logits, label);
+    let mut d_rates: Vec<Vec<f64>> = rates[1..]
+        .iter()
+        .map(|layer| {
+            layer
+                .iter()
+                .map(|r| 2.0 * s.rate_penalty * (r - s.rate_cap_ghz).max(0.0))
+                .collect()
+        })
+        .collect();
+    let last = d_rates.len() - 1;
+    for (dr, dz) in d_rates[last].iter_mut().zip(&d) {
+        *dr += dz * t * s.logit_per_pulse;
+    }
+    let short = s.min_true_pulses - out[label] * t;
+    if short > 0.0 {
+        d_rates[last][label] -= 2.0 * s.silent_penalty * short * t;
+    }
+    d_rates
+}
+
+pub(super) fn flatten(net: &SfqNetwork) -> Vec<f64> {
     net.layers
         .iter()
         .flat_map(|l| l.currents.iter().flatten().chain(&l.thresholds))
@@ -119,7 +164,7 @@ fn flatten(net: &SfqNetwork) -> Vec<f64> {
         .collect()
 }
 
-fn unflatten(net: &mut SfqNetwork, values: &[f64]) {
+pub(super) fn unflatten(net: &mut SfqNetwork, values: &[f64]) {
     let mut it = values.iter();
     for l in &mut net.layers {
         for v in l
@@ -137,7 +182,7 @@ fn unflatten(net: &mut SfqNetwork, values: &[f64]) {
 /// same network. The result has currents rounded to 1 nA, synapses below
 /// `w_off_ua` removed (0) and thresholds rounded to 1 nA: exactly what the spec gets.
 pub fn train_sfq(
-    models: &CellModels,
+    models: &ForwardModel,
     settings: &TrainSettings,
     classes: usize,
     samples: &[(Vec<f64>, usize)],
@@ -157,7 +202,7 @@ pub fn train_sfq(
                     .map(|_| {
                         // start where about two synapses of the fan-in pass (p ≈ 2/fan-in)
                         let q = (2.0 / w[0] as f64).min(0.5);
-                        let pass = &models.cells.synapse.pass;
+                        let pass = models.synapse();
                         let mid = pass.centre_ua + pass.scale_ua * (q / (1.0 - q)).ln();
                         (0..w[0])
                             .map(|_| {
@@ -184,7 +229,6 @@ pub fn train_sfq(
         })
         .collect();
     let mut adam = Adam::new(params.len(), s.lr_ua);
-    let t = s.code.window_ns();
     let rates: Vec<Vec<f64>> = samples
         .iter()
         .map(|(x, _)| input_rates(&s.code, x))
@@ -196,22 +240,7 @@ pub fn train_sfq(
             let mut grad = vec![0.0; params.len()];
             for &k in chunk {
                 let act = net.forward(models, &rates[k]);
-                let out = act.rates.last().expect("outputs");
-                let logits: Vec<f64> = out.iter().map(|r| r * t * s.logit_per_pulse).collect();
-                let (_, d) = cross_entropy(&logits, samples[k].1);
-                let mut d_rates: Vec<Vec<f64>> = act.rates[1..]
-                    .iter()
-                    .map(|layer| {
-                        layer
-                            .iter()
-                            .map(|r| 2.0 * s.rate_penalty * (r - s.rate_cap_ghz).max(0.0))
-                            .collect()
-                    })
-                    .collect();
-                let last = d_rates.len() - 1;
-                for (dr, dz) in d_rates[last].iter_mut().zip(&d) {
-                    *dr += dz * t * s.logit_per_pulse;
-                }
+                let d_rates = loss_gradient(s, &act.rates, samples[k].1);
                 let g = net.backward(models, &act, d_rates);
                 let flat = g
                     .currents
@@ -235,7 +264,25 @@ pub fn train_sfq(
             params = flatten(&net);
         }
     }
+    // every network input must drive something: an input left without a synapse gets
+    // the weakest one kept (w_off, p ≈ 0.6 %) into the first neuron
+    if let Some(first) = net.layers.first_mut() {
+        for k in 0..first.currents[0].len() {
+            if first.currents.iter().all(|row| row[k].abs() < s.w_off_ua) {
+                first.currents[0][k] = s.w_off_ua;
+            }
+        }
+    }
     for l in &mut net.layers {
+        for row in &mut l.currents {
+            // a neuron needs a driven `a`: if no excitatory synapse is left, its
+            // largest current becomes the weakest one kept (p(w_off) ≈ 0.6 %)
+            if !row.iter().any(|&c| c >= s.w_off_ua) {
+                if let Some(c) = row.iter_mut().max_by(|a, b| a.total_cmp(b)) {
+                    *c = s.w_off_ua;
+                }
+            }
+        }
         for c in l.currents.iter_mut().flatten() {
             *c = if c.abs() < s.w_off_ua {
                 0.0

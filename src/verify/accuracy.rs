@@ -2,8 +2,9 @@
 //! the rate-coded stimulus of one simulation (per noise seed), the output with the
 //! most pulses is the decision, and the decisions are scored against the labels.
 //!
-//! Simulating one sample is behind [`SampleLevel`], so a faster level of modelling
-//! (pulse level) can stand in for the circuit-level simulation.
+//! Simulating one sample is behind [`SampleLevel`]: [`CircuitLevel`] (the netlist in
+//! an engine) or [`super::pulse_level::PulseLevel`] (the event-driven pulse-level
+//! simulator); [`super::agreement`] compares the decisions of two runs sample by sample.
 
 use std::path::Path;
 
@@ -31,7 +32,16 @@ pub trait SampleLevel: Sync {
         assignment: &[(String, f64)],
         temperature: Option<f64>,
         seed: Option<u64>,
-    ) -> Result<Vec<usize>, EngineError>;
+    ) -> Result<Vec<usize>, LevelError>;
+}
+
+/// Why a sample could not be simulated.
+#[derive(Debug, thiserror::Error)]
+pub enum LevelError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Pulse(#[from] crate::pulse::PulseError),
 }
 
 /// Circuit level: the netlist `nmgen build` writes, in an engine (built-in or JoSIM).
@@ -51,7 +61,7 @@ impl SampleLevel for CircuitLevel<'_> {
         assignment: &[(String, f64)],
         temperature: Option<f64>,
         seed: Option<u64>,
-    ) -> Result<Vec<usize>, EngineError> {
+    ) -> Result<Vec<usize>, LevelError> {
         let netlist = crate::build::compile(design);
         let columns = crate::characterize::bench::output_columns(&netlist);
         let path = design
@@ -96,7 +106,7 @@ pub struct AccuracyPlan {
 }
 
 /// Output counts of one (sample, seed) and the decision.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SampleResult {
     pub row: usize,
     pub label: usize,
@@ -222,7 +232,7 @@ pub fn run(
     temperature: Option<f64>,
     seeds: &[Option<u64>],
     progress: Progress,
-) -> Result<AccuracyReport, EngineError> {
+) -> Result<AccuracyReport, LevelError> {
     let jobs: Vec<(&SampleRun, Option<u64>)> = plan
         .samples
         .iter()
@@ -244,7 +254,7 @@ pub fn run(
                 counts,
             })
         })
-        .collect::<Result<Vec<_>, EngineError>>();
+        .collect::<Result<Vec<_>, LevelError>>();
     bar.finish_and_clear();
     let results = results?;
     let mut confusion = Confusion::new(plan.classes.clone());
@@ -256,4 +266,28 @@ pub fn run(
         results,
         level: level.describe(),
     })
+}
+
+/// The check's verdict: passed when the accuracy reaches the plan's minimum; the
+/// explanation gives the accuracy with its interval, the level and the confusion matrix.
+pub fn outcome(
+    check: String,
+    plan: &AccuracyPlan,
+    report: &AccuracyReport,
+    seeds: usize,
+) -> crate::analysis::CheckOutcome {
+    let c = &report.confusion;
+    crate::analysis::CheckOutcome {
+        check,
+        passed: c.accuracy() + 1e-12 >= plan.minimum,
+        explanation: format!(
+            "{} over {} sample(s) × {} seed(s), {}; minimum {:.1} %\n{}",
+            c.summary(),
+            plan.samples.len(),
+            seeds,
+            report.level,
+            100.0 * plan.minimum,
+            c.to_table().trim_end()
+        ),
+    }
 }

@@ -3,9 +3,11 @@
 //! [`Bench`] is also the judge of margin, shmoo and yield sweeps ([`Evaluator`]).
 
 pub mod accuracy;
+pub mod agreement;
 pub mod early;
 pub mod parameters;
 pub mod plan;
+pub mod pulse_level;
 pub mod sources;
 pub mod stimulus;
 
@@ -209,21 +211,17 @@ impl Bench {
                 temperature,
                 &seeds,
                 crate::analysis::Progress::Auto,
-            )?;
-            let c = &report.confusion;
-            outcomes.push(CheckOutcome {
-                check: runs.check.name(),
-                passed: c.accuracy() + 1e-12 >= plan.minimum,
-                explanation: format!(
-                    "{} over {} sample(s) × {} seed(s), {}; minimum {:.1} %\n{}",
-                    c.summary(),
-                    plan.samples.len(),
-                    seeds.len(),
-                    report.level,
-                    100.0 * plan.minimum,
-                    c.to_table().trim_end()
-                ),
-            });
+            )
+            .map_err(|e| match e {
+                accuracy::LevelError::Engine(e) => e,
+                other => EngineError::Unsupported(other.to_string()),
+            })?;
+            outcomes.push(accuracy::outcome(
+                runs.check.name(),
+                plan,
+                &report,
+                seeds.len(),
+            ));
             all_records.push(CheckRecord {
                 check: runs.check.clone(),
                 seeds: Vec::new(),

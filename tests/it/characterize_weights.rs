@@ -45,11 +45,15 @@ fn currents_reproduce_probabilities_and_sign_picks_the_synapse() {
     assert!(ho.current_ua > 130.0 && ho.current_ua < 140.0, "{ho:?}");
     // the written spec builds, with the currents as parameters and the right cells
     assert!(
-        m.spec.contains("s_b_h: { cell: synapse_inh, w: w_b_h }"),
+        m.spec.contains("- { from: [a, b], to: [h], weights: [["),
         "{}",
         m.spec
     );
-    assert!(m.spec.contains("s_b_h.q -> h.inh"));
+    assert!(
+        m.spec.contains("h: { cell: neuron, th: 290.000uA }"),
+        "{}",
+        m.spec
+    );
     let file = SourceFile::new("net.yaml", m.spec.clone());
     let design = nmgen::spec::check(&file, &nmgen::spec::parse(&file).unwrap())
         .unwrap_or_else(|e| panic!("{e}\n{}", m.spec));

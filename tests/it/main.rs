@@ -55,6 +55,7 @@ mod spec_errors;
 mod spec_xor_equivalence;
 mod train_dataset;
 mod train_iris_circuit;
+mod train_pulse_accuracy;
 mod train_sfq;
 mod vcd_sfq;
 mod verify_cli;

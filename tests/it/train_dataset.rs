@@ -77,8 +77,6 @@ fn bad_data_file_exits_2_with_location() {
     let out = Command::new(env!("CARGO_BIN_EXE_nmgen"))
         .args(["train-sfq"])
         .arg(&bad)
-        .arg("--models")
-        .arg(data("cell_models.json"))
         .arg("-o")
         .arg(dir.path().join("out"))
         .env("CI", "true")
