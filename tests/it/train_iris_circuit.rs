@@ -25,13 +25,12 @@ fn iris_test_split_at_circuit_level() {
         .results
         .iter()
         .all(|r| r.seed == Some(1000 + r.row as u64)));
-    // every setosa sample is recognised; the whole split gave 34/45 (75.6 %)
-    assert_eq!(c.matrix[0][0], 15, "{}", c.to_table());
+    // setosa is recognised (14/15, one tie); the whole split gave 40/45 (88.9 %)
+    assert!(c.matrix[0][0] >= 14, "{}", c.to_table());
     assert!(c.accuracy() >= MINIMUM, "{}", c.summary());
 }
 
-/// The circuit-level accuracy measured for examples/iris.yaml (34/45, docs/training.md),
-/// less a margin of two samples for a change in the simulator's noise stream. The
-/// project's goal is 90 %; this network reaches it at pulse level (43/45) but not yet
-/// at circuit level.
-const MINIMUM: f64 = 32.0 / 45.0;
+/// The circuit-level accuracy measured for examples/iris.yaml (40/45, docs/training.md),
+/// less a margin of one sample. The project's goal is 90 %; this network is at 88.9 %
+/// at circuit level and 84.4 % at pulse level.
+const MINIMUM: f64 = 39.0 / 45.0;
