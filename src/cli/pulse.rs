@@ -129,6 +129,8 @@ pub fn check(
     let models = level.models()?;
     let (accuracy, others) = super::pulse_accuracy::split_checks(&design);
     if accuracy.is_empty() && others.checks.is_empty() {
+        // a design the pulse level cannot model says so first (the more useful error)
+        PulseBench::new(&others, models.clone()).map_err(|e| bench_error(&design, e))?;
         return Err(Failure::Other(anyhow::anyhow!(
             "{}: the spec has no `checks:` to run",
             spec.display()
