@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::nmgen;
+use crate::util::{nmgen, succeeded, text};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -17,20 +17,8 @@ use std::time::{Duration, Instant};
 const SAMPLES: u32 = 160;
 const TASKS: u32 = 4;
 
-fn text(o: &[u8]) -> String {
-    String::from_utf8_lossy(o).into_owned()
-}
-
 fn ok(args: &[&str]) -> String {
-    let o = nmgen(args);
-    assert!(
-        o.status.success(),
-        "nmgen {args:?} failed ({}):\n{}{}",
-        o.status,
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    text(&o.stdout)
+    succeeded(nmgen(args))
 }
 
 /// Whether a Slurm controller answers; panics under CI=true when none does.

@@ -19,20 +19,7 @@ fn nmgen(args: &[&str]) -> Output {
     nmgen_in(args, None)
 }
 
-fn text(o: &[u8]) -> String {
-    String::from_utf8_lossy(o).into_owned()
-}
-
-fn ok(o: Output) -> String {
-    assert!(
-        o.status.success(),
-        "failed ({}):\n{}{}",
-        o.status,
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    text(&o.stdout)
-}
+use crate::util::{succeeded as ok, text};
 
 /// examples/fanout.yaml with `samples` Monte Carlo samples, in `dir`.
 fn spec_in(dir: &Path, samples: u32) -> PathBuf {

@@ -33,3 +33,20 @@ pub fn wilson(k: usize, n: usize) -> (f64, f64) {
     let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
     (n * (centre - half), n * (centre + half))
 }
+
+/// Output bytes as text (lossy).
+pub fn text(o: &[u8]) -> String {
+    String::from_utf8_lossy(o).into_owned()
+}
+
+/// The stdout of a run that must have succeeded (else a panic with both streams).
+pub fn succeeded(o: Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed ({}):\n{}{}",
+        o.status,
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    text(&o.stdout)
+}
