@@ -1,30 +1,25 @@
 //! Fitting the pulse-level neuron model to the circuit neuron's own junction switchings.
 //!
-//! The model (see [`crate::pulse::models::NeuronModel`]) is a point process: the
-//! stored flux s (input quanta entering the storage loop, each decaying with τ_s; −1
-//! per fire) and the inhibition h (inhibitory quanta, decaying with τ_h) set the drive
-//! D = s − κh, and the fire junction escapes at the rate
-//! λ = r·exp(−b·(θ(th) − D)^γ) below θ and r at or above it (a Kramers-like escape
-//! over a barrier that shrinks as (θ − D)^γ; γ = 3/2 for a junction biased near its
-//! critical current), zero within the refractory time of a fire.
+//! The model (see [`crate::pulse::models::NeuronModel`]) decides at each entry of a
+//! quantum into the storage loop: the stored flux s (entries, each decaying with τ_s;
+//! −1 per fire) and the inhibition h (inhibitory quanta, decaying with τ_h) give the
+//! drive D = s − κh, and the neuron fires with the logistic probability of the
+//! overdrive x = D − θ(th) (width w), after a latency that shortens as x grows.
 //!
 //! The benches record, for random and periodic input trains at every threshold, when
 //! each quantum enters the loop (the storage junction B3 switches), when each
 //! inhibitory quantum enters (B7), and when the neuron fires (the fire junction B4).
-//! With those times s(t) and h(t) are known, and the log-likelihood of the observed
-//! fires is Σ log λ(t_fire) − ∫ λ dt. Nelder–Mead maximises it over (τ_s, κ, τ_h, b,
-//! δ, ln r, γ) — δ the delay from a junction's switching to its effect on the fire
-//! junction — and γ, with, at every step, the best θ of each threshold found by golden-section
-//! search (the thresholds' terms are independent; the integral runs over a fine
-//! histogram of the drive, so each search is cheap).
+//! With those times the drive just after every entry is known, and whether a fire
+//! followed before the next entry. For given (τ_s, τ_h, κ) the fire decisions are a
+//! logistic regression on D with one intercept per threshold — convex, solved by
+//! Newton's method — and Nelder–Mead maximises that profile likelihood over
+//! (τ_s, τ_h, κ). The latency of the first fire after an entry is then a least-squares
+//! line of its logarithm against x (median, slope and residual σ).
 //!
 //! The entry of an excitatory quantum (else it escapes through B2 when the loop is
 //! full) is a logistic in s, fitted by maximum likelihood to the arrivals at B1.
 
 use super::fit::fit_logistic;
-
-/// Integration step of the likelihood (ps): the circuit's time step is 0.1 ps.
-const DT: f64 = 0.25;
 
 /// One circuit-level run of the identification bench (times in ps).
 #[derive(Debug, Clone, PartialEq)]
@@ -48,167 +43,185 @@ pub struct NeuronFit {
     pub leak_tau_ps: f64,
     pub inh_tau_ps: f64,
     pub inh_fluxons: f64,
-    /// Escape rate at and above θ (per ps), barrier coefficient b and exponent γ.
-    pub rate_per_ps: f64,
-    pub barrier: f64,
-    pub exponent: f64,
-    /// From a junction's switching to its effect on the escape rate.
-    pub effect_delay_ps: f64,
+    /// Width of the logistic fire probability in the overdrive.
+    pub width_fluxons: f64,
+    /// Fire latency at zero overdrive (median), its e-folding per fluxon of overdrive,
+    /// and the σ of its logarithm.
+    pub latency_median_ps: f64,
+    pub latency_slope_per_fluxon: f64,
+    pub latency_log_sigma: f64,
     pub refractory_ps: f64,
     /// θ(th): (th µA, fluxons).
     pub threshold: Vec<(f64, f64)>,
     /// Entry of an excitatory quantum: logistic (centre, scale) in s; scale 0 when no
     /// pulse escaped.
     pub entry: (f64, f64),
-    /// Log-likelihood of the fires at the optimum.
+    /// Log-likelihood of the fire decisions at the optimum.
     pub log_likelihood: f64,
+    /// Entries (decisions) and first-fire latencies the fit used.
+    pub decisions: usize,
+    pub latencies: usize,
 }
 
-/// Switching times binned on the likelihood grid (shifted by `shift` ps).
-fn binned(times: &[f64], shift: f64, n: usize) -> Vec<f64> {
-    let mut b = vec![0.0; n];
-    for &t in times {
-        let i = ((t + shift) / DT).floor();
-        if i >= 0.0 && (i as usize) < n {
-            b[i as usize] += 1.0;
-        }
-    }
-    b
-}
+/// A first fire later than this after an entry (ps) is not counted as its latency.
+const LATENCY_WINDOW_PS: f64 = 60.0;
 
-/// y[k] = a·y[k−1] + x[k], a = exp(−DT/τ): a sum of decaying unit steps.
-fn decayed(x: &mut [f64], tau: f64) {
-    let a = (-DT / tau).exp();
-    for k in 1..x.len() {
-        x[k] += a * x[k - 1];
-    }
-}
-
-/// What the likelihood needs of one trace, prepared once.
-struct Prepared<'a> {
-    trace: &'a NeuronTrace,
+/// The drive just after one entry and what followed it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Decision {
+    /// Index of the threshold current.
     th: usize,
-    n: usize,
-    /// Fires, one step late (a fire lowers s after it).
-    fired: Vec<f64>,
-    /// 0 within the refractory time after a fire, else 1.
-    open: Vec<f64>,
-    fire_bins: Vec<usize>,
+    drive: f64,
+    fired: bool,
+    /// Time from the entry to the first fire before the next entry.
+    latency: Option<f64>,
 }
 
-/// The model's constants during a fit: ln τ_s, κ, ln τ_h, ln b, δ, ln r, ln γ.
-type Point = [f64; 7];
-
-/// Width of a drive histogram bin (fluxons).
-const BIN: f64 = 0.002;
-
-struct Problem<'a> {
-    runs: Vec<Prepared<'a>>,
-    thresholds: Vec<f64>,
+/// Sum of exp(−(t − x)/τ) over the times x in `times` before `t` (or at it, `inclusive`).
+fn decayed_sum(times: &[f64], t: f64, tau: f64, inclusive: bool) -> f64 {
+    times
+        .iter()
+        .take_while(|&&x| x < t || (inclusive && x == t))
+        .map(|&x| (-(t - x) / tau).exp())
+        .sum()
 }
 
-/// log λ at drive `d` for threshold `theta`.
-fn log_rate(d: f64, theta: f64, log_r: f64, b: f64, gamma: f64) -> f64 {
-    log_r - b * (theta - d).max(0.0).powf(gamma)
-}
-
-/// Golden-section search for the minimum of `f` on [lo, hi].
-fn golden(f: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64) -> f64 {
-    let g = (5f64.sqrt() - 1.0) / 2.0;
-    let (mut a, mut b) = (hi - g * (hi - lo), lo + g * (hi - lo));
-    let (mut fa, mut fb) = (f(a), f(b));
-    while hi - lo > 1e-4 {
-        if fa < fb {
-            hi = b;
-            (b, fb) = (a, fa);
-            a = hi - g * (hi - lo);
-            fa = f(a);
-        } else {
-            lo = a;
-            (a, fa) = (b, fb);
-            b = lo + g * (hi - lo);
-            fb = f(b);
-        }
-    }
-    (lo + hi) / 2.0
-}
-
-impl Problem<'_> {
-    /// s − κh on the grid of one run.
-    fn drive(&self, r: &Prepared, p: &Point) -> Vec<f64> {
-        let (tau_s, kappa, tau_h, delta) = (p[0].exp(), p[1], p[2].exp(), p[4]);
-        let mut s = binned(&r.trace.entries, delta, r.n);
-        for (x, f) in s.iter_mut().zip(&r.fired) {
-            *x -= f;
-        }
-        decayed(&mut s, tau_s);
-        if !r.trace.inhibitions.is_empty() {
-            let mut h = binned(&r.trace.inhibitions, delta, r.n);
-            decayed(&mut h, tau_h);
-            for (x, y) in s.iter_mut().zip(&h) {
-                *x -= kappa * y;
+/// The decisions of every trace for (τ_s, τ_h, κ), taken as the simulator takes them:
+/// at each entry, or — for an entry within `refractory` of the last fire — when that
+/// time ends, unless another entry comes first (which then decides).
+fn decisions(
+    traces: &[NeuronTrace],
+    thresholds: &[f64],
+    (tau_s, tau_h, kappa): (f64, f64, f64),
+    refractory: f64,
+) -> Vec<Decision> {
+    let mut out = Vec::new();
+    for t in traces {
+        let th = thresholds.iter().position(|&x| x == t.th_ua).unwrap_or(0);
+        for (i, &entry) in t.entries.iter().enumerate() {
+            let next = t.entries.get(i + 1).copied().unwrap_or(f64::INFINITY);
+            let last_fire = t
+                .fires
+                .iter()
+                .take_while(|&&f| f < entry)
+                .last()
+                .copied()
+                .unwrap_or(f64::NEG_INFINITY);
+            let at = entry.max(last_fire + refractory);
+            if at >= next {
+                continue;
             }
+            let drive = decayed_sum(&t.entries, at, tau_s, true)
+                - decayed_sum(&t.fires, at, tau_s, false)
+                - kappa * decayed_sum(&t.inhibitions, at, tau_h, true);
+            let fire = t.fires.iter().find(|&&f| f >= entry && f < next).copied();
+            out.push(Decision {
+                th,
+                drive,
+                fired: fire.is_some(),
+                latency: fire
+                    .map(|f| f - at)
+                    .filter(|&l| (0.0..LATENCY_WINDOW_PS).contains(&l)),
+            });
         }
-        s
     }
+    out
+}
 
-    /// The profile log-likelihood at `p` and the best θ of each threshold.
-    fn profile(&self, p: &Point) -> (f64, Vec<f64>) {
-        if !p.iter().all(|x| x.is_finite()) {
-            return (f64::NEG_INFINITY, vec![]);
-        }
-        let (b, log_r, gamma) = (p[3].exp(), p[5], p[6].exp());
-        let m = self.thresholds.len();
-        // per threshold: histogram of the drive where the neuron may fire (time spent,
-        // ps, per bin from `lowest`), and the drive at each fire
-        let mut spent: Vec<Vec<f64>> = vec![Vec::new(); m];
-        let mut lowest = vec![f64::INFINITY; m];
-        let mut at_fires: Vec<Vec<f64>> = vec![Vec::new(); m];
-        let drives: Vec<Vec<f64>> = self.runs.iter().map(|r| self.drive(r, p)).collect();
-        for (r, d) in self.runs.iter().zip(&drives) {
-            let lo = d.iter().copied().fold(f64::INFINITY, f64::min);
-            lowest[r.th] = lowest[r.th].min(lo);
-        }
-        for (r, d) in self.runs.iter().zip(&drives) {
-            let h = &mut spent[r.th];
-            for (x, &open) in d.iter().zip(&r.open) {
-                if open > 0.0 {
-                    let i = ((x - lowest[r.th]) / BIN) as usize;
-                    if i >= h.len() {
-                        h.resize(i + 1, 0.0);
-                    }
-                    h[i] += DT;
+/// ln(1 + e^z) without overflow.
+fn softplus(z: f64) -> f64 {
+    if z > 30.0 {
+        z
+    } else {
+        z.exp().ln_1p()
+    }
+}
+
+/// Logistic regression of the decisions: P(fire) = σ(a·D − c_th). Newton's method on
+/// the convex negative log-likelihood; returns (a, c per threshold, −log-likelihood).
+fn fit_decisions(d: &[Decision], m: usize) -> (f64, Vec<f64>, f64) {
+    let n = m + 1;
+    // β = [a, c_0 .. c_{m-1}], from 0 (every p = ½: Newton's method, started where no
+    // decision is saturated, converges on non-separable data)
+    let mut beta = vec![0.0; n];
+    let nll = |beta: &[f64]| -> f64 {
+        d.iter()
+            .map(|x| {
+                let z = beta[0] * x.drive - beta[1 + x.th];
+                if x.fired {
+                    softplus(-z)
+                } else {
+                    softplus(z)
                 }
+            })
+            .sum()
+    };
+    let mut f = nll(&beta);
+    for _ in 0..100 {
+        let mut grad = vec![0.0; n];
+        let mut hess = vec![vec![0.0; n]; n];
+        for x in d {
+            let z = beta[0] * x.drive - beta[1 + x.th];
+            let p = 1.0 / (1.0 + (-z).exp());
+            let r = p - f64::from(u8::from(x.fired));
+            let w = p * (1.0 - p);
+            let (i, gi) = (1 + x.th, [x.drive, -1.0]);
+            grad[0] += r * gi[0];
+            grad[i] += r * gi[1];
+            hess[0][0] += w * gi[0] * gi[0];
+            hess[0][i] += w * gi[0] * gi[1];
+            hess[i][0] += w * gi[0] * gi[1];
+            hess[i][i] += w;
+        }
+        for (k, row) in hess.iter_mut().enumerate() {
+            row[k] += 1e-9;
+        }
+        let Some(step) = solve(hess, grad) else { break };
+        // damped: halve the step until the likelihood does not fall
+        let mut t = 1.0;
+        let mut improved = false;
+        for _ in 0..30 {
+            let trial: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b - t * s).collect();
+            let ft = nll(&trial);
+            if ft <= f {
+                improved = f - ft > 1e-10;
+                beta = trial;
+                f = ft;
+                break;
             }
-            at_fires[r.th].extend(r.fire_bins.iter().map(|&i| d[i]));
+            t /= 2.0;
         }
-        let mut ll = 0.0;
-        let mut thetas = vec![0.0; m];
-        for k in 0..m {
-            let nll = |theta: f64| {
-                let integral: f64 = spent[k]
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &t)| t > 0.0)
-                    .map(|(i, &t)| {
-                        let d = lowest[k] + (i as f64 + 0.5) * BIN;
-                        t * log_rate(d, theta, log_r, b, gamma).exp()
-                    })
-                    .sum();
-                let fires: f64 = at_fires[k]
-                    .iter()
-                    .map(|&d| log_rate(d, theta, log_r, b, gamma))
-                    .sum();
-                integral - fires
-            };
-            thetas[k] = golden(nll, 0.0, 15.0);
-            ll -= nll(thetas[k]);
+        if !improved {
+            break;
         }
-        if !ll.is_finite() {
-            return (f64::NEG_INFINITY, thetas);
-        }
-        (ll, thetas)
     }
+    (beta[0], beta[1..].to_vec(), f)
+}
+
+/// Solves a small dense system by Gaussian elimination with partial pivoting.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let n = b.len();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..n {
+            let f = a[row][col] / a[col][col];
+            for k in col..n {
+                a[row][k] -= f * a[col][k];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for row in (0..n).rev() {
+        let s: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - s) / a[row][row];
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
 }
 
 /// Nelder–Mead minimisation of `f` from `x0` with initial steps `step`.
@@ -287,12 +300,13 @@ fn stored_at(trace: &NeuronTrace, t: f64, tau: f64) -> f64 {
     sum(&trace.entries) - sum(&trace.fires)
 }
 
-/// Fits the model to the traces, starting from the barrier exponent γ = `exponent`. The
-/// refractory time is 0.85 × the shortest interval between two fires seen in any trace.
-pub fn fit_neuron(traces: &[NeuronTrace], exponent: f64) -> NeuronFit {
+/// Fits the model to the traces. The refractory time is 0.85 × the shortest interval
+/// between two fires seen in any trace.
+pub fn fit_neuron(traces: &[NeuronTrace]) -> NeuronFit {
     let mut thresholds: Vec<f64> = traces.iter().map(|t| t.th_ua).collect();
     thresholds.sort_by(f64::total_cmp);
     thresholds.dedup();
+    let m = thresholds.len();
     let refractory = 0.85
         * traces
             .iter()
@@ -303,55 +317,62 @@ pub fn fit_neuron(traces: &[NeuronTrace], exponent: f64) -> NeuronFit {
     } else {
         0.0
     };
-    let runs = traces
-        .iter()
-        .map(|t| {
-            let n = (t.tstop / DT).ceil() as usize + 1;
-            let fires = binned(&t.fires, 0.0, n);
-            let mut fired = vec![0.0; n];
-            fired[1..].copy_from_slice(&fires[..n - 1]);
-            let mut open = vec![1.0; n];
-            for &f in &t.fires {
-                let a = (f / DT) as usize + 1;
-                let b = (((f + refractory) / DT) as usize + 1).min(n);
-                if a < b {
-                    open[a..b].fill(0.0);
-                }
-            }
-            let fire_bins = t
-                .fires
-                .iter()
-                .map(|&f| (f / DT).floor() as usize)
-                .filter(|&i| i < n)
-                .collect();
-            Prepared {
-                trace: t,
-                th: thresholds.iter().position(|&x| x == t.th_ua).unwrap_or(0),
-                n,
-                fired,
-                open,
-                fire_bins,
-            }
-        })
-        .collect();
-    let problem = Problem { runs, thresholds };
-    let start: Point = [
-        270f64.ln(),
-        1.0,
-        250f64.ln(),
-        1.5f64.ln(),
-        4.0,
-        0.0,
-        exponent.ln(),
-    ];
+    let profile = |p: &[f64; 3]| -> f64 {
+        if !p.iter().all(|x| x.is_finite()) {
+            return f64::INFINITY;
+        }
+        let d = decisions(
+            traces,
+            &thresholds,
+            (p[0].exp(), p[1].exp(), p[2]),
+            refractory,
+        );
+        let nll = fit_decisions(&d, m).2;
+        if nll.is_finite() {
+            nll
+        } else {
+            f64::INFINITY
+        }
+    };
     let (best, neg_ll) = nelder_mead(
-        |p| -problem.profile(p).0,
-        start,
-        [0.2, 0.2, 0.2, 0.3, 2.0, 0.5, 0.2],
-        500,
+        profile,
+        [270f64.ln(), 270f64.ln(), 1.0],
+        [0.2, 0.2, 0.2],
+        200,
     );
-    let (_, thetas) = problem.profile(&best);
-    let leak_tau_ps = best[0].exp();
+    let (leak_tau_ps, inh_tau_ps, kappa) = (best[0].exp(), best[1].exp(), best[2]);
+    let d = decisions(
+        traces,
+        &thresholds,
+        (leak_tau_ps, inh_tau_ps, kappa),
+        refractory,
+    );
+    let (a, c, _) = fit_decisions(&d, m);
+    let theta: Vec<f64> = c.iter().map(|c| c / a).collect();
+    // latency: ln(latency) = α + β·x by least squares
+    let points: Vec<(f64, f64)> = d
+        .iter()
+        .filter_map(|x| x.latency.map(|l| (x.drive - theta[x.th], l.max(0.3).ln())))
+        .collect();
+    let k = points.len() as f64;
+    let (mx, my) = (
+        points.iter().map(|p| p.0).sum::<f64>() / k,
+        points.iter().map(|p| p.1).sum::<f64>() / k,
+    );
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let intercept = my - slope * mx;
+    let sigma = if points.len() > 2 {
+        (points
+            .iter()
+            .map(|p| (p.1 - intercept - slope * p.0).powi(2))
+            .sum::<f64>()
+            / (k - 2.0))
+            .sqrt()
+    } else {
+        0.0
+    };
     // entry: arrivals at B1 that did not enter (no B3 switch within 6 ps) escaped
     let mut bins: Vec<(f64, u32, u32)> = Vec::new();
     for t in traces {
@@ -373,22 +394,25 @@ pub fn fit_neuron(traces: &[NeuronTrace], exponent: f64) -> NeuronFit {
         .unwrap_or((0.0, 0.0));
     NeuronFit {
         leak_tau_ps,
-        inh_tau_ps: best[2].exp(),
-        inh_fluxons: best[1],
-        rate_per_ps: best[5].exp(),
-        barrier: best[3].exp(),
-        exponent: best[6].exp(),
-        effect_delay_ps: best[4],
+        inh_tau_ps,
+        inh_fluxons: kappa,
+        width_fluxons: 1.0 / a,
+        latency_median_ps: intercept.exp(),
+        latency_slope_per_fluxon: -slope,
+        latency_log_sigma: sigma,
         refractory_ps: refractory,
-        threshold: problem.thresholds.iter().copied().zip(thetas).collect(),
+        threshold: thresholds.iter().copied().zip(theta).collect(),
         entry,
         log_likelihood: -neg_ll,
+        decisions: d.len(),
+        latencies: points.len(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
 
     #[test]
     fn nelder_mead_finds_a_quadratic_minimum() {
@@ -406,19 +430,48 @@ mod tests {
     }
 
     #[test]
-    fn golden_section_finds_a_minimum() {
-        let x = golden(|x| (x - 3.3).powi(2), 0.0, 15.0);
-        assert!((x - 3.3).abs() < 1e-3, "{x}");
+    fn logistic_decisions_recover_width_and_thresholds() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let (w, theta) = (0.25, [4.0, 2.5]);
+        let d: Vec<Decision> = (0..20_000)
+            .map(|i| {
+                let th = i % 2;
+                let drive = rng.random::<f64>() * 7.0;
+                let p = 1.0 / (1.0 + (-(drive - theta[th]) / w).exp());
+                Decision {
+                    th,
+                    drive,
+                    fired: rng.random::<f64>() < p,
+                    latency: None,
+                }
+            })
+            .collect();
+        let (a, c, _) = fit_decisions(&d, 2);
+        assert!((1.0 / a - w).abs() < 0.02, "width {}", 1.0 / a);
+        for k in 0..2 {
+            assert!((c[k] / a - theta[k]).abs() < 0.03, "θ{k} {}", c[k] / a);
+        }
     }
 
     #[test]
-    fn decayed_steps_sum_exponentials() {
-        let mut x = vec![0.0; 9];
-        x[0] = 1.0;
-        x[4] = 1.0;
-        decayed(&mut x, DT);
-        let a = (-1.0f64).exp();
-        assert!((x[4] - (a.powi(4) + 1.0)).abs() < 1e-12);
-        assert!((x[8] - (a.powi(8) + a.powi(4))).abs() < 1e-12);
+    fn decisions_follow_entries_and_fires() {
+        let t = NeuronTrace {
+            th_ua: 300.0,
+            tstop: 500.0,
+            arrivals: vec![],
+            entries: vec![10.0, 30.0, 100.0],
+            inhibitions: vec![],
+            fires: vec![42.0],
+        };
+        let d = decisions(&[t.clone()], &[300.0], (1e9, 1e9, 1.0), 5.0);
+        assert_eq!(d.len(), 3);
+        assert!(!d[0].fired && d[1].fired && !d[2].fired);
+        assert!((d[1].drive - 2.0).abs() < 1e-6 && (d[2].drive - 2.0).abs() < 1e-6);
+        assert_eq!(d[1].latency, Some(12.0));
+        // an entry 3 ps after the fire is decided when the refractory time (5 ps) ends
+        let mut late = t;
+        late.entries = vec![10.0, 30.0, 45.0];
+        let d = decisions(&[late], &[300.0], (1e9, 1e9, 1.0), 5.0);
+        assert!((d[2].drive - 2.0).abs() < 1e-6);
     }
 }

@@ -26,8 +26,8 @@ use super::CharacterizeError;
 use crate::analysis::{Progress, PulseTimes};
 use crate::engine::Engine;
 use crate::pulse::models::{
-    self, CellModels, Cells, Delay, DelayModel, Entry, EscapeRate, MergerModel, NeuronModel,
-    Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
+    self, CellModels, Cells, Delay, DelayModel, Entry, Fire, MergerModel, NeuronModel, Sigmoid,
+    SynapseModel, TechnologyRecord, ThresholdPoint,
 };
 use crate::spec::{Design, Technology};
 
@@ -52,9 +52,6 @@ pub struct ModelsPlan {
     pub neuron_seeds: u64,
     pub neuron_train_ps: f64,
     pub neuron_stimulus_seed: u64,
-    /// Starting value of the fitted exponent γ of the escape barrier (θ − D)^γ: 3/2, a
-    /// junction near its critical current (Kramers escape over a cubic barrier).
-    pub neuron_escape_exponent: f64,
 }
 
 impl Default for ModelsPlan {
@@ -73,7 +70,6 @@ impl Default for ModelsPlan {
             neuron_seeds: 2,
             neuron_train_ps: 2000.0,
             neuron_stimulus_seed: 7,
-            neuron_escape_exponent: 1.5,
         }
     }
 }
@@ -487,15 +483,12 @@ pub fn characterize_models(
         ..r
     };
     let traces = neuron_identification(&id_runner, &bias)?;
-    let fit = model_fit::fit_neuron(&traces.traces, plan.neuron_escape_exponent);
+    let fit = model_fit::fit_neuron(&traces.traces);
     let source = (dcsfq.mean + jtl.mean) * 1e-12;
     let (entry, _) = moments(&traces.entry_latency);
     let (out, out_var) = moments(&traces.output_latency);
     let neuron = NeuronModel {
-        delay_ps: delay(
-            entry - source + fit.effect_delay_ps * 1e-12 + out - jtl.mean * 1e-12,
-            out_var,
-        ),
+        delay_ps: delay(entry - source + out - jtl.mean * 1e-12, out_var),
         pulses_to_fire,
         leak_tau_ps: round(fit.leak_tau_ps, 2),
         inh_tau_ps: round(fit.inh_tau_ps, 2),
@@ -509,10 +502,11 @@ pub fn characterize_models(
                 fluxons: round(fluxons, 4),
             })
             .collect(),
-        escape: EscapeRate {
-            rate_per_ps: round(fit.rate_per_ps, 4),
-            barrier: round(fit.barrier, 4),
-            exponent: round(fit.exponent, 4),
+        fire: Fire {
+            width_fluxons: round(fit.width_fluxons, 4),
+            latency_median_ps: round(fit.latency_median_ps, 3),
+            latency_slope_per_fluxon: round(fit.latency_slope_per_fluxon, 4),
+            latency_log_sigma: round(fit.latency_log_sigma, 4),
         },
         entry: Entry {
             centre_fluxons: round(fit.entry.0, 4),

@@ -1,4 +1,4 @@
-//! The cell-model file (`nmgen-cell-models/1`): what the pulse-level simulator knows
+//! The cell-model file (`nmgen-cell-models/3`): what the pulse-level simulator knows
 //! about each built-in cell, measured at the circuit level by
 //! `nmgen characterize models` (delays, the synapse sigmoid, the neuron's response).
 //!
@@ -15,7 +15,7 @@ use crate::diagnostic::{SourceError, SourceFile};
 use crate::spec::Technology;
 
 /// The format tag of the file.
-pub const FORMAT: &str = "nmgen-cell-models/2";
+pub const FORMAT: &str = "nmgen-cell-models/3";
 
 /// The built-in simulator's noise model, as compiled in: part of what a model file is
 /// measured from (its hash changes when the noise model does).
@@ -84,14 +84,19 @@ pub struct ThresholdPoint {
     pub fluxons: f64,
 }
 
-/// The neuron's escape rate: λ = `rate_per_ps`·exp(−`barrier`·(θ − D)^`exponent`) for a
-/// drive D = s − κh below θ, `rate_per_ps` at or above it.
+/// The neuron's fire decision and latency, evaluated when a quantum enters the loop (and
+/// again a refractory time after a fire). With the overdrive x = D − θ(th) (D = s − κh):
+/// - the neuron fires with probability 1/(1 + exp(−x/`width_fluxons`));
+/// - the fire junction switches a latency after the entry that is lognormal with median
+///   `latency_median_ps`·exp(−`latency_slope_per_fluxon`·x) and σ of its logarithm
+///   `latency_log_sigma` (the further above threshold, the faster the fire).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct EscapeRate {
-    pub rate_per_ps: f64,
-    pub barrier: f64,
-    pub exponent: f64,
+pub struct Fire {
+    pub width_fluxons: f64,
+    pub latency_median_ps: f64,
+    pub latency_slope_per_fluxon: f64,
+    pub latency_log_sigma: f64,
 }
 
 /// Entry of an excitatory quantum into the storage loop: probability
@@ -104,16 +109,18 @@ pub struct Entry {
     pub scale_fluxons: f64,
 }
 
-/// The leaky integrate-and-fire neuron as a stochastic automaton with an escape rate
-/// (fitted to the circuit's own fire times by maximum likelihood):
+/// The leaky integrate-and-fire neuron as a stochastic automaton (fitted to the
+/// circuit's own junction switchings by maximum likelihood):
 /// - an excitatory pulse adds one quantum to the stored flux s (unless it escapes, see
 ///   [`Entry`]); s decays with `leak_tau_ps`;
 /// - an inhibitory pulse adds one to the inhibition h, which decays with `inh_tau_ps`
 ///   and counts `inh_fluxons` quanta against s;
-/// - the neuron fires at the escape rate of [`EscapeRate`], a function of the drive
-///   s − κh below θ(th) (from `threshold`, interpolated in th), never within `refractory_ps` of its
-///   last fire; a fire removes one quantum and leaves on q `delay_ps` later (the
-///   latency from the input port to the loop plus that from the fire junction to q).
+/// - when a quantum enters, the neuron decides whether to fire from the overdrive
+///   D − θ(th) (θ from `threshold`, interpolated in th) as [`Fire`] says; a fire removes
+///   one quantum, and the decision is taken again `refractory_ps` after the fire (a
+///   strongly driven neuron fires twice); the pulse leaves on q the fire latency plus
+///   `delay_ps` after the entry (the latency from the input port to the loop plus that
+///   from the fire junction to q).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct NeuronModel {
@@ -124,9 +131,9 @@ pub struct NeuronModel {
     pub inh_tau_ps: f64,
     pub inh_fluxons: f64,
     pub refractory_ps: f64,
-    /// Fitted: θ, the drive at which the escape barrier vanishes, vs th.
+    /// Fitted: θ, the drive at which a fire is as likely as not, vs th.
     pub threshold: Vec<ThresholdPoint>,
-    pub escape: EscapeRate,
+    pub fire: Fire,
     pub entry: Entry,
 }
 
@@ -350,13 +357,15 @@ impl CellModels {
         if !positive(n.inh_tau_ps) {
             return Err(at("inh_tau_ps", "inh_tau_ps must be > 0".into()));
         }
-        if !(positive(n.escape.rate_per_ps)
-            && positive(n.escape.barrier)
-            && positive(n.escape.exponent))
+        if !(positive(n.fire.width_fluxons)
+            && positive(n.fire.latency_median_ps)
+            && n.fire.latency_slope_per_fluxon.is_finite()
+            && n.fire.latency_log_sigma.is_finite()
+            && n.fire.latency_log_sigma >= 0.0)
         {
             return Err(at(
-                "escape",
-                "escape: rate_per_ps, barrier and exponent must be > 0".into(),
+                "fire",
+                "fire: width_fluxons and latency_median_ps must be > 0, latency_slope_per_fluxon finite, latency_log_sigma ≥ 0".into(),
             ));
         }
         if !(n.entry.centre_fluxons.is_finite()

@@ -62,20 +62,27 @@ pub struct NeuronConstants {
     pub inh_tau: f64,
     pub inh_fluxons: f64,
     pub refractory: f64,
-    /// Escape rate at and above the threshold (per s); barrier coefficient and exponent:
-    /// λ = rate·exp(−barrier·(θ − drive)^exponent) below θ.
-    pub rate: f64,
-    pub barrier: f64,
-    pub exponent: f64,
+    /// Fire probability: logistic in the overdrive D − θ with this width (fluxons).
+    pub fire_width: f64,
+    /// Fire latency after the entry: lognormal, median `latency_median`·exp(−slope·x) (s),
+    /// σ of its logarithm.
+    pub latency_median: f64,
+    pub latency_slope: f64,
+    pub latency_log_sigma: f64,
     /// Entry of an excitatory quantum: logistic in the stored flux s (fluxons).
     pub entry_centre: f64,
     pub entry_scale: f64,
 }
 
 impl NeuronConstants {
-    /// The escape rate (per s) at `drive` for threshold `theta` (fluxons).
-    pub fn escape_rate(&self, drive: f64, theta: f64) -> f64 {
-        self.rate * (-self.barrier * (theta - drive).max(0.0).powf(self.exponent)).exp()
+    /// Probability that the neuron fires at overdrive `x` = drive − θ (fluxons).
+    pub fn fire_probability(&self, x: f64) -> f64 {
+        1.0 / (1.0 + (-x / self.fire_width).exp())
+    }
+
+    /// The fire latency (s) at overdrive `x` for a standard normal draw `z`.
+    pub fn fire_latency(&self, x: f64, z: f64) -> f64 {
+        self.latency_median * (-self.latency_slope * x + self.latency_log_sigma * z).exp()
     }
 
     /// Probability that an excitatory pulse enters the storage loop (else it escapes).
@@ -108,9 +115,10 @@ impl NetBuilder {
                     inh_tau: n.inh_tau_ps * 1e-12,
                     inh_fluxons: n.inh_fluxons,
                     refractory: n.refractory_ps * 1e-12,
-                    rate: n.escape.rate_per_ps * 1e12,
-                    barrier: n.escape.barrier,
-                    exponent: n.escape.exponent,
+                    fire_width: n.fire.width_fluxons,
+                    latency_median: n.fire.latency_median_ps * 1e-12,
+                    latency_slope: n.fire.latency_slope_per_fluxon,
+                    latency_log_sigma: n.fire.latency_log_sigma,
                     entry_centre: n.entry.centre_fluxons,
                     entry_scale: n.entry.scale_fluxons,
                 },

@@ -18,10 +18,10 @@ use crate::analysis::PulseTimes;
 struct Event {
     time: f64,
     seq: u64,
-    /// A pulse arrival: (cell << 1) | port; a neuron's fire: the cell.
+    /// A pulse arrival: (cell << 1) | port; a neuron's decision: the cell.
     target: u32,
-    /// A neuron's fire drawn at this version of its state ([`NONE`] for arrivals): a
-    /// fire drawn before the neuron's latest input pulse is stale.
+    /// A neuron's decision, scheduled at this version of its state ([`NONE`] for
+    /// arrivals): one scheduled before the neuron's latest entry is stale.
     version: u32,
 }
 
@@ -62,12 +62,12 @@ pub struct Simulator<'a> {
     u: Vec<f64>,
     /// Neuron: inhibition (inhibitory pulses, decaying).
     h: Vec<f64>,
-    /// Neuron: version of its state (bumped by each input pulse and fire).
+    /// Neuron: version of its state (bumped by each entry).
     version: Vec<u32>,
     tstop: f64,
     /// Time of the last update (neuron) or last arrival (merger).
     t_last: Vec<f64>,
-    /// Time of the last fire (neuron).
+    /// Time the fire junction last switched (neuron).
     t_fire: Vec<f64>,
     /// Observed output index of each cell (NONE if not observed).
     observed_of: Vec<u32>,
@@ -127,8 +127,8 @@ impl<'a> Simulator<'a> {
         });
     }
 
-    /// A fire of neuron `cell` at `time`, valid while its state does not change.
-    fn push_fire(&mut self, time: f64, cell: usize) {
+    /// A decision of neuron `cell` at `time`, valid until the next entry.
+    fn push_decision(&mut self, time: f64, cell: usize) {
         self.seq += 1;
         self.heap.push(Event {
             time,
@@ -176,7 +176,7 @@ impl<'a> Simulator<'a> {
             if ev.version == NONE {
                 self.arrive(ev);
             } else if ev.version == self.version[ev.target as usize] {
-                self.fire(ev.target as usize, ev.time);
+                self.decide(ev.target as usize, ev.time);
             }
         }
         let mut pulses = PulseTimes::default();
@@ -243,63 +243,56 @@ impl<'a> Simulator<'a> {
         )
     }
 
-    /// A pulse at a neuron's input: excitatory (`a`) or inhibitory (`inh`) flux enters
-    /// unless the loop is full (the pulse escapes), then the next fire is drawn again.
+    /// A pulse at a neuron's input: an excitatory quantum enters the storage loop
+    /// unless the loop is full (the pulse escapes) and the neuron decides whether to
+    /// fire; an inhibitory one adds to the inhibition.
     fn neuron(&mut self, cell: usize, port: usize, t: f64) {
         let k = self.net.neuron;
         let (mut s, mut h) = self.neuron_state(cell, t);
-        if port == 0 {
-            if self.rng.random::<f64>() < k.entry_probability(s) {
-                s += 1.0;
-            }
-        } else {
+        let entered = port == 0 && self.rng.random::<f64>() < k.entry_probability(s);
+        if entered {
+            s += 1.0;
+        } else if port == 1 {
             h += 1.0;
         }
         self.u[cell] = s;
         self.h[cell] = h;
         self.t_last[cell] = t;
-        self.schedule_fire(cell, t);
-    }
-
-    /// Draws the neuron's next fire after `t` from its escape rate (increasing in the
-    /// drive s − κh), by thinning: s decays and inhibition only lowers
-    /// the rate, so λ at the current s (without inhibition) bounds every later λ
-    /// until the next input pulse (which draws again).
-    fn schedule_fire(&mut self, cell: usize, t: f64) {
-        let k = self.net.neuron;
-        self.version[cell] = self.version[cell].wrapping_add(1);
-        let theta = self.net.param[cell];
-        let mut tc = t.max(self.t_fire[cell] + k.refractory);
-        for _ in 0..64 {
-            let (s, h) = self.neuron_state(cell, tc);
-            let _ = h;
-            let bound = k.escape_rate(s.max(0.0), theta);
-            if bound * k.leak_tau < 1e-6 {
-                return;
-            }
-            let u: f64 = self.rng.random();
-            tc += -(1.0 - u).ln() / bound;
-            if tc > self.tstop {
-                return;
-            }
-            let (s, h) = self.neuron_state(cell, tc);
-            let rate = k.escape_rate(s - k.inh_fluxons * h, theta);
-            if self.rng.random::<f64>() * bound < rate {
-                self.push_fire(tc, cell);
-                return;
-            }
+        if entered {
+            self.version[cell] = self.version[cell].wrapping_add(1);
+            self.decide(cell, t);
         }
     }
 
-    /// The neuron fires: one quantum leaves the loop, a pulse leaves on q.
-    fn fire(&mut self, cell: usize, t: f64) {
+    /// The fire decision at `t` (an entry, or a refractory time after a fire): within
+    /// the refractory time it is put off to its end; otherwise the neuron fires with
+    /// the probability of its overdrive, one quantum leaves, the pulse leaves on q after
+    /// the fire latency and the cell's delay, and the decision is taken again a
+    /// refractory time after the fire.
+    fn decide(&mut self, cell: usize, t: f64) {
+        let k = self.net.neuron;
+        let ready = self.t_fire[cell] + k.refractory;
+        if t < ready {
+            if ready <= self.tstop {
+                self.push_decision(ready, cell);
+            }
+            return;
+        }
         let (s, h) = self.neuron_state(cell, t);
+        let x = s - k.inh_fluxons * h - self.net.param[cell];
+        if self.rng.random::<f64>() >= k.fire_probability(x) {
+            return;
+        }
+        let z = self.normal();
+        let t_fire = t + k.fire_latency(x, z);
         self.u[cell] = s - 1.0;
         self.h[cell] = h;
         self.t_last[cell] = t;
-        self.t_fire[cell] = t;
-        self.emit(cell, 0, t);
-        self.schedule_fire(cell, t);
+        self.t_fire[cell] = t_fire;
+        self.emit(cell, 0, t_fire);
+        if t_fire + k.refractory <= self.tstop {
+            self.push_decision(t_fire + k.refractory, cell);
+        }
     }
 }
 
