@@ -10,8 +10,8 @@
 //! each quantum enters the loop (the storage junction B3 switches), when each
 //! inhibitory quantum enters (B7), and when the neuron fires (the fire junction B4).
 //! With those times the drive just after every entry is known, and whether a fire
-//! followed before the next entry. For given (τ_s, τ_h, κ) the fire decisions are a
-//! logistic regression on D with one intercept per threshold — convex, solved by
+//! followed before the next entry. For given (τ_s, τ_h, κ) the fire decisions of each
+//! threshold are a logistic regression on D (its θ and width) — convex, solved by
 //! Newton's method — and Nelder–Mead maximises that profile likelihood over
 //! (τ_s, τ_h, κ). The latency of the first fire after an entry is then a least-squares
 //! line of its logarithm against x (median, slope and residual σ).
@@ -43,16 +43,14 @@ pub struct NeuronFit {
     pub leak_tau_ps: f64,
     pub inh_tau_ps: f64,
     pub inh_fluxons: f64,
-    /// Width of the logistic fire probability in the overdrive.
-    pub width_fluxons: f64,
     /// Fire latency at zero overdrive (median), its e-folding per fluxon of overdrive,
     /// and the σ of its logarithm.
     pub latency_median_ps: f64,
     pub latency_slope_per_fluxon: f64,
     pub latency_log_sigma: f64,
     pub refractory_ps: f64,
-    /// θ(th): (th µA, fluxons).
-    pub threshold: Vec<(f64, f64)>,
+    /// θ(th) and the width of the fire probability: (th µA, fluxons, fluxons).
+    pub threshold: Vec<(f64, f64, f64)>,
     /// Entry of an excitatory quantum: logistic (centre, scale) in s; scale 0 when no
     /// pulse escaped.
     pub entry: (f64, f64),
@@ -198,6 +196,25 @@ fn fit_decisions(d: &[Decision], m: usize) -> (f64, Vec<f64>, f64) {
     (beta[0], beta[1..].to_vec(), f)
 }
 
+/// The logistic regression of each threshold's decisions on its own: P(fire) =
+/// σ(a_k·D − c_k). Returns (a_k, c_k) per threshold and the summed −log-likelihood.
+fn fit_per_threshold(d: &[Decision], m: usize) -> (Vec<(f64, f64)>, f64) {
+    let mut total = 0.0;
+    let fits = (0..m)
+        .map(|k| {
+            let own: Vec<Decision> = d
+                .iter()
+                .filter(|x| x.th == k)
+                .map(|x| Decision { th: 0, ..*x })
+                .collect();
+            let (a, c, f) = fit_decisions(&own, 1);
+            total += f;
+            (a, c[0])
+        })
+        .collect();
+    (fits, total)
+}
+
 /// Solves a small dense system by Gaussian elimination with partial pivoting.
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     let n = b.len();
@@ -327,7 +344,7 @@ pub fn fit_neuron(traces: &[NeuronTrace]) -> NeuronFit {
             (p[0].exp(), p[1].exp(), p[2]),
             refractory,
         );
-        let nll = fit_decisions(&d, m).2;
+        let nll = fit_per_threshold(&d, m).1;
         if nll.is_finite() {
             nll
         } else {
@@ -347,8 +364,9 @@ pub fn fit_neuron(traces: &[NeuronTrace]) -> NeuronFit {
         (leak_tau_ps, inh_tau_ps, kappa),
         refractory,
     );
-    let (a, c, _) = fit_decisions(&d, m);
-    let theta: Vec<f64> = c.iter().map(|c| c / a).collect();
+    let (fits, _) = fit_per_threshold(&d, m);
+    let theta: Vec<f64> = fits.iter().map(|(a, c)| c / a).collect();
+    let widths: Vec<f64> = fits.iter().map(|(a, _)| 1.0 / a).collect();
     // latency: ln(latency) = α + β·x by least squares
     let points: Vec<(f64, f64)> = d
         .iter()
@@ -396,12 +414,15 @@ pub fn fit_neuron(traces: &[NeuronTrace]) -> NeuronFit {
         leak_tau_ps,
         inh_tau_ps,
         inh_fluxons: kappa,
-        width_fluxons: 1.0 / a,
         latency_median_ps: intercept.exp(),
         latency_slope_per_fluxon: -slope,
         latency_log_sigma: sigma,
         refractory_ps: refractory,
-        threshold: thresholds.iter().copied().zip(theta).collect(),
+        threshold: thresholds
+            .iter()
+            .zip(theta.iter().zip(&widths))
+            .map(|(&th, (&theta, &w))| (th, theta, w))
+            .collect(),
         entry,
         log_likelihood: -neg_ll,
         decisions: d.len(),
@@ -450,6 +471,31 @@ mod tests {
         assert!((1.0 / a - w).abs() < 0.02, "width {}", 1.0 / a);
         for k in 0..2 {
             assert!((c[k] / a - theta[k]).abs() < 0.03, "θ{k} {}", c[k] / a);
+        }
+    }
+
+    #[test]
+    fn each_threshold_gets_its_own_width() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let (w, theta) = ([0.15, 0.3], [4.0, 1.0]);
+        let d: Vec<Decision> = (0..20_000)
+            .map(|i| {
+                let th = i % 2;
+                let drive = rng.random::<f64>() * 7.0;
+                let p = 1.0 / (1.0 + (-(drive - theta[th]) / w[th]).exp());
+                Decision {
+                    th,
+                    drive,
+                    fired: rng.random::<f64>() < p,
+                    latency: None,
+                }
+            })
+            .collect();
+        let (fits, _) = fit_per_threshold(&d, 2);
+        for k in 0..2 {
+            let (a, c) = fits[k];
+            assert!((1.0 / a - w[k]).abs() < 0.03, "width {k}: {}", 1.0 / a);
+            assert!((c / a - theta[k]).abs() < 0.05, "θ{k}: {}", c / a);
         }
     }
 

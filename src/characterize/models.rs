@@ -497,13 +497,13 @@ pub fn characterize_models(
         threshold: fit
             .threshold
             .iter()
-            .map(|&(th_ua, fluxons)| ThresholdPoint {
+            .map(|&(th_ua, fluxons, width)| ThresholdPoint {
                 th_ua,
                 fluxons: round(fluxons, 4),
+                width_fluxons: round(width, 4),
             })
             .collect(),
         fire: Fire {
-            width_fluxons: round(fit.width_fluxons, 4),
             latency_median_ps: round(fit.latency_median_ps, 3),
             latency_slope_per_fluxon: round(fit.latency_slope_per_fluxon, 4),
             latency_log_sigma: round(fit.latency_log_sigma, 4),

@@ -21,6 +21,9 @@ pub const FORMAT: &str = "nmgen-cell-models/3";
 /// measured from (its hash changes when the noise model does).
 const SIM_NOISE_SOURCE: &str = include_str!("../sim/noise.rs");
 
+/// Most points of the neuron's threshold table.
+pub const MAX_THRESHOLD_POINTS: usize = 16;
+
 /// A delay distribution (ps): normal, truncated at zero when sampled.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -76,24 +79,26 @@ pub struct FirePoint {
     pub pulses: f64,
 }
 
-/// The stored flux, in input quanta, at which the neuron fires at a threshold.
+/// The stored flux, in input quanta, at which the neuron fires at a threshold (half the
+/// time), and the width of its logistic fire probability there.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThresholdPoint {
     pub th_ua: f64,
     pub fluxons: f64,
+    pub width_fluxons: f64,
 }
 
 /// The neuron's fire decision and latency, evaluated when a quantum enters the loop (and
 /// again a refractory time after a fire). With the overdrive x = D − θ(th) (D = s − κh):
-/// - the neuron fires with probability 1/(1 + exp(−x/`width_fluxons`));
+/// - the neuron fires with probability 1/(1 + exp(−x/w)), w the width of the threshold
+///   point ([`ThresholdPoint`]);
 /// - the fire junction switches a latency after the entry that is lognormal with median
 ///   `latency_median_ps`·exp(−`latency_slope_per_fluxon`·x) and σ of its logarithm
 ///   `latency_log_sigma` (the further above threshold, the faster the fire).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Fire {
-    pub width_fluxons: f64,
     pub latency_median_ps: f64,
     pub latency_slope_per_fluxon: f64,
     pub latency_log_sigma: f64,
@@ -131,7 +136,8 @@ pub struct NeuronModel {
     pub inh_tau_ps: f64,
     pub inh_fluxons: f64,
     pub refractory_ps: f64,
-    /// Fitted: θ, the drive at which a fire is as likely as not, vs th.
+    /// Fitted: θ, the drive at which a fire is as likely as not, and the width of the
+    /// fire probability, vs th.
     pub threshold: Vec<ThresholdPoint>,
     pub fire: Fire,
     pub entry: Entry,
@@ -139,9 +145,10 @@ pub struct NeuronModel {
 
 impl NeuronModel {
     /// The threshold (fluxons) at a threshold current (µA): linear between the points,
-    /// extrapolated linearly beyond them, never below 0.05 fluxons.
+    /// extrapolated linearly beyond them (at or below 0 the neuron fires on nearly every
+    /// entry).
     pub fn threshold_at(&self, th_ua: f64) -> f64 {
-        interpolate(self.threshold.iter().map(|p| (p.th_ua, p.fluxons)), th_ua).max(0.05)
+        interpolate(self.threshold.iter().map(|p| (p.th_ua, p.fluxons)), th_ua)
     }
 }
 
@@ -357,15 +364,14 @@ impl CellModels {
         if !positive(n.inh_tau_ps) {
             return Err(at("inh_tau_ps", "inh_tau_ps must be > 0".into()));
         }
-        if !(positive(n.fire.width_fluxons)
-            && positive(n.fire.latency_median_ps)
+        if !(positive(n.fire.latency_median_ps)
             && n.fire.latency_slope_per_fluxon.is_finite()
             && n.fire.latency_log_sigma.is_finite()
             && n.fire.latency_log_sigma >= 0.0)
         {
             return Err(at(
                 "fire",
-                "fire: width_fluxons and latency_median_ps must be > 0, latency_slope_per_fluxon finite, latency_log_sigma ≥ 0".into(),
+                "fire: latency_median_ps must be > 0, latency_slope_per_fluxon finite, latency_log_sigma ≥ 0".into(),
             ));
         }
         if !(n.entry.centre_fluxons.is_finite()
@@ -384,11 +390,14 @@ impl CellModels {
             || n.threshold
                 .windows(2)
                 .any(|w| !ascending(w[0].th_ua, w[1].th_ua))
-            || n.threshold.iter().any(|p| !positive(p.fluxons))
+            || n.threshold
+                .iter()
+                .any(|p| !p.fluxons.is_finite() || !positive(p.width_fluxons))
+            || n.threshold.len() > MAX_THRESHOLD_POINTS
         {
             return Err(at(
                 "threshold",
-                "neuron threshold: at least one point, th_ua ascending, fluxons > 0".into(),
+                format!("neuron threshold: 1 to {MAX_THRESHOLD_POINTS} points, th_ua ascending, fluxons finite, width_fluxons > 0"),
             ));
         }
         if n.pulses_to_fire

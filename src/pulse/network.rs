@@ -6,7 +6,7 @@
 //! trees, DC/SFQ sources, load JTLs) exactly as for the circuit level and gives every
 //! cell its model; [`NetBuilder`] builds large networks directly.
 
-use super::models::{CellModels, Delay};
+use super::models::{CellModels, Delay, MAX_THRESHOLD_POINTS};
 use super::PulseError;
 use crate::ir::BlockKind;
 use crate::spec::Design;
@@ -62,8 +62,10 @@ pub struct NeuronConstants {
     pub inh_tau: f64,
     pub inh_fluxons: f64,
     pub refractory: f64,
-    /// Fire probability: logistic in the overdrive D − θ with this width (fluxons).
-    pub fire_width: f64,
+    /// Fire probability: logistic in the overdrive D − θ with a width (fluxons) that
+    /// depends on θ: (θ, width) points in ascending θ, the first `widths_len` used.
+    pub widths: [(f64, f64); MAX_THRESHOLD_POINTS],
+    pub widths_len: usize,
     /// Fire latency after the entry: lognormal, median `latency_median`·exp(−slope·x) (s),
     /// σ of its logarithm.
     pub latency_median: f64,
@@ -75,9 +77,31 @@ pub struct NeuronConstants {
 }
 
 impl NeuronConstants {
+    /// The width of the fire probability at threshold `theta`: linear between the
+    /// measured points, constant beyond them.
+    pub fn fire_width(&self, theta: f64) -> f64 {
+        let p = &self.widths[..self.widths_len];
+        match p {
+            [] => f64::MIN_POSITIVE,
+            [only] => only.1,
+            _ => {
+                if theta <= p[0].0 {
+                    return p[0].1;
+                }
+                for w in p.windows(2) {
+                    if theta <= w[1].0 {
+                        let f = (theta - w[0].0) / (w[1].0 - w[0].0);
+                        return w[0].1 + f * (w[1].1 - w[0].1);
+                    }
+                }
+                p[p.len() - 1].1
+            }
+        }
+    }
+
     /// Probability that the neuron fires at overdrive `x` = drive − θ (fluxons).
-    pub fn fire_probability(&self, x: f64) -> f64 {
-        1.0 / (1.0 + (-x / self.fire_width).exp())
+    pub fn fire_probability(&self, x: f64, theta: f64) -> f64 {
+        1.0 / (1.0 + (-x / self.fire_width(theta)).exp())
     }
 
     /// The fire latency (s) at overdrive `x` for a standard normal draw `z`.
@@ -108,6 +132,15 @@ pub struct NetBuilder {
 impl NetBuilder {
     pub fn new(models: &CellModels) -> Self {
         let n = &models.cells.neuron;
+        let mut points: Vec<(f64, f64)> = n
+            .threshold
+            .iter()
+            .take(MAX_THRESHOLD_POINTS)
+            .map(|p| (p.fluxons, p.width_fluxons))
+            .collect();
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut widths = [(0.0, 0.0); MAX_THRESHOLD_POINTS];
+        widths[..points.len()].copy_from_slice(&points);
         NetBuilder {
             net: PulseNet {
                 neuron: NeuronConstants {
@@ -115,7 +148,8 @@ impl NetBuilder {
                     inh_tau: n.inh_tau_ps * 1e-12,
                     inh_fluxons: n.inh_fluxons,
                     refractory: n.refractory_ps * 1e-12,
-                    fire_width: n.fire.width_fluxons,
+                    widths,
+                    widths_len: n.threshold.len().min(MAX_THRESHOLD_POINTS),
                     latency_median: n.fire.latency_median_ps * 1e-12,
                     latency_slope: n.fire.latency_slope_per_fluxon,
                     latency_log_sigma: n.fire.latency_log_sigma,

@@ -280,7 +280,7 @@ impl<'a> Simulator<'a> {
         }
         let (s, h) = self.neuron_state(cell, t);
         let x = s - k.inh_fluxons * h - self.net.param[cell];
-        if self.rng.random::<f64>() >= k.fire_probability(x) {
+        if self.rng.random::<f64>() >= k.fire_probability(x, self.net.param[cell]) {
             return;
         }
         let z = self.normal();

@@ -63,6 +63,50 @@ fn spot_check(design: &nmgen::spec::Design, recorded: &LevelCounts, n: usize) {
     }
 }
 
+/// What holds today of the XOR agreement (docs/pulse-level.md): every pattern's mean
+/// within 1 pulse, and the pulse level's classification margin at most 3 pulses below
+/// the circuit's (the full agreement, below, asks for 2 and an unrejected test).
+#[test]
+fn xor_pulse_level_means_agree_within_one_pulse() {
+    let (design, circuit) = load("examples/xor.yaml", "tests/data/levels/xor.json");
+    let pulse = pulse_counts(&design, &default_models().unwrap(), &circuit.seeds).unwrap();
+    let agreement = compare(&circuit, &pulse);
+    assert_eq!(agreement.len(), 4, "four patterns, output y");
+    for a in &agreement {
+        assert!(
+            a.mean_difference() <= 1.0,
+            "{}: means {} (circuit) and {} (pulse) differ by more than 1 pulse",
+            a.pattern,
+            a.circuit_mean,
+            a.pulse_mean
+        );
+    }
+    let (c, p) = (circuit.margin("y").unwrap(), pulse.margin("y").unwrap());
+    assert!(p > 0 && p >= c - 3, "margin: circuit {c}, pulse {p} pulses");
+}
+
+/// What holds today of the random network: at least 5 of its 8 outputs within 10 %
+/// (the two that a ~40 GHz inhibitory train silences at pulse level do not; see
+/// docs/pulse-level.md).
+#[test]
+fn random_network_most_outputs_agree_within_ten_percent() {
+    let (design, circuit) = load(
+        "tests/data/levels/random_net.yaml",
+        "tests/data/levels/random_net.json",
+    );
+    let pulse = pulse_counts(&design, &default_models().unwrap(), &circuit.seeds).unwrap();
+    let agreement = compare(&circuit, &pulse);
+    let within = agreement
+        .iter()
+        .filter(|a| a.mean_difference() <= (0.1 * a.circuit_mean).max(1.0))
+        .count();
+    assert!(
+        within >= 5,
+        "{within} of {} outputs within 10 %",
+        agreement.len()
+    );
+}
+
 #[test]
 #[ignore = "does not hold yet (docs/pulse-level.md, XOR table): run with --ignored"]
 fn xor_pulse_and_circuit_levels_agree_per_pattern() {

@@ -7,9 +7,8 @@ use nmgen::pulse::{default_models, CellModels, Kind, NetBuilder, PulseNet, Simul
 
 fn models() -> CellModels {
     let mut m = default_models().expect("the shipped model file parses");
-    // a sharp threshold (logistic width 0.02 fluxon) and a fixed 1 ps fire latency
+    // a fixed 1 ps fire latency (and, below, a sharp threshold: width 0.02 fluxon)
     m.cells.neuron.fire = Fire {
-        width_fluxons: 0.02,
         latency_median_ps: 1.0,
         latency_slope_per_fluxon: 0.0,
         latency_log_sigma: 0.0,
@@ -26,10 +25,12 @@ fn models() -> CellModels {
         ThresholdPoint {
             th_ua: 260.0,
             fluxons: 8.0,
+            width_fluxons: 0.02,
         },
         ThresholdPoint {
             th_ua: 320.0,
             fluxons: 2.0,
+            width_fluxons: 0.02,
         },
     ];
     m
