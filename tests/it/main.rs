@@ -27,6 +27,7 @@ mod lsm_labels;
 mod lsm_mlp;
 mod lsm_model;
 mod lsm_readout;
+mod lsm_rtl_snapshots;
 mod lsm_spec;
 mod lsm_verilator;
 mod margins_typed_edits;
