@@ -17,6 +17,13 @@ module lsm_ctrl (
     output reg  [@{ w.niw - 1 }@:0] idx,
 {%- if ro %}
     output wire       mac_en,
+{%- if mlp %}
+    output wire       mac2_en,
+    output reg  [@{ w.hw - 1 }@:0] hidx,
+{%- if w.nb1 > 1 %}
+    output reg  [@{ w.hbw - 1 }@:0] hblk,
+{%- endif %}
+{%- endif %}
     output wire       arg_en,
     output reg  [@{ w.clw - 1 }@:0] cls,
 {%- if w.nb > 1 %}
@@ -36,6 +43,9 @@ module lsm_ctrl (
     localparam [2:0] S_ARG = 3'd5;
 {%- endif %}
     localparam [2:0] S_DONE = 3'd6;
+{%- if mlp %}
+    localparam [2:0] S_MAC2 = 3'd7;
+{%- endif %}
     reg [2:0]  state;
     reg [15:0] step;
     assign in_ready = (state == S_IDLE);
@@ -45,6 +55,9 @@ module lsm_ctrl (
     assign rb_valid = (state == S_RB);
 {%- if ro %}
     assign mac_en = (state == S_MAC);
+{%- if mlp %}
+    assign mac2_en = (state == S_MAC2);
+{%- endif %}
     assign arg_en = (state == S_ARG);
 {%- endif %}
     assign state_clear = (state == S_DONE);
@@ -57,6 +70,12 @@ module lsm_ctrl (
             cls <= @{ w.clw }@'d0;
 {%- if w.nb > 1 %}
             blk <= @{ w.bw }@'d0;
+{%- endif %}
+{%- if mlp %}
+            hidx <= @{ w.hw }@'d0;
+{%- if w.nb1 > 1 %}
+            hblk <= @{ w.hbw }@'d0;
+{%- endif %}
 {%- endif %}
 {%- endif %}
             step <= 16'd0;
@@ -94,7 +113,18 @@ module lsm_ctrl (
                 S_MAC: begin
                     if (idx == @{ w.niw }@'d@{ w.nn - 1 }@) begin
                         idx <= @{ w.niw }@'d0;
-{%- if w.nb == 1 %}
+{%- if mlp %}
+{%- if w.nb1 == 1 %}
+                        state <= S_MAC2;
+{%- else %}
+                        if (hblk == @{ w.hbw }@'d@{ w.nb1 - 1 }@) begin
+                            hblk <= @{ w.hbw }@'d0;
+                            state <= S_MAC2;
+                        end else begin
+                            hblk <= hblk + @{ w.hbw }@'d1;
+                        end
+{%- endif %}
+{%- else if w.nb == 1 %}
                         cls <= @{ w.clw }@'d0;
                         state <= S_ARG;
 {%- else %}
@@ -110,6 +140,27 @@ module lsm_ctrl (
                         idx <= idx + @{ w.niw }@'d1;
                     end
                 end
+{%- if mlp %}
+                S_MAC2: begin
+                    if (hidx == @{ w.hw }@'d@{ w.nh - 1 }@) begin
+                        hidx <= @{ w.hw }@'d0;
+{%- if w.nb == 1 %}
+                        cls <= @{ w.clw }@'d0;
+                        state <= S_ARG;
+{%- else %}
+                        if (blk == @{ w.bw }@'d@{ w.nb - 1 }@) begin
+                            blk <= @{ w.bw }@'d0;
+                            cls <= @{ w.clw }@'d0;
+                            state <= S_ARG;
+                        end else begin
+                            blk <= blk + @{ w.bw }@'d1;
+                        end
+{%- endif %}
+                    end else begin
+                        hidx <= hidx + @{ w.hw }@'d1;
+                    end
+                end
+{%- endif %}
                 S_ARG: begin
                     if (cls == @{ w.clw }@'d@{ w.nc - 1 }@) state <= S_DONE;
                     else cls <= cls + @{ w.clw }@'d1;

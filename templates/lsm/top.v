@@ -42,6 +42,13 @@ module lsm_top (
     wire [@{ w.niw - 1 }@:0] idx;
 {%- if ro %}
     wire mac_en;
+{%- if mlp %}
+    wire mac2_en;
+    wire [@{ w.hw - 1 }@:0] hidx;
+{%- if w.nb1 > 1 %}
+    wire [@{ w.hbw - 1 }@:0] hblk;
+{%- endif %}
+{%- endif %}
     wire arg_en;
     wire [@{ w.clw - 1 }@:0] cls;
 {%- if w.nb > 1 %}
@@ -65,6 +72,13 @@ module lsm_top (
         .idx(idx),
 {%- if ro %}
         .mac_en(mac_en),
+{%- if mlp %}
+        .mac2_en(mac2_en),
+        .hidx(hidx),
+{%- if w.nb1 > 1 %}
+        .hblk(hblk),
+{%- endif %}
+{%- endif %}
         .arg_en(arg_en),
         .cls(cls),
 {%- if w.nb > 1 %}
@@ -129,11 +143,20 @@ module lsm_top (
         .clk(clk),
         .rst(rst),
         .mac_en(mac_en),
+{%- if mlp %}
+        .mac2_en(mac2_en),
+{%- endif %}
         .arg_en(arg_en),
+{%- if mlp && w.nb1 > 1 %}
+        .hblk(hblk),
+{%- endif %}
 {%- if w.nb > 1 %}
         .blk(blk),
 {%- endif %}
         .index(idx),
+{%- if mlp %}
+        .hidx(hidx),
+{%- endif %}
         .count(rb_count),
         .cls(cls),
         .class_id(class_id),

@@ -1,7 +1,7 @@
 //! Snapshots (insta) of the emitted Verilog, so any change to the generated RTL shows in
 //! review: a small design with every optional part (clipping ADC, shift leak, padded row
-//! groups, readout scored in two blocks by two MAC units), and one with none of them
-//! (multiply leak, ADC that cannot clip, no readout).
+//! groups, readout scored in two blocks by two MAC units), one with none of them
+//! (multiply leak, ADC that cannot clip, no readout), and one with an MLP readout.
 
 use std::path::Path;
 
@@ -69,5 +69,19 @@ fn verilog_of_a_small_design_without_optional_parts() {
     let text = verilog(&d);
     assert!(text.contains("it cannot clip"));
     assert!(!text.contains("lsm_readout"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn verilog_of_a_small_design_with_an_mlp_readout() {
+    // 5 hidden neurons and 3 classes on 2 MAC units: 3 blocks in layer 1, 2 in layer 2.
+    let d = design(&FULL.replace(
+        "readout: { classes: 3, mac_units: 2 }",
+        "readout: { classes: 3, mac_units: 2, hidden: 5 }",
+    ));
+    let text = verilog(&d);
+    assert!(text.contains("S_MAC2 = 3'd7"));
+    assert!(text.contains("input  wire [1:0] hblk,") && text.contains("input  wire [0:0] blk,"));
+    assert!(text.contains("readout_shift.hex"));
     insta::assert_snapshot!(text);
 }

@@ -10,6 +10,8 @@ struct Ctrl<'a> {
     w: &'a Widths,
     /// The design has a readout (states `S_MAC`, `S_ARG`).
     ro: bool,
+    /// The readout is an MLP with a hidden layer (state `S_MAC2` for layer 2).
+    mlp: bool,
 }
 
 #[derive(Template)]
@@ -17,18 +19,24 @@ struct Ctrl<'a> {
 struct Top<'a> {
     w: &'a Widths,
     ro: bool,
+    mlp: bool,
     /// The design's name (in the header comment).
     name: &'a str,
 }
 
 pub fn ctrl(w: &Widths) -> String {
-    render(&Ctrl { w, ro: w.nc > 0 })
+    render(&Ctrl {
+        w,
+        ro: w.nc > 0,
+        mlp: w.nh > 0,
+    })
 }
 
 pub fn top(w: &Widths, name: &str) -> String {
     render(&Top {
         w,
         ro: w.nc > 0,
+        mlp: w.nh > 0,
         name,
     })
 }

@@ -55,6 +55,12 @@ pub struct Widths {
     pub mu: usize,
     pub nb: usize,
     pub bw: usize,
+    /// MLP readout: hidden neurons (0 = one layer), hidden index width, blocks of hidden
+    /// neurons (`⌈nh/mu⌉`) and their block index width.
+    pub nh: usize,
+    pub hw: usize,
+    pub nb1: usize,
+    pub hbw: usize,
     pub theta: i64,
     pub leak: Leak,
 }
@@ -77,6 +83,8 @@ impl Widths {
         let nc = d.classes();
         let mu = d.readout.as_ref().map_or(0, |r| r.mac_units as usize);
         let nb = d.readout.as_ref().map_or(0, |r| r.blocks() as usize);
+        let nh = d.readout.as_ref().map_or(0, |r| r.hidden as usize);
+        let nb1 = d.readout.as_ref().map_or(0, |r| r.hidden_blocks() as usize);
         Widths {
             ni: d.inputs,
             nn: d.neurons,
@@ -98,6 +106,10 @@ impl Widths {
             mu,
             nb,
             bw: bits_for(nb.max(1) as u64 - 1) as usize,
+            nh,
+            hw: bits_for(nh.max(1) as u64 - 1) as usize,
+            nb1,
+            hbw: bits_for(nb1.max(1) as u64 - 1) as usize,
             theta: d.threshold_code(),
             leak: d.leak,
         }
@@ -145,7 +157,9 @@ pub fn rtl_files(d: &LsmDesign) -> Vec<(String, String)> {
         ("lsm_lif.v".to_string(), neurons::lif(&w)),
         ("lsm_counter.v".to_string(), neurons::counter(&w)),
     ];
-    if w.nc > 0 {
+    if w.nh > 0 {
+        files.push(("lsm_readout.v".to_string(), neurons::readout_mlp(&w)));
+    } else if w.nc > 0 {
         files.push(("lsm_readout.v".to_string(), neurons::readout(&w)));
     }
     files.push(("lsm_ctrl.v".to_string(), control::ctrl(&w)));

@@ -42,6 +42,18 @@ struct Readout<'a> {
     count_ext: String,
 }
 
+#[derive(Template)]
+#[template(path = "lsm/readout_mlp.v", syntax = "verilog")]
+struct ReadoutMlp<'a> {
+    w: &'a Widths,
+    /// Zero bits padding a layer-1 weight word (hidden neurons) to whole blocks.
+    pad1: usize,
+    /// Zero bits padding a layer-2 weight word (classes) to whole blocks.
+    pad2: usize,
+    /// The spike count zero-extended to 32 bits.
+    count_ext: String,
+}
+
 pub fn lif(w: &Widths) -> String {
     let (leak_code, lf) = w.leak.multiplier();
     let leak_frac = lf as usize;
@@ -80,6 +92,15 @@ pub fn readout(w: &Widths) -> String {
     render(&Readout {
         w,
         pad: w.nb * w.mu * 8 - w.nc * 8,
+        count_ext: zext("count", 32 - w.cw),
+    })
+}
+
+pub fn readout_mlp(w: &Widths) -> String {
+    render(&ReadoutMlp {
+        w,
+        pad1: (w.nb1 * w.mu - w.nh) * 8,
+        pad2: (w.nb * w.mu - w.nc) * 8,
         count_ext: zext("count", 32 - w.cw),
     })
 }

@@ -48,8 +48,14 @@ pub fn testbench(d: &LsmDesign) -> String {
     let w = Widths::of(d);
     let lim = TbLimits::of(d);
     let cycles_per_beat = w.g + 8;
-    let timeout =
-        lim.max_beats * cycles_per_beat * 2 + lim.max_samples * (2 * w.nn + w.nc + 8) + 100;
+    let mlp_cycles = if w.nh > 0 {
+        w.nb1 * w.nn + w.nb * w.nh
+    } else {
+        0
+    };
+    let timeout = lim.max_beats * cycles_per_beat * 2
+        + lim.max_samples * (2 * w.nn + w.nc + 8 + mlp_cycles)
+        + 100;
     render(&Testbench {
         w: &w,
         ro: w.nc > 0,

@@ -88,7 +88,7 @@ pub(super) fn validate(file: &SourceFile, raw: RawSpec) -> Result<LsmDesign, Sou
     }
     let readout = match &l.readout {
         None => None,
-        Some(r) => Some(readout(file, r, neurons)?),
+        Some(r) => Some(readout(file, r, neurons, time_steps)?),
     };
     let mut design = LsmDesign {
         name,
@@ -107,6 +107,7 @@ pub(super) fn validate(file: &SourceFile, raw: RawSpec) -> Result<LsmDesign, Sou
         input,
         step_us,
         readout,
+        energy: energy(file, l.energy.as_ref(), adc_bits)?,
         margins: MarginSettings::default(),
     };
     let (_, vmax) = design.membrane_limits();
@@ -347,46 +348,137 @@ fn input(
     Ok((map, step_us))
 }
 
-fn readout(file: &SourceFile, r: &RawReadout, neurons: usize) -> Result<ReadoutSpec, SourceError> {
+fn readout(
+    file: &SourceFile,
+    r: &RawReadout,
+    neurons: usize,
+    time_steps: usize,
+) -> Result<ReadoutSpec, SourceError> {
     let classes = range(file, &r.classes, 2, 256, "readout.classes")?;
+    let spec_hidden = match &r.hidden {
+        None => None,
+        Some(h) => Some(range(file, h, 0, 1024, "readout.hidden")?),
+    };
+    // The RTL accumulates in 32 bits; the largest layer-1 sum must fit (biases are ±2^23).
+    let peak = neurons as u64 * 127 * time_steps as u64 + (1 << 23);
+    if peak >= 1 << 31 {
+        return Err(locate(
+            file,
+            &r.classes,
+            format!(
+                "a readout on {neurons} neurons × {time_steps} time steps can reach |score| {peak} with int8 weights, beyond the RTL's 32-bit accumulators; use fewer neurons or time steps"
+            ),
+        ));
+    }
     let trained = match &r.weights {
         None => None,
-        Some(w) => {
-            let path = beside(file, &w.value);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                locate(
-                    file,
-                    w,
-                    format!("cannot read readout weights {}: {e}", path.display()),
-                )
-            })?;
-            crate::output::note_input(&path);
-            let t: TrainedReadout = serde_json::from_str(crate::diagnostic::strip_bom(&text))
-                .map_err(|e| locate(file, w, format!("readout weights {}: {e}", path.display())))?;
-            if t.classes != classes as usize || t.neurons != neurons || !t.is_consistent() {
-                return Err(locate(
-                    file,
-                    w,
-                    format!(
-                        "readout weights {} are for {} classes × {} neurons, the spec has {classes} × {neurons}",
-                        path.display(),
-                        t.classes,
-                        t.neurons
-                    ),
-                ));
-            }
-            Some(t)
+        Some(w) => Some(readout_weights(file, w, classes as usize, neurons)?),
+    };
+    let file_hidden = trained.as_ref().map(|t| t.hidden() as u32);
+    let hidden = match (spec_hidden, file_hidden) {
+        (Some(s), Some(f)) if s != f => {
+            let h = r.hidden.as_ref().unwrap_or(&r.classes);
+            return Err(locate(
+                file,
+                h,
+                format!("readout.hidden is {s}, but the readout weights have {f} hidden neurons"),
+            ));
         }
+        (Some(h), _) | (None, Some(h)) => h,
+        (None, None) => 0,
     };
     let mac_units = match &r.mac_units {
         None => classes,
-        Some(m) => range(file, m, 1, classes, "readout.mac_units")?,
+        Some(m) => range(file, m, 1, classes.max(hidden), "readout.mac_units")?,
     };
     Ok(ReadoutSpec {
         classes,
+        hidden,
         trained,
         mac_units,
     })
+}
+
+/// Reads `readout.weights`: a one-layer readout or an MLP with a hidden layer (the JSON
+/// `nmgen train` writes), checked against the spec's classes and neurons.
+fn readout_weights(
+    file: &SourceFile,
+    w: &Spanned<String>,
+    classes: usize,
+    neurons: usize,
+) -> Result<ReadoutWeights, SourceError> {
+    let path = beside(file, &w.value);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        locate(
+            file,
+            w,
+            format!("cannot read readout weights {}: {e}", path.display()),
+        )
+    })?;
+    crate::output::note_input(&path);
+    let bad =
+        |e: serde_json::Error| locate(file, w, format!("readout weights {}: {e}", path.display()));
+    let value: serde_json::Value =
+        serde_json::from_str(crate::diagnostic::strip_bom(&text)).map_err(bad)?;
+    let (t, shape_ok): (ReadoutWeights, bool) = if value.get("w1").is_some() {
+        let m: MlpReadout = serde_json::from_value(value).map_err(bad)?;
+        let ok = m.is_consistent();
+        (m.into(), ok)
+    } else {
+        let t: TrainedReadout = serde_json::from_value(value).map_err(bad)?;
+        let ok = t.is_consistent();
+        (t.into(), ok)
+    };
+    let (c, n) = match &t {
+        ReadoutWeights::Linear(t) => (t.classes, t.neurons),
+        ReadoutWeights::Mlp(m) => (m.classes, m.neurons),
+    };
+    if c != classes || n != neurons || !shape_ok {
+        return Err(locate(
+            file,
+            w,
+            format!(
+                "readout weights {} are for {c} classes × {n} neurons, the spec has {classes} × {neurons}",
+                path.display(),
+            ),
+        ));
+    }
+    Ok(t)
+}
+
+/// `lsm.energy`: the documented defaults, each overridable by a positive number.
+fn energy(
+    file: &SourceFile,
+    e: Option<&RawEnergy>,
+    adc_bits: u32,
+) -> Result<EnergyModel, SourceError> {
+    let mut m = EnergyModel::defaults(adc_bits);
+    let Some(e) = e else { return Ok(m) };
+    for (field, slot, name) in [
+        (&e.read_voltage_v, &mut m.read_voltage_v, "read_voltage_v"),
+        (&e.read_pulse_ns, &mut m.read_pulse_ns, "read_pulse_ns"),
+        (
+            &e.adc_conversion_pj,
+            &mut m.adc_conversion_pj,
+            "adc_conversion_pj",
+        ),
+        (&e.add_pj, &mut m.add_pj, "add_pj"),
+        (&e.multiply_pj, &mut m.multiply_pj, "multiply_pj"),
+        (&e.mac_pj, &mut m.mac_pj, "mac_pj"),
+    ] {
+        if let Some(v) = field {
+            let x = finite(file, v, &format!("energy.{name}"))?;
+            if x < 0.0 {
+                return Err(locate(
+                    file,
+                    v,
+                    format!("energy.{name} must be ≥ 0, got {x}"),
+                ));
+            }
+            *slot = x;
+        }
+    }
+    Ok(m)
 }
 
 fn margins(
