@@ -182,50 +182,6 @@ impl MlpReadout {
     pub fn classify(&self, counts: &[u32]) -> usize {
         argmax(&self.scores(counts))
     }
-
-    /// The `$readmemh` images of the RTL readout: `readout_w1.hex` (one line per reservoir
-    /// neuron, hidden neuron `j` at bits `[8j +: 8]`), `readout_b1.hex` (one 32-bit word per
-    /// hidden neuron), `readout_w2.hex` (one line per hidden neuron, class `c` at
-    /// `[8c +: 8]`), `readout_b2.hex` (one word per class), `readout_shift.hex` (the
-    /// requantization shift, 5 bits).
-    pub fn memory_images(&self) -> Vec<(String, Vec<u8>)> {
-        let w1: Vec<Vec<i8>> = (0..self.neurons)
-            .map(|n| self.w1.iter().map(|r| r[n]).collect())
-            .collect();
-        let w2: Vec<Vec<i8>> = (0..self.hidden)
-            .map(|j| self.w2.iter().map(|r| r[j]).collect())
-            .collect();
-        vec![
-            ("readout_w1.hex".to_string(), int8_rows_hex(&w1)),
-            ("readout_b1.hex".to_string(), words_hex(&self.b1)),
-            ("readout_w2.hex".to_string(), int8_rows_hex(&w2)),
-            ("readout_b2.hex".to_string(), words_hex(&self.b2)),
-            (
-                "readout_shift.hex".to_string(),
-                format!("{:02x}\n", self.shift).into_bytes(),
-            ),
-        ]
-    }
-}
-
-/// One `$readmemh` line per row, element `i` at bits `[8i +: 8]`.
-fn int8_rows_hex(rows: &[Vec<i8>]) -> Vec<u8> {
-    let mut s = String::new();
-    for r in rows {
-        for v in r.iter().rev() {
-            s.push_str(&format!("{:02x}", *v as u8));
-        }
-        s.push('\n');
-    }
-    s.into_bytes()
-}
-
-/// One 32-bit two's complement word per line.
-fn words_hex(v: &[i32]) -> Vec<u8> {
-    v.iter()
-        .map(|b| format!("{:08x}\n", *b as u32))
-        .collect::<String>()
-        .into_bytes()
 }
 
 /// Standardization statistics of the training rows.

@@ -14,7 +14,7 @@ use super::events::{bin_events, EventSet};
 use super::mlp::{quantize_mlp, train_mlp, FloatMlp, MlpReadout, MlpSettings};
 use super::model::{argmax, readout_scores, run_sample};
 use super::readout_fit::{fit, LinearFit};
-use super::spec::LsmDesign;
+use super::spec::{LsmDesign, ReadoutWeights};
 use super::weights::{push_hex, Weights};
 use super::{Artifact, LsmError};
 use crate::train::{Confusion, DecisionRule};
@@ -251,10 +251,11 @@ pub fn train_readout(
         table.to_table()
     );
     let mut artifacts = vec![(PathBuf::from(format!("{}_readout.json", design.name)), json)];
-    if report.mlp.is_none() {
-        artifacts.push((PathBuf::from("readout_w.hex"), report.readout.weights_hex()));
-        artifacts.push((PathBuf::from("readout_b.hex"), report.readout.biases_hex()));
-    }
+    let images = match &report.mlp {
+        Some(m) => ReadoutWeights::Mlp(m.clone()).memory_images(),
+        None => ReadoutWeights::Linear(report.readout.clone()).memory_images(),
+    };
+    artifacts.extend(images.into_iter().map(|(n, b)| (PathBuf::from(n), b)));
     artifacts.push((PathBuf::from("train_report.json"), summary));
     artifacts.push((PathBuf::from("confusion.txt"), text.into_bytes()));
     artifacts.push((PathBuf::from("confusion.svg"), svg.into_bytes()));

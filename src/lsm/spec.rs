@@ -9,10 +9,11 @@ use crate::diagnostic::{SourceError, SourceFile};
 
 use super::energy::EnergyModel;
 use super::margins::MarginSettings;
-use super::mlp::MlpReadout;
-use super::readout::TrainedReadout;
 
 mod check;
+mod readout;
+
+pub use readout::{ReadoutSpec, ReadoutWeights};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -246,106 +247,6 @@ pub struct Conductance {
     /// Fraction of input synapses left unformed (both devices at g_min: weight 0).
     pub sparsity: f64,
     pub seed: u64,
-}
-
-/// Trained readout weights: one layer (neurons → classes), or the MLP with a hidden layer.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub enum ReadoutWeights {
-    Linear(TrainedReadout),
-    Mlp(MlpReadout),
-}
-
-impl From<TrainedReadout> for ReadoutWeights {
-    fn from(t: TrainedReadout) -> Self {
-        ReadoutWeights::Linear(t)
-    }
-}
-
-impl From<MlpReadout> for ReadoutWeights {
-    fn from(m: MlpReadout) -> Self {
-        ReadoutWeights::Mlp(m)
-    }
-}
-
-impl ReadoutWeights {
-    /// The class the integer readout (the RTL's arithmetic) picks for these spike counts.
-    pub fn classify(&self, counts: &[u32]) -> usize {
-        match self {
-            ReadoutWeights::Linear(t) => t.classify(counts),
-            ReadoutWeights::Mlp(m) => m.classify(counts),
-        }
-    }
-    /// The integer class scores (the RTL's 32-bit scores).
-    pub fn scores(&self, counts: &[u32]) -> Vec<i64> {
-        match self {
-            ReadoutWeights::Linear(t) => {
-                super::model::readout_scores(&t.weights, &t.biases, counts)
-            }
-            ReadoutWeights::Mlp(m) => m.scores(counts),
-        }
-    }
-    /// Hidden neurons (0 for one layer).
-    pub fn hidden(&self) -> usize {
-        match self {
-            ReadoutWeights::Linear(_) => 0,
-            ReadoutWeights::Mlp(m) => m.hidden,
-        }
-    }
-    /// The `$readmemh` images the RTL readout loads: `(file name, bytes)`.
-    pub fn memory_images(&self) -> Vec<(String, Vec<u8>)> {
-        match self {
-            ReadoutWeights::Linear(t) => vec![
-                ("readout_w.hex".to_string(), t.weights_hex()),
-                ("readout_b.hex".to_string(), t.biases_hex()),
-            ],
-            ReadoutWeights::Mlp(m) => m.memory_images(),
-        }
-    }
-}
-
-/// The readout stage (int8 weights, int32 biases).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ReadoutSpec {
-    pub classes: u32,
-    /// Hidden ReLU neurons of an MLP readout (0: one layer, neurons → classes).
-    pub hidden: u32,
-    /// Trained weights loaded from `readout.weights`; `None` means all-zero (untrained).
-    pub trained: Option<ReadoutWeights>,
-    /// Multiply-accumulate units of the readout (`1..=classes`): the classes are scored
-    /// `mac_units` at a time, one reservoir neuron per cycle.
-    pub mac_units: u32,
-}
-
-impl ReadoutSpec {
-    /// Blocks of `mac_units` classes.
-    pub fn blocks(&self) -> u32 {
-        self.classes.div_ceil(self.mac_units)
-    }
-    /// Blocks of `mac_units` hidden neurons (0 without a hidden layer).
-    pub fn hidden_blocks(&self) -> u32 {
-        self.hidden.div_ceil(self.mac_units)
-    }
-    /// Readout cycles per sample: every block of a layer takes one cycle per input of the
-    /// layer (reservoir neurons, then hidden neurons), then one argmax cycle per class.
-    pub fn cycles(&self, neurons: usize) -> usize {
-        if self.hidden == 0 {
-            self.blocks() as usize * neurons + self.classes as usize
-        } else {
-            self.hidden_blocks() as usize * neurons
-                + self.blocks() as usize * self.hidden as usize
-                + self.classes as usize
-        }
-    }
-    /// The weights the RTL is built with: the trained ones, else all zeros.
-    pub fn weights(&self, neurons: usize) -> ReadoutWeights {
-        match &self.trained {
-            Some(t) => t.clone(),
-            None if self.hidden == 0 => {
-                TrainedReadout::zeros(self.classes as usize, neurons).into()
-            }
-            None => MlpReadout::zeros(self.classes as usize, neurons, self.hidden as usize).into(),
-        }
-    }
 }
 
 /// A validated LSM design.

@@ -131,7 +131,7 @@ module lsm_ctrl (
                         if (blk == @{ w.bw }@'d@{ w.nb - 1 }@) begin
                             blk <= @{ w.bw }@'d0;
                             cls <= @{ w.clw }@'d0;
-                        state <= S_ARG;
+                            state <= S_ARG;
                         end else begin
                             blk <= blk + @{ w.bw }@'d1;
                         end

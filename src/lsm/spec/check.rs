@@ -4,7 +4,7 @@ use serde_saphyr::Spanned;
 
 use super::*;
 
-fn range<T: PartialOrd + Copy + std::fmt::Display>(
+pub(super) fn range<T: PartialOrd + Copy + std::fmt::Display>(
     file: &SourceFile,
     s: &Spanned<T>,
     lo: T,
@@ -88,7 +88,7 @@ pub(super) fn validate(file: &SourceFile, raw: RawSpec) -> Result<LsmDesign, Sou
     }
     let readout = match &l.readout {
         None => None,
-        Some(r) => Some(readout(file, r, neurons, time_steps)?),
+        Some(r) => Some(readout::validate(file, r, neurons, time_steps)?),
     };
     let mut design = LsmDesign {
         name,
@@ -346,104 +346,6 @@ fn input(
         ));
     }
     Ok((map, step_us))
-}
-
-fn readout(
-    file: &SourceFile,
-    r: &RawReadout,
-    neurons: usize,
-    time_steps: usize,
-) -> Result<ReadoutSpec, SourceError> {
-    let classes = range(file, &r.classes, 2, 256, "readout.classes")?;
-    let spec_hidden = match &r.hidden {
-        None => None,
-        Some(h) => Some(range(file, h, 0, 1024, "readout.hidden")?),
-    };
-    // The RTL accumulates in 32 bits; the largest layer-1 sum must fit (biases are ±2^23).
-    let peak = neurons as u64 * 127 * time_steps as u64 + (1 << 23);
-    if peak >= 1 << 31 {
-        return Err(locate(
-            file,
-            &r.classes,
-            format!(
-                "a readout on {neurons} neurons × {time_steps} time steps can reach |score| {peak} with int8 weights, beyond the RTL's 32-bit accumulators; use fewer neurons or time steps"
-            ),
-        ));
-    }
-    let trained = match &r.weights {
-        None => None,
-        Some(w) => Some(readout_weights(file, w, classes as usize, neurons)?),
-    };
-    let file_hidden = trained.as_ref().map(|t| t.hidden() as u32);
-    let hidden = match (spec_hidden, file_hidden) {
-        (Some(s), Some(f)) if s != f => {
-            let h = r.hidden.as_ref().unwrap_or(&r.classes);
-            return Err(locate(
-                file,
-                h,
-                format!("readout.hidden is {s}, but the readout weights have {f} hidden neurons"),
-            ));
-        }
-        (Some(h), _) | (None, Some(h)) => h,
-        (None, None) => 0,
-    };
-    let mac_units = match &r.mac_units {
-        None => classes,
-        Some(m) => range(file, m, 1, classes.max(hidden), "readout.mac_units")?,
-    };
-    Ok(ReadoutSpec {
-        classes,
-        hidden,
-        trained,
-        mac_units,
-    })
-}
-
-/// Reads `readout.weights`: a one-layer readout or an MLP with a hidden layer (the JSON
-/// `nmgen train` writes), checked against the spec's classes and neurons.
-fn readout_weights(
-    file: &SourceFile,
-    w: &Spanned<String>,
-    classes: usize,
-    neurons: usize,
-) -> Result<ReadoutWeights, SourceError> {
-    let path = beside(file, &w.value);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        locate(
-            file,
-            w,
-            format!("cannot read readout weights {}: {e}", path.display()),
-        )
-    })?;
-    crate::output::note_input(&path);
-    let bad =
-        |e: serde_json::Error| locate(file, w, format!("readout weights {}: {e}", path.display()));
-    let value: serde_json::Value =
-        serde_json::from_str(crate::diagnostic::strip_bom(&text)).map_err(bad)?;
-    let (t, shape_ok): (ReadoutWeights, bool) = if value.get("w1").is_some() {
-        let m: MlpReadout = serde_json::from_value(value).map_err(bad)?;
-        let ok = m.is_consistent();
-        (m.into(), ok)
-    } else {
-        let t: TrainedReadout = serde_json::from_value(value).map_err(bad)?;
-        let ok = t.is_consistent();
-        (t.into(), ok)
-    };
-    let (c, n) = match &t {
-        ReadoutWeights::Linear(t) => (t.classes, t.neurons),
-        ReadoutWeights::Mlp(m) => (m.classes, m.neurons),
-    };
-    if c != classes || n != neurons || !shape_ok {
-        return Err(locate(
-            file,
-            w,
-            format!(
-                "readout weights {} are for {c} classes × {n} neurons, the spec has {classes} × {neurons}",
-                path.display(),
-            ),
-        ));
-    }
-    Ok(t)
 }
 
 /// `lsm.energy`: the documented defaults, each overridable by a positive number.
