@@ -6,20 +6,15 @@ use std::path::PathBuf;
 use super::events::{bin_events, SpikeTrain};
 use super::float_rule::agreement;
 use super::model::run_sample;
-use super::readout::TrainedReadout;
 use super::rtl::{expect_files, rtl_files, testbench, Widths};
-use super::spec::LsmDesign;
+use super::spec::{LsmDesign, ReadoutWeights};
 use super::synth::{synthetic_events, SyntheticSettings};
 use super::weights::{adc_can_clip, draw_weights, partial_sum_range, readmemh_levels, Weights};
 use super::{Artifact, LsmError};
 
 /// The readout weights the RTL is built with: trained ones from the spec, else zeros.
-pub fn readout_of(design: &LsmDesign) -> Option<TrainedReadout> {
-    design.readout.as_ref().map(|r| {
-        r.trained
-            .clone()
-            .unwrap_or_else(|| TrainedReadout::zeros(r.classes as usize, design.neurons))
-    })
+pub fn readout_of(design: &LsmDesign) -> Option<ReadoutWeights> {
+    design.readout.as_ref().map(|r| r.weights(design.neurons))
 }
 
 /// Memory images shared by `build` and `simulate`: `(file name, bytes)`.
@@ -35,8 +30,7 @@ pub fn memory_images(design: &LsmDesign, weights: &Weights) -> Vec<(String, Vec<
         ),
     ];
     if let Some(r) = readout_of(design) {
-        files.push(("readout_w.hex".to_string(), r.weights_hex()));
-        files.push(("readout_b.hex".to_string(), r.biases_hex()));
+        files.extend(r.memory_images());
     }
     files
 }
@@ -181,20 +175,37 @@ pub fn report(design: &LsmDesign, weights: &Weights, demo: &[SpikeTrain]) -> Str
         design.time_steps
     ));
     if let Some(r) = &design.readout {
-        s.push_str(&format!(
-            "readout           {} classes, int8 weights, {} MAC unit(s): {} cycles ({} block(s) x {} neurons) + {} argmax cycles, {}\n",
-            r.classes,
-            r.mac_units,
-            r.blocks() as usize * design.neurons,
-            r.blocks(),
-            design.neurons,
-            r.classes,
-            if r.trained.is_some() {
-                "trained"
-            } else {
-                "untrained (all-zero weights)"
-            }
-        ));
+        let state = if r.trained.is_some() {
+            "trained"
+        } else {
+            "untrained (all-zero weights)"
+        };
+        s.push_str(&if r.hidden == 0 {
+            format!(
+                "readout           {} classes, int8 weights, {} MAC unit(s): {} cycles ({} block(s) x {} neurons) + {} argmax cycles, {state}\n",
+                r.classes,
+                r.mac_units,
+                r.blocks() as usize * design.neurons,
+                r.blocks(),
+                design.neurons,
+                r.classes,
+            )
+        } else {
+            format!(
+                "readout           MLP {} neurons -> {} hidden ReLUs -> {} classes, int8 weights, {} MAC unit(s): layer 1 {} cycles ({} block(s) x {} neurons) + layer 2 {} cycles ({} block(s) x {} hidden) + {} argmax cycles, {state}\n",
+                design.neurons,
+                r.hidden,
+                r.classes,
+                r.mac_units,
+                r.hidden_blocks() as usize * design.neurons,
+                r.hidden_blocks(),
+                design.neurons,
+                r.blocks() as usize * r.hidden as usize,
+                r.blocks(),
+                r.hidden,
+                r.classes,
+            )
+        });
     }
     s
 }
@@ -209,9 +220,10 @@ fn ppa(design: &LsmDesign, weights: &Weights, demo: &[SpikeTrain]) -> String {
     let macro_cols = (weights.cols * 2).div_ceil(MACRO);
     let step_cycles = w.g + 2;
     let readback = design.neurons;
-    let readout = design.readout.as_ref().map_or(0, |r| {
-        r.blocks() as usize * design.neurons + r.classes as usize
-    });
+    let readout = design
+        .readout
+        .as_ref()
+        .map_or(0, |r| r.cycles(design.neurons));
     let sample_cycles = design.time_steps * step_cycles + readback + readout + 1;
     let runs: Vec<_> = demo
         .iter()
@@ -223,9 +235,18 @@ fn ppa(design: &LsmDesign, weights: &Weights, demo: &[SpikeTrain]) -> String {
         .iter()
         .map(|r| r.active_rows.iter().sum::<usize>())
         .sum();
+    let energy = super::energy::energy(design, weights, demo, &runs);
     let regs = design.neurons * (w.vw + 1 + w.aw + w.cw);
-    let ro_bits = design.classes() * (design.neurons * 8 + 32 + 32);
-    format!(
+    // Weights, biases and 32-bit accumulators of each layer (plus the 5-bit shift).
+    let ro_bits = match &design.readout {
+        None => 0,
+        Some(r) if r.hidden == 0 => design.classes() * (design.neurons * 8 + 32 + 32),
+        Some(r) => {
+            let h = r.hidden as usize;
+            h * (design.neurons * 8 + 32 + 32) + design.classes() * (h * 8 + 32 + 32) + 5
+        }
+    };
+    let mut s = format!(
         "devices           {} cells: {} formed pairs ({} devices), {} unformed pairs left at g_min\n\
          macro fit         {} x {} array of 512x512 macros ({} rows x {} device columns, G+ and G- side by side)\n\
          cycles            {step_cycles} per time step, {sample_cycles} per sample ({} steps + {readback} read-back + {readout} readout + 1 clear)\n\
@@ -243,7 +264,9 @@ fn ppa(design: &LsmDesign, weights: &Weights, demo: &[SpikeTrain]) -> String {
         conv as f64 / n,
         wl as f64 / n,
         2 * pairs * w.lb,
-    )
+    );
+    s.push_str(&super::energy::report_lines(design, &energy));
+    s
 }
 
 /// Side of the resistive-memory macro the crossbar is tiled onto (rows and columns).

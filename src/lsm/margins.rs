@@ -15,8 +15,8 @@ use serde::Serialize;
 use super::build::readout_of;
 use super::events::{bin_events, EventSet, SpikeTrain};
 use super::model::{run_sample, Raster};
-use super::readout::{train_readout, TrainSettings, TrainedReadout};
-use super::spec::LsmDesign;
+use super::readout::{train_readout, TrainSettings};
+use super::spec::{LsmDesign, ReadoutWeights};
 use super::synth::{synthetic_events, SyntheticSettings};
 use super::weights::{draw_weights, Weights};
 use super::{plot, Artifact, LsmError};
@@ -111,7 +111,7 @@ fn run_all(design: &LsmDesign, w: &Weights, trains: &[SpikeTrain]) -> Run {
     }
 }
 
-fn accuracy(r: &Run, ro: &TrainedReadout, labels: &[usize]) -> f64 {
+fn accuracy(r: &Run, ro: &ReadoutWeights, labels: &[usize]) -> f64 {
     let ok = r
         .rasters
         .iter()
@@ -161,7 +161,7 @@ pub fn variation_margins(
         (Some(_), Some(_)) if given => {
             let rep = train_readout(design, &nominal_w, set, &TrainSettings::default())?;
             (
-                Some(rep.readout),
+                Some(rep.readout.into()),
                 Some("ridge, trained on this set on the nominal crossbar".to_string()),
             )
         }
@@ -177,7 +177,7 @@ pub fn variation_margins(
             );
             let rep = train_readout(design, &nominal_w, &train_set, &TrainSettings::default())?;
             (
-                Some(rep.readout),
+                Some(rep.readout.into()),
                 Some(
                     "ridge, trained on a separate synthetic set on the nominal crossbar"
                         .to_string(),

@@ -16,6 +16,7 @@
 //! - [`variation_margins`] sweeps device variation (Monte Carlo).
 
 pub mod build;
+pub mod energy;
 pub mod events;
 pub mod float_rule;
 pub mod images;

@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use super::events::{bin_events, EventSet};
 use super::mlp::{quantize_mlp, train_mlp, FloatMlp, MlpReadout, MlpSettings};
 use super::model::{argmax, readout_scores, run_sample};
-use super::spec::LsmDesign;
+use super::readout_fit::{fit, LinearFit};
+use super::spec::{LsmDesign, ReadoutWeights};
 use super::weights::{push_hex, Weights};
 use super::{Artifact, LsmError};
-use crate::train::Confusion;
+use crate::train::{Confusion, DecisionRule};
 
 /// Trained, quantized readout: `score_c = bias_c + Σ_n weights[c][n]·count_n`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -205,7 +206,7 @@ pub fn train_readout(
         None => readout.classify(&x[i]),
     };
     let names: Vec<String> = (0..classes).map(|c| c.to_string()).collect();
-    let mut table = Confusion::new(names);
+    let mut table = Confusion::with_rule(names, DecisionRule::HighestScore);
     for &i in test {
         table.add(labels[i], Some(int_pred(i)));
     }
@@ -250,10 +251,11 @@ pub fn train_readout(
         table.to_table()
     );
     let mut artifacts = vec![(PathBuf::from(format!("{}_readout.json", design.name)), json)];
-    if report.mlp.is_none() {
-        artifacts.push((PathBuf::from("readout_w.hex"), report.readout.weights_hex()));
-        artifacts.push((PathBuf::from("readout_b.hex"), report.readout.biases_hex()));
-    }
+    let images = match &report.mlp {
+        Some(m) => ReadoutWeights::Mlp(m.clone()).memory_images(),
+        None => ReadoutWeights::Linear(report.readout.clone()).memory_images(),
+    };
+    artifacts.extend(images.into_iter().map(|(n, b)| (PathBuf::from(n), b)));
     artifacts.push((PathBuf::from("train_report.json"), summary));
     artifacts.push((PathBuf::from("confusion.txt"), text.into_bytes()));
     artifacts.push((PathBuf::from("confusion.svg"), svg.into_bytes()));
@@ -315,8 +317,22 @@ fn fit_float(
                 FloatReadout::Mlp(f)
             }
         }
-        other => {
-            let (w, b) = super::readout_fit::fit(other, x, labels, train, classes, neurons);
+        TrainMethod::Ridge { lambda } => {
+            let method = LinearFit::Ridge { lambda: *lambda };
+            let (w, b) = fit(method, x, labels, train, classes, neurons);
+            FloatReadout::Linear(w, b)
+        }
+        &TrainMethod::Logistic {
+            epochs,
+            learning_rate,
+            l2,
+        } => {
+            let method = LinearFit::Logistic {
+                epochs,
+                learning_rate,
+                l2,
+            };
+            let (w, b) = fit(method, x, labels, train, classes, neurons);
             FloatReadout::Linear(w, b)
         }
     }

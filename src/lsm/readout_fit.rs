@@ -1,10 +1,21 @@
 //! Float fitting of the readout: ridge regression and softmax regression.
 
-use super::readout::TrainMethod;
+/// The linear readouts fitted here (the MLP is trained by [`super::mlp`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LinearFit {
+    /// Closed-form ridge regression on one-hot targets.
+    Ridge { lambda: f64 },
+    /// Softmax regression by full-batch gradient descent.
+    Logistic {
+        epochs: u32,
+        learning_rate: f64,
+        l2: f64,
+    },
+}
 
 /// Returns `(weights[c][n], biases[c])` fitted on the rows `train` of `x`.
 pub fn fit(
-    method: &TrainMethod,
+    method: LinearFit,
     x: &[Vec<u32>],
     labels: &[usize],
     train: &[usize],
@@ -27,9 +38,9 @@ pub fn fit(
     }
     let sd: Vec<f64> = sd.iter().map(|v| v.sqrt().max(1e-9)).collect();
     let z = |i: usize, n: usize| (x[i][n] as f64 - mean[n]) / sd[n];
-    let (wz, bz) = match *method {
-        TrainMethod::Ridge { lambda } => ridge(train, labels, classes, neurons, lambda, &z),
-        TrainMethod::Logistic {
+    let (wz, bz) = match method {
+        LinearFit::Ridge { lambda } => ridge(train, labels, classes, neurons, lambda, &z),
+        LinearFit::Logistic {
             epochs,
             learning_rate,
             l2,
@@ -43,7 +54,6 @@ pub fn fit(
             l2,
             &z,
         ),
-        TrainMethod::Mlp(_) => unreachable!("the MLP is fitted by lsm::mlp"),
     };
     // Fold the standardization back into raw-count weights.
     let mut w = vec![vec![0.0; neurons]; classes];

@@ -72,6 +72,8 @@ pub struct SimReport {
     pub rasters: Vec<Raster>,
     /// Readout class per sample (when the design has a readout).
     pub classes: Vec<Option<usize>>,
+    /// The winning class's integer score per sample (when the design has a readout).
+    pub scores: Vec<Option<i64>>,
     pub labels: Vec<Option<u32>>,
     pub mismatches: Vec<Mismatch>,
     pub verilator: Option<VerilatorRun>,
@@ -104,11 +106,13 @@ pub fn raster_csv(rasters: &[Raster]) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// Compares what the RTL put out with the model, sample by sample.
+/// Compares what the RTL put out with the model, sample by sample: spikes per step,
+/// final membranes and counts, the readout's class and its score.
 pub fn compare(
     design: &LsmDesign,
     rasters: &[Raster],
     classes: &[Option<usize>],
+    scores: &[Option<i64>],
     obs: &Observed,
     first_sample: usize,
 ) -> Vec<Mismatch> {
@@ -191,6 +195,19 @@ pub fn compare(
                 });
             }
         }
+        if let Some(Some(score)) = scores.get(i) {
+            match obs.scores.get(i) {
+                Some(&got) if got == *score => {}
+                got => out.push(Mismatch {
+                    sample,
+                    step: None,
+                    neuron: None,
+                    what: "class score".into(),
+                    expected: *score,
+                    got: got.copied().unwrap_or(i64::MIN),
+                }),
+            }
+        }
     }
     if obs.beats.len() > beat {
         out.push(Mismatch {
@@ -231,6 +248,11 @@ pub fn simulate(
         .iter()
         .map(|r| readout.as_ref().map(|ro| ro.classify(&r.counts)))
         .collect();
+    let scores: Vec<Option<i64>> = rasters
+        .iter()
+        .zip(&classes)
+        .map(|(r, c)| Some(readout.as_ref()?.scores(&r.counts)[(*c)?]))
+        .collect();
     let mut artifacts: Vec<Artifact> = vec![
         (PathBuf::from("raster.csv"), raster_csv(&rasters)),
         (
@@ -243,6 +265,7 @@ pub fn simulate(
     ];
     let mut report = SimReport {
         classes: classes.clone(),
+        scores: scores.clone(),
         labels: events.samples.iter().map(|s| s.label).collect(),
         mismatches: Vec::new(),
         verilator: None,
@@ -289,6 +312,7 @@ pub fn simulate(
                 design,
                 &rasters[first..end],
                 &classes[first..end],
+                &scores[first..end],
                 &obs,
                 first,
             ));

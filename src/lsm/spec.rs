@@ -7,10 +7,13 @@ use serde_saphyr::{Location, Spanned};
 
 use crate::diagnostic::{SourceError, SourceFile};
 
+use super::energy::EnergyModel;
 use super::margins::MarginSettings;
-use super::readout::TrainedReadout;
 
 mod check;
+mod readout;
+
+pub use readout::{ReadoutSpec, ReadoutWeights};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +38,25 @@ struct RawLsm {
     input: RawInput,
     #[serde(default)]
     readout: Option<RawReadout>,
+    #[serde(default)]
+    energy: Option<RawEnergy>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnergy {
+    #[serde(default)]
+    read_voltage_v: Option<Spanned<f64>>,
+    #[serde(default)]
+    read_pulse_ns: Option<Spanned<f64>>,
+    #[serde(default)]
+    adc_conversion_pj: Option<Spanned<f64>>,
+    #[serde(default)]
+    add_pj: Option<Spanned<f64>>,
+    #[serde(default)]
+    multiply_pj: Option<Spanned<f64>>,
+    #[serde(default)]
+    mac_pj: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,6 +146,8 @@ struct RawReadout {
     weights: Option<Spanned<String>>,
     #[serde(default)]
     mac_units: Option<Spanned<u32>>,
+    #[serde(default)]
+    hidden: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,24 +249,6 @@ pub struct Conductance {
     pub seed: u64,
 }
 
-/// The readout stage (int8 weights, int32 biases).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ReadoutSpec {
-    pub classes: u32,
-    /// Trained weights loaded from `readout.weights`; `None` means all-zero (untrained).
-    pub trained: Option<TrainedReadout>,
-    /// Multiply-accumulate units of the readout (`1..=classes`): the classes are scored
-    /// `mac_units` at a time, one reservoir neuron per cycle.
-    pub mac_units: u32,
-}
-
-impl ReadoutSpec {
-    /// Blocks of `mac_units` classes.
-    pub fn blocks(&self) -> u32 {
-        self.classes.div_ceil(self.mac_units)
-    }
-}
-
 /// A validated LSM design.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LsmDesign {
@@ -264,6 +270,8 @@ pub struct LsmDesign {
     /// Fixed time-bin width in µs; `None` spreads each sample's span over `time_steps`.
     pub step_us: Option<f64>,
     pub readout: Option<ReadoutSpec>,
+    /// Per-event energies of the PPA report.
+    pub energy: EnergyModel,
     pub margins: MarginSettings,
 }
 

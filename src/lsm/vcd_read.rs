@@ -21,11 +21,13 @@ pub struct Observed {
     pub readback: Vec<(usize, i64, u64)>,
     /// Class of each `class_valid` cycle.
     pub classes: Vec<usize>,
+    /// The winning class's score (`class_score`, signed 32 bits) of each `class_valid` cycle.
+    pub scores: Vec<i64>,
     /// Rising clock edges seen.
     pub cycles: u64,
 }
 
-const SIGNALS: [&str; 9] = [
+const SIGNALS: [&str; 10] = [
     "lsm_tb.clk",
     "lsm_tb.dut.out_valid",
     "lsm_tb.dut.out_spikes",
@@ -35,6 +37,7 @@ const SIGNALS: [&str; 9] = [
     "lsm_tb.dut.rb_count",
     "lsm_tb.dut.class_valid",
     "lsm_tb.dut.class_id",
+    "lsm_tb.dut.class_score",
 ];
 
 fn walk(items: &[ScopeItem], prefix: &str, out: &mut Vec<(String, IdCode, u32)>) {
@@ -114,6 +117,7 @@ pub fn read_vcd(path: &Path, membrane_bits: u32) -> Result<Observed, LsmError> {
         }
         if sizes[7] > 0 && is1(&s[7]) {
             obs.classes.push(uint(&s[8]) as usize);
+            obs.scores.push(uint(&s[9]) as u32 as i32 as i64);
         }
     };
     for cmd in parser {

@@ -15,7 +15,40 @@ pub struct Confusion {
     pub classes: Vec<String>,
     /// `matrix[true][predicted]`; the extra last column counts ties.
     pub matrix: Vec<Vec<usize>>,
+    /// How the decision was made (labels of the table and plot).
+    #[serde(skip)]
+    pub rule: DecisionRule,
 }
+
+/// How a classifier decides, which says whether it can tie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecisionRule {
+    /// The output with the most pulses; two or more outputs sharing the most pulses (e.g.
+    /// all silent) decide no class: a tie, counted wrong, in its own column.
+    #[default]
+    MostPulses,
+    /// The largest readout score; equal scores go to the lowest class index, so there are
+    /// no ties (no tie column).
+    HighestScore,
+}
+
+impl DecisionRule {
+    fn axis(self) -> &'static str {
+        match self {
+            DecisionRule::MostPulses => "decided class (most output pulses) →",
+            DecisionRule::HighestScore => {
+                "decided class (largest readout score; equal scores: lowest class) →"
+            }
+        }
+    }
+    fn ties(self) -> bool {
+        self == DecisionRule::MostPulses
+    }
+}
+
+/// What the tie column counts.
+const TIE_NOTE: &str =
+    "tie: two or more outputs share the most pulses, no class decided (counted wrong)";
 
 impl Confusion {
     pub fn new(classes: Vec<String>) -> Confusion {
@@ -23,7 +56,21 @@ impl Confusion {
         Confusion {
             classes,
             matrix: vec![vec![0; n + 1]; n],
+            rule: DecisionRule::MostPulses,
         }
+    }
+
+    /// A confusion table for a classifier that decides by `rule`.
+    pub fn with_rule(classes: Vec<String>, rule: DecisionRule) -> Confusion {
+        Confusion {
+            rule,
+            ..Confusion::new(classes)
+        }
+    }
+
+    /// Columns shown: the classes, then the tie column when the rule can tie.
+    fn shown(&self) -> usize {
+        self.classes.len() + usize::from(self.rule.ties())
     }
 
     pub fn add(&mut self, truth: usize, decision: Option<usize>) {
@@ -74,13 +121,19 @@ impl Confusion {
         for c in &self.classes {
             let _ = write!(s, " {c:>w$}");
         }
-        let _ = writeln!(s, " {:>w$}", "tie");
+        if self.rule.ties() {
+            let _ = write!(s, " {:>w$}", "tie");
+        }
+        s.push('\n');
         for (c, row) in self.classes.iter().zip(&self.matrix) {
             let _ = write!(s, "{c:>w$} |");
-            for v in row {
+            for v in &row[..self.shown()] {
                 let _ = write!(s, " {v:>w$}");
             }
             s.push('\n');
+        }
+        if self.rule.ties() {
+            let _ = writeln!(s, "({TIE_NOTE})");
         }
         s
     }
@@ -88,9 +141,13 @@ impl Confusion {
     /// The matrix as an SVG heat map (cells shaded by the fraction of their row).
     pub fn to_svg(&self, title: &str) -> Result<String, String> {
         let n = self.classes.len();
-        let cols = n + 1;
+        let cols = self.shown();
         let cell = if n > 5 { 44 } else { 80 };
-        let (w, h) = ((160 + cols * cell) as u32, (110 + n * cell) as u32);
+        let note = if self.rule.ties() { 20 } else { 0 };
+        let (w, h) = (
+            (160 + cols * cell).max(620) as u32,
+            (110 + note + n * cell) as u32,
+        );
         let mut out = String::new();
         {
             let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
@@ -100,7 +157,7 @@ impl Confusion {
             root.draw(&Text::new(title.to_string(), (10, 8), font.clone()))
                 .map_err(|e| e.to_string())?;
             root.draw(&Text::new(
-                "decided class (most output pulses) →".to_string(),
+                self.rule.axis().to_string(),
                 (120, 32),
                 small.clone(),
             ))
@@ -112,6 +169,7 @@ impl Confusion {
                 .iter()
                 .map(String::as_str)
                 .chain(["tie"])
+                .take(cols)
                 .enumerate()
             {
                 root.draw(&Text::new(
@@ -129,7 +187,7 @@ impl Confusion {
                     small.clone(),
                 ))
                 .map_err(|e| e.to_string())?;
-                for (j, &v) in row.iter().enumerate() {
+                for (j, &v) in row[..cols].iter().enumerate() {
                     let f = v as f64 / total;
                     let shade = (255.0 * (1.0 - 0.8 * f)) as u8;
                     let colour = if i == j {
@@ -156,9 +214,17 @@ impl Confusion {
             root.draw(&Text::new(
                 format!("rows: true class · {}", self.summary()),
                 (10, y0 + n as i32 * c + 12),
-                small,
+                small.clone(),
             ))
             .map_err(|e| e.to_string())?;
+            if self.rule.ties() {
+                root.draw(&Text::new(
+                    TIE_NOTE.to_string(),
+                    (10, y0 + n as i32 * c + 32),
+                    small,
+                ))
+                .map_err(|e| e.to_string())?;
+            }
             root.present().map_err(|e| e.to_string())?;
         }
         Ok(out)

@@ -19,7 +19,7 @@ pub mod network;
 pub mod response;
 pub mod sfq;
 
-pub use confusion::Confusion;
+pub use confusion::{Confusion, DecisionRule};
 pub use encoding::RateCode;
 pub use network::{SfqLayer, SfqNetwork};
 pub use response::ForwardModel;

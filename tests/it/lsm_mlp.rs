@@ -94,6 +94,10 @@ fn train_cli_sets_the_split_and_reports_held_out_accuracy() {
     );
     assert!(stdout.contains("on 120 + 80 samples"), "{stdout}");
     assert!(stdout.contains("95 % interval"), "{stdout}");
+    assert!(
+        stdout.contains("true\\out") && !stdout.contains(" tie"),
+        "{stdout}"
+    );
     assert!(out.join("confusion.svg").exists() && out.join("readout_w.hex").exists());
     // The trained readout loads back into the spec.
     let json = out.join("lsm_tidigits_readout.json");
@@ -124,4 +128,31 @@ fn train_cli_sets_the_split_and_reports_held_out_accuracy() {
         assert!(stderr.contains(needle), "{stderr}");
         assert!(!bad.exists());
     }
+}
+
+#[test]
+fn confusion_says_how_classes_are_decided() {
+    use nmgen::train::{Confusion, DecisionRule};
+    let names = vec!["a".to_string(), "b".to_string()];
+    // SFQ networks decide by the most output pulses: a tie is its own, explained column.
+    let mut sfq = Confusion::new(names.clone());
+    sfq.add(0, None);
+    sfq.add(1, Some(1));
+    let table = sfq.to_table();
+    assert!(table.lines().next().unwrap().ends_with("tie"), "{table}");
+    assert!(
+        table.contains("tie: two or more outputs share the most pulses"),
+        "{table}"
+    );
+    let svg = sfq.to_svg("sfq").expect("svg");
+    assert!(svg.contains("most output pulses") && svg.contains("no class decided"));
+    // The LSM readout takes the largest score (first maximum): no ties, no tie column.
+    let mut lsm = Confusion::with_rule(names, DecisionRule::HighestScore);
+    lsm.add(0, Some(0));
+    lsm.add(1, Some(0));
+    let table = lsm.to_table();
+    assert!(!table.contains("tie"), "{table}");
+    assert_eq!(table.lines().nth(2).unwrap().split_whitespace().count(), 4);
+    let svg = lsm.to_svg("lsm").expect("svg");
+    assert!(svg.contains("largest readout score") && !svg.contains(">tie<"));
 }

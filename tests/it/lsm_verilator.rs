@@ -92,6 +92,16 @@ fn examples_lint_clean_with_wall() {
     d.rows_per_cycle = 1;
     d.readout = None;
     lint_clean(&d);
+    // MLP readouts: blocks in both layers (16 hidden, 10 classes on 6 MAC units), and one
+    // block each (3 hidden, 3 classes on 3 units).
+    let mut d = example("lsm_digits.yaml");
+    let ro = d.readout.as_mut().expect("readout");
+    (ro.hidden, ro.mac_units) = (16, 6);
+    lint_clean(&d);
+    let mut d = small();
+    let ro = d.readout.as_mut().expect("readout");
+    (ro.hidden, ro.mac_units) = (3, 3);
+    lint_clean(&d);
 }
 
 #[test]
@@ -236,12 +246,28 @@ fn mismatches_are_reported_by_neuron_and_step() {
             .map(|n| (n, r.final_membrane()[n], r.counts[n] as u64))
             .collect(),
         classes: report.classes.iter().map(|c| c.unwrap_or(0)).collect(),
+        scores: report.scores.iter().map(|c| c.unwrap_or(0)).collect(),
         cycles: 0,
     };
-    assert!(compare(&d, &report.rasters, &report.classes, &obs, 0).is_empty());
+    assert!(compare(
+        &d,
+        &report.rasters,
+        &report.classes,
+        &report.scores,
+        &obs,
+        0
+    )
+    .is_empty());
     obs.beats[17][42] = !obs.beats[17][42];
     obs.readback[5].1 += 1;
-    let m = compare(&d, &report.rasters, &report.classes, &obs, 0);
+    let m = compare(
+        &d,
+        &report.rasters,
+        &report.classes,
+        &report.scores,
+        &obs,
+        0,
+    );
     assert_eq!(m.len(), 2);
     assert_eq!(
         (m[0].step, m[0].neuron, m[0].what.as_str()),
@@ -267,7 +293,7 @@ fn small_design_with_adc_clipping_and_shift_leak_matches() {
         }
         t.biases[c] = c as i32 * 5 - 4;
     }
-    ro.trained = Some(t);
+    ro.trained = Some(t.into());
     let set = synthetic_events(&d, &SyntheticSettings::new(3, 2, 8));
     let report = simulate(
         &d,

@@ -4,7 +4,7 @@ use serde_saphyr::Spanned;
 
 use super::*;
 
-fn range<T: PartialOrd + Copy + std::fmt::Display>(
+pub(super) fn range<T: PartialOrd + Copy + std::fmt::Display>(
     file: &SourceFile,
     s: &Spanned<T>,
     lo: T,
@@ -88,7 +88,7 @@ pub(super) fn validate(file: &SourceFile, raw: RawSpec) -> Result<LsmDesign, Sou
     }
     let readout = match &l.readout {
         None => None,
-        Some(r) => Some(readout(file, r, neurons)?),
+        Some(r) => Some(readout::validate(file, r, neurons, time_steps)?),
     };
     let mut design = LsmDesign {
         name,
@@ -107,6 +107,7 @@ pub(super) fn validate(file: &SourceFile, raw: RawSpec) -> Result<LsmDesign, Sou
         input,
         step_us,
         readout,
+        energy: energy(file, l.energy.as_ref(), adc_bits)?,
         margins: MarginSettings::default(),
     };
     let (_, vmax) = design.membrane_limits();
@@ -347,46 +348,39 @@ fn input(
     Ok((map, step_us))
 }
 
-fn readout(file: &SourceFile, r: &RawReadout, neurons: usize) -> Result<ReadoutSpec, SourceError> {
-    let classes = range(file, &r.classes, 2, 256, "readout.classes")?;
-    let trained = match &r.weights {
-        None => None,
-        Some(w) => {
-            let path = beside(file, &w.value);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                locate(
-                    file,
-                    w,
-                    format!("cannot read readout weights {}: {e}", path.display()),
-                )
-            })?;
-            crate::output::note_input(&path);
-            let t: TrainedReadout = serde_json::from_str(crate::diagnostic::strip_bom(&text))
-                .map_err(|e| locate(file, w, format!("readout weights {}: {e}", path.display())))?;
-            if t.classes != classes as usize || t.neurons != neurons || !t.is_consistent() {
+/// `lsm.energy`: the documented defaults, each overridable by a positive number.
+fn energy(
+    file: &SourceFile,
+    e: Option<&RawEnergy>,
+    adc_bits: u32,
+) -> Result<EnergyModel, SourceError> {
+    let mut m = EnergyModel::defaults(adc_bits);
+    let Some(e) = e else { return Ok(m) };
+    for (field, slot, name) in [
+        (&e.read_voltage_v, &mut m.read_voltage_v, "read_voltage_v"),
+        (&e.read_pulse_ns, &mut m.read_pulse_ns, "read_pulse_ns"),
+        (
+            &e.adc_conversion_pj,
+            &mut m.adc_conversion_pj,
+            "adc_conversion_pj",
+        ),
+        (&e.add_pj, &mut m.add_pj, "add_pj"),
+        (&e.multiply_pj, &mut m.multiply_pj, "multiply_pj"),
+        (&e.mac_pj, &mut m.mac_pj, "mac_pj"),
+    ] {
+        if let Some(v) = field {
+            let x = finite(file, v, &format!("energy.{name}"))?;
+            if x < 0.0 {
                 return Err(locate(
                     file,
-                    w,
-                    format!(
-                        "readout weights {} are for {} classes × {} neurons, the spec has {classes} × {neurons}",
-                        path.display(),
-                        t.classes,
-                        t.neurons
-                    ),
+                    v,
+                    format!("energy.{name} must be ≥ 0, got {x}"),
                 ));
             }
-            Some(t)
+            *slot = x;
         }
-    };
-    let mac_units = match &r.mac_units {
-        None => classes,
-        Some(m) => range(file, m, 1, classes, "readout.mac_units")?,
-    };
-    Ok(ReadoutSpec {
-        classes,
-        trained,
-        mac_units,
-    })
+    }
+    Ok(m)
 }
 
 fn margins(
