@@ -19,24 +19,24 @@ fn models() -> ForwardModel {
 fn iris_training_is_deterministic_and_accurate() {
     let data = nmgen::dataset::read(&path("data/iris.csv")).unwrap();
     let m = models();
-    // seed 1: the network of examples/iris.yaml (docs/training.md)
-    let mut s = TrainSettings::new(vec![8, 8], 1);
+    // seed 3: the network of examples/iris.yaml (docs/training.md)
+    let mut s = TrainSettings::new(vec![8, 8], 3);
     // the CLI's default rate, `--rate 14.286GHz`: exactly the example's network
     s.code.rate_max = 14.286e9;
     let a = train::train_on(&data, &m, &s, 0.3, 1).unwrap();
     let b = train::train_on(&data, &m, &s, 0.3, 1).unwrap();
     assert_eq!(a.network, b.network);
-    let other = train::train_on(&data, &m, &TrainSettings::new(vec![8, 8], 2), 0.3, 1).unwrap();
+    let other = train::train_on(&data, &m, &TrainSettings::new(vec![8, 8], 4), 0.3, 1).unwrap();
     assert_ne!(a.network, other.network);
     println!(
         "forward model {}, baseline {}",
         a.model_test.summary(),
         b.baseline_test.summary()
     );
-    // measured: forward model 40/45 (88.9 %) on the test split, pulse level after
-    // fine-tuning 96.2 % on the train split (docs/training.md)
+    // measured: forward model 42/45 (93.3 %) on the test split, pulse level after
+    // fine-tuning 97.1 % on the train split (docs/training.md)
     assert!(
-        a.model_test.accuracy() >= 39.0 / 45.0,
+        a.model_test.accuracy() >= 41.0 / 45.0,
         "{}",
         a.model_test.summary()
     );
