@@ -275,9 +275,13 @@ pub fn map_weights(
     // the written spec must build; what stops it is in the weight file (its stimulus,
     // copied as written, or its currents), so the error points there
     let file = nmgen::diagnostic::SourceFile::new(out.to_path_buf(), mapping.spec.clone());
-    nmgen::spec::parse(&file)
-        .and_then(|parsed| nmgen::spec::check(&file, &parsed))
-        .map_err(|e| weights::in_weight_file(&weights_file, &file, &e))?;
+    let checked = match nmgen::spec::parse(&file) {
+        Ok(parsed) => nmgen::spec::check(&file, &parsed).map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = checked {
+        return Err(weights::in_weight_file(&weights_file, &file, &e).into());
+    }
     for s in &mapping.synapses {
         println!(
             "{:>10} -> {:<10} {:>+7.3}  p = {:.3}  {:<11} {:>8.2} µA  ({})",

@@ -59,8 +59,14 @@ pub fn sim_error(path: &Path, circuit: &Circuit, e: &SimError) -> Option<SourceE
             let (line, col, len) = element_at(&file, name)?;
             Some(file.error_at(line, col, len, message.clone()))
         }
+        SimError::Solver(SolverError::StructurallySingular(k)) if *k >= circuit.nodes.len() => {
+            Some(SourceError::file(
+                path,
+                "a branch current is undetermined: the circuit matrix is structurally singular (a loop of voltage or phase sources, or of inductors and sources?)",
+            ))
+        }
         SimError::Solver(SolverError::StructurallySingular(k)) => {
-            let node = circuit.nodes.get(*k)?;
+            let node = &circuit.nodes[*k];
             let (line, col, len) = node_at(&file, node)?;
             Some(file.error_at(
                 line,

@@ -408,3 +408,38 @@ fn a_streamed_output_leaves_nothing_behind_when_the_command_fails() {
         .next()
         .is_none());
 }
+
+#[test]
+fn simulator_errors_name_the_netlist_line_of_their_element_or_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = |name: &str, text: &str, texts: &[&str]| {
+        let netlist = dir.path().join(name);
+        std::fs::write(&netlist, text).unwrap();
+        let out = dir.path().join("out.csv");
+        fails(
+            &[
+                "sim",
+                netlist.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            texts,
+        );
+        assert!(!out.exists());
+    };
+    // node 5 is driven by a current source and nothing else
+    sim(
+        "floating.cir",
+        "* a floating node\nR1 1 0 1\nI1 0 1 pwl(0 0 10p 1m)\nI2 0 5 pwl(0 0 10p 1m)\n.tran 0.25p 20p\n.end\n",
+        &[
+            "floating.cir:4:6",
+            "node 5 is undetermined: the circuit matrix is structurally singular",
+        ],
+    );
+    // a resistance the simulator cannot stamp
+    sim(
+        "resistor.cir",
+        "* an infinite resistor\n.param big=1e308\nR1 1 0 1\nR3 1 2 big*10\nR4 2 0 1\nI1 0 1 pwl(0 0 10p 1m)\n.tran 0.25p 20p\n.end\n",
+        &["resistor.cir:4:1", "R3: resistance must be finite"],
+    );
+}
