@@ -112,11 +112,14 @@ pub fn probes(b: &mut Builder, controls: &[Line]) -> Result<Vec<Probe>, SourceEr
             request(b, t, q, &target, &mut out);
             break;
         }
-        // a column asked for again is printed once (a netlist with thousands of
-        // repeated `.print` lines would otherwise store each column thousands of times)
+        // a request repeated word for word is printed once (a netlist with thousands of
+        // copies of a `.print` line would otherwise store its column thousands of times);
+        // the same column asked for in another form is kept twice, as JoSIM prints it
+        let words: Vec<&str> = line.tokens.iter().map(|t| t.text.as_str()).collect();
+        let words = words.join(" ");
         let mut k = before;
         while k < out.len() {
-            if seen.insert(out[k].header.clone()) {
+            if seen.insert((out[k].header.clone(), words.clone())) {
                 k += 1;
             } else {
                 let p = out.remove(k);
@@ -124,7 +127,7 @@ pub fn probes(b: &mut Builder, controls: &[Line]) -> Result<Vec<Probe>, SourceEr
                     b.warnings.push(b.src.error(
                         line.first(),
                         format!(
-                            "{} is printed already; repeated requests are ignored",
+                            "{} is printed already by this same request; repeats are ignored",
                             p.header
                         ),
                     ));
