@@ -120,18 +120,31 @@ pub struct SourceError {
     pub line: usize,
     pub column: usize,
     #[source_code]
-    pub src: Option<NamedSource<String>>,
+    /// The whole text, shared with the file (a file with many warnings is not copied).
+    pub src: Option<NamedSource<Arc<str>>>,
     #[label("here")]
     pub span: Option<SourceSpan>,
     #[help]
     pub help: Option<String>,
 }
 
+/// The longest excerpt of the offending line an error quotes (characters).
+const MAX_EXCERPT: usize = 200;
+
+/// The offending line, cut at [`MAX_EXCERPT`] characters (a 700 kB line is quoted by
+/// its head).
+fn excerpt_of(line: &str) -> String {
+    match line.char_indices().nth(MAX_EXCERPT) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    }
+}
+
 impl SourceError {
     /// An error at a byte range of `file`.
     pub fn at(file: &SourceFile, span: std::ops::Range<usize>, message: impl Into<String>) -> Self {
         let (line, column) = file.line_col(span.start);
-        let excerpt = file.line_text(span.start).to_string();
+        let excerpt = excerpt_of(file.line_text(span.start));
         let len = span.end.saturating_sub(span.start).max(1);
         SourceError {
             message: message.into(),
@@ -141,7 +154,7 @@ impl SourceError {
             line,
             column,
             src: Some(
-                NamedSource::new(file.path.display().to_string(), file.text.to_string())
+                NamedSource::new(file.path.display().to_string(), file.text.clone())
                     .with_language("yaml"),
             ),
             span: Some(SourceSpan::new(

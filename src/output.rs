@@ -83,16 +83,23 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The manifest: every file written with its SHA-256, the spec's path and nmgen's version.
 pub fn manifest(spec: &Path, artifacts: &[Artifact]) -> Artifact {
-    let files: Vec<serde_json::Value> = artifacts
-        .iter()
-        .map(|a| {
-            serde_json::json!({
-                "path": a.path.to_string_lossy().replace('\\', "/"),
-                "sha256": hex(&Sha256::digest(&a.bytes)),
-                "bytes": a.bytes.len(),
-            })
+    manifest_with(spec, artifacts, Vec::new())
+}
+
+/// The manifest, with entries of streamed files listed first.
+fn manifest_with(
+    spec: &Path,
+    artifacts: &[Artifact],
+    streamed: Vec<serde_json::Value>,
+) -> Artifact {
+    let mut files = streamed;
+    files.extend(artifacts.iter().map(|a| {
+        serde_json::json!({
+            "path": a.path.to_string_lossy().replace('\\', "/"),
+            "sha256": hex(&Sha256::digest(&a.bytes)),
+            "bytes": a.bytes.len(),
         })
-        .collect();
+    }));
     let doc = serde_json::json!({
         "nmgen_version": env!("CARGO_PKG_VERSION"),
         "spec": spec.to_string_lossy().replace('\\', "/"),
@@ -115,32 +122,134 @@ pub fn write_all(
     write_files(dir, &all)
 }
 
+/// Whether `path` may be written under `dir`: relative, inside it, not an input, with
+/// file names the file system takes.
+fn check_target(dir: &Path, path: &Path) -> Result<(), OutputError> {
+    if path.is_absolute()
+        || path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(OutputError::Escapes(path.to_path_buf()));
+    }
+    let target = dir.join(path);
+    if is_input(&target) {
+        return Err(OutputError::OverwritesInput(target));
+    }
+    for c in path.components() {
+        let bytes = c.as_os_str().len();
+        if bytes > NAME_MAX {
+            let name: String = c.as_os_str().to_string_lossy().chars().take(40).collect();
+            return Err(OutputError::NameTooLong {
+                dir: dir.to_path_buf(),
+                name,
+                bytes,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A large output written piece by piece (through [`Write`]) straight into its
+/// staging file in the output folder, so that it is never held in memory whole. It
+/// goes into place with the other outputs ([`write_all_streamed`]); dropped unused
+/// (an error on the way), its staging file is deleted.
+pub struct StreamedFile {
+    path: PathBuf,
+    target: PathBuf,
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl StreamedFile {
+    /// Starts `path` (relative) under `dir`, creating the folders it needs.
+    pub fn create(dir: &Path, path: impl Into<PathBuf>) -> Result<Self, OutputError> {
+        let path = path.into();
+        check_target(dir, &path)?;
+        let target = dir.join(&path);
+        let parent = target.parent().unwrap_or(dir).to_path_buf();
+        let io = |source| OutputError::Io {
+            path: target.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&parent).map_err(io)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".nmgen-")
+            .tempfile_in(&parent)
+            .map_err(io)?;
+        Ok(StreamedFile {
+            path,
+            target,
+            file: std::io::BufWriter::with_capacity(1 << 16, tmp),
+            hasher: Sha256::new(),
+            bytes: 0,
+        })
+    }
+}
+
+impl Write for StreamedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Writes the artifacts, the streamed files and a manifest of them all into `dir`:
+/// as [`write_all`], the streamed files already staged. Returns the paths written.
+pub fn write_all_streamed(
+    dir: &Path,
+    spec: &Path,
+    artifacts: &[Artifact],
+    streamed: Vec<StreamedFile>,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let mut entries: Vec<serde_json::Value> = Vec::new();
+    let mut staged = Vec::new();
+    for s in streamed {
+        let StreamedFile {
+            path,
+            target,
+            file,
+            hasher,
+            bytes,
+        } = s;
+        let tmp = file.into_inner().map_err(|e| OutputError::Io {
+            path: target.clone(),
+            source: e.into_error(),
+        })?;
+        entries.push(serde_json::json!({
+            "path": path.to_string_lossy().replace('\\', "/"),
+            "sha256": hex(&hasher.finalize()),
+            "bytes": bytes,
+        }));
+        staged.push((tmp, target));
+    }
+    let mut all: Vec<Artifact> = artifacts.to_vec();
+    all.push(manifest_with(spec, artifacts, entries));
+    write_staged(dir, &all, staged)
+}
+
 /// Writes the artifacts into `dir` (created if needed), each staged under a
 /// temporary name and renamed into place, without a manifest. Returns the paths.
 pub fn write_files(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>, OutputError> {
+    write_staged(dir, artifacts, Vec::new())
+}
+
+/// [`write_files`], with files already staged (`(staging file, target)`) renamed into
+/// place before the artifacts.
+fn write_staged(
+    dir: &Path,
+    artifacts: &[Artifact],
+    streamed: Vec<(tempfile::NamedTempFile, PathBuf)>,
+) -> Result<Vec<PathBuf>, OutputError> {
     for a in artifacts {
-        if a.path.is_absolute()
-            || a.path
-                .components()
-                .any(|c| matches!(c, std::path::Component::ParentDir))
-        {
-            return Err(OutputError::Escapes(a.path.clone()));
-        }
-        let target = dir.join(&a.path);
-        if is_input(&target) {
-            return Err(OutputError::OverwritesInput(target));
-        }
-        for c in a.path.components() {
-            let bytes = c.as_os_str().len();
-            if bytes > NAME_MAX {
-                let name: String = c.as_os_str().to_string_lossy().chars().take(40).collect();
-                return Err(OutputError::NameTooLong {
-                    dir: dir.to_path_buf(),
-                    name,
-                    bytes,
-                });
-            }
-        }
+        check_target(dir, &a.path)?;
     }
     let all = artifacts;
     let io = |path: &Path| {
@@ -150,6 +259,20 @@ pub fn write_files(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>, O
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     // stage every file under a temporary name, then rename them all into place
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for (tmp, target) in streamed {
+        match tmp.keep() {
+            Ok((_, tmp_path)) => staged.push((tmp_path, target)),
+            Err(e) => {
+                for (tmp, _) in &staged {
+                    let _ = std::fs::remove_file(tmp);
+                }
+                return Err(OutputError::Io {
+                    path: target,
+                    source: e.error,
+                });
+            }
+        }
+    }
     let result = (|| {
         for a in all {
             let target = dir.join(&a.path);

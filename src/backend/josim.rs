@@ -20,9 +20,53 @@ use crate::spec::{spice, Design};
 pub struct OutputProbe {
     /// The network output.
     pub output: String,
-    /// JoSIM CSV column headers of the output stage, in signal order
-    /// (e.g. `P(B1|XQ0)`, `P(B2|XQ0)`), or `V(RSK|XQ)` for a DC level.
-    pub columns: Vec<String>,
+    /// Printed columns of the output stage, in signal order.
+    pub columns: Vec<OutputColumn>,
+}
+
+/// What a printed column measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantity {
+    /// The phase of a junction (`.print p(…)`).
+    Phase,
+    /// The voltage across a resistor (`.print v(…)`), a DC level.
+    Voltage,
+}
+
+/// One printed column: a device of an output-stage instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputColumn {
+    pub quantity: Quantity,
+    /// Device inside the instance's subcircuit, upper case (`B1`, `RSK`).
+    pub device: String,
+    /// The instance, upper case without its `X` (`Q0`).
+    pub instance: String,
+    /// The CSV header JoSIM writes for it (`P(B1|XQ0)`).
+    pub header: String,
+}
+
+impl OutputColumn {
+    fn new(quantity: Quantity, device: &str, instance: &str) -> Self {
+        let letter = match quantity {
+            Quantity::Phase => 'P',
+            Quantity::Voltage => 'V',
+        };
+        OutputColumn {
+            quantity,
+            device: device.to_string(),
+            instance: instance.to_string(),
+            header: format!("{letter}({device}|X{instance})"),
+        }
+    }
+
+    /// The `.print` line asking for it: JoSIM prints `p(B1.XQ0)` back as `P(B1|XQ0)`.
+    fn print_line(&self) -> String {
+        let letter = match self.quantity {
+            Quantity::Phase => 'p',
+            Quantity::Voltage => 'v',
+        };
+        format!(".print {letter}({}.X{})", self.device, self.instance)
+    }
 }
 
 /// A written netlist.
@@ -40,8 +84,8 @@ impl Netlist {
             .iter()
             .filter_map(|p| {
                 let last = p.columns.last()?;
-                last.starts_with("P(")
-                    .then_some((p.output.as_str(), last.as_str()))
+                (last.quantity == Quantity::Phase)
+                    .then_some((p.output.as_str(), last.header.as_str()))
             })
             .collect()
     }
@@ -253,12 +297,12 @@ pub fn write(design: &Design, net: &Network) -> Netlist {
                         // a sink on a DC level: the level is the voltage across its resistor
                         resistors(&c.text)
                             .into_iter()
-                            .map(|r| format!("V({r}|X{inst})"))
+                            .map(|r| OutputColumn::new(Quantity::Voltage, &r, &inst))
                             .collect()
                     } else {
                         junctions(&c.text)
                             .into_iter()
-                            .map(|jn| format!("P({jn}|X{inst})"))
+                            .map(|jn| OutputColumn::new(Quantity::Phase, &jn, &inst))
                             .collect()
                     };
                     probes.push(OutputProbe {
@@ -296,10 +340,7 @@ pub fn write(design: &Design, net: &Network) -> Netlist {
     for p in &probes {
         let _ = writeln!(s, "* output {}", p.output);
         for col in &p.columns {
-            // P(B1|XQ0) is written p(B1.XQ0); JoSIM prints it back as P(B1|XQ0)
-            let arg = col[2..col.len() - 1].replace('|', ".");
-            let kind = col[..1].to_ascii_lowercase();
-            let _ = writeln!(s, ".print {kind}({arg})");
+            let _ = writeln!(s, "{}", col.print_line());
         }
     }
     let _ = writeln!(s, ".end");

@@ -116,6 +116,7 @@ pub fn parse_weight_file(file: &SourceFile) -> Result<WeightFile, SourceError> {
     if !(0.0 < w.p_min && w.p_min < w.p_max && w.p_max < 1.0) {
         return Err(at("\"p_m", 0, "need 0 < p_min < p_max < 1".into()));
     }
+    check_names(file, &w)?;
     let mut sources = w.inputs.clone();
     for (l, layer) in w.layers.iter().enumerate() {
         if layer.thresholds_ua.len() != layer.neurons.len() {
@@ -140,6 +141,19 @@ pub fn parse_weight_file(file: &SourceFile) -> Result<WeightFile, SourceError> {
                     layer.neurons.len(),
                     sources.len(),
                     sources.join(", ")
+                ),
+            ));
+        }
+        if let Some(th) = layer
+            .thresholds_ua
+            .iter()
+            .find(|t| !(**t > 0.0 && **t <= MAX_THRESHOLD_UA))
+        {
+            return Err(at(
+                "\"thresholds_ua\"",
+                l,
+                format!(
+                    "layer {l}: threshold {th} µA; a neuron's threshold current must be above 0 and at most {MAX_THRESHOLD_UA} µA"
                 ),
             ));
         }
@@ -168,6 +182,154 @@ pub fn parse_weight_file(file: &SourceFile) -> Result<WeightFile, SourceError> {
         return Err(at("\"layers\"", 0, "need at least one layer".into()));
     }
     Ok(w)
+}
+
+/// The largest threshold current a weight file may ask for (µA): 10 mA, far above any
+/// SFQ neuron (a few hundred µA).
+pub const MAX_THRESHOLD_UA: f64 = 10_000.0;
+
+/// A name the spec accepts for an input or a neuron: a letter, then letters, digits or
+/// single `_` (the written spec derives `<neuron>_th`, `<neuron>_out`, `w_<a>_<b>`).
+fn plain_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.contains("__")
+}
+
+/// Offset of the JSON string `"text"` in the file, for errors about a value.
+fn string_span(file: &SourceFile, text: &str) -> std::ops::Range<usize> {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    match file.text.find(&quoted) {
+        Some(i) => i..i + quoted.len(),
+        None => 0..0,
+    }
+}
+
+/// The design name, inputs and neurons: valid, distinct names; stimulus only for inputs.
+fn check_names(file: &SourceFile, w: &WeightFile) -> Result<(), SourceError> {
+    let valid_design = !w.name.is_empty()
+        && w.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !valid_design {
+        return Err(file.error(
+            string_span(file, &w.name),
+            format!(
+                "`{}` is not a valid design name (letters, digits, `_`, `-`)",
+                w.name
+            ),
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let names = w.inputs.iter().map(|n| ("input", n)).chain(
+        w.layers
+            .iter()
+            .flat_map(|l| l.neurons.iter().map(|n| ("neuron", n))),
+    );
+    for (what, name) in names {
+        if !plain_name(name) {
+            return Err(file.error(
+                string_span(file, name),
+                format!(
+                    "`{name}` is not a valid {what} name (a letter, then letters, digits or single `_`)"
+                ),
+            ));
+        }
+        if !seen.insert(name.to_ascii_lowercase()) {
+            return Err(file.error(
+                string_span(file, name),
+                format!("`{name}` is named twice (inputs and neurons need distinct names)"),
+            ));
+        }
+    }
+    if let Some(k) = w.stimulus.keys().find(|k| !w.inputs.contains(k)) {
+        return Err(file.error(
+            string_span(file, k),
+            format!("stimulus for `{k}`, which is not one of the inputs"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a fitted synapse curve read from `file`: a finite centre and a positive,
+/// finite scale (a zero or negative scale has no inverse).
+pub fn check_curve(file: &SourceFile, fit: &Logistic) -> Result<(), SourceError> {
+    let at = |key: &str, msg: String| {
+        let needle = format!("\"{key}\"");
+        // the last occurrence: the fit comes after the plan and points
+        let span = match file.text.rfind(&needle) {
+            Some(i) => i..i + needle.len(),
+            None => 0..0,
+        };
+        file.error(span, msg)
+    };
+    if !fit.centre.is_finite() {
+        return Err(at(
+            "centre",
+            format!(
+                "the curve's centre is {}; it must be a finite current (µA)",
+                fit.centre
+            ),
+        ));
+    }
+    if !(fit.scale > 0.0 && fit.scale.is_finite()) {
+        return Err(at(
+            "scale",
+            format!(
+                "the curve's scale is {}; it must be positive and finite (p = 1/(1+exp(-(w-centre)/scale)))",
+                fit.scale
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the logistic fit of a `characterize synapse` JSON report, errors located in it.
+pub fn read_curve_file(path: &Path) -> Result<Logistic, SourceError> {
+    let file = SourceFile::read(path)?;
+    let report: super::synapse::SynapseReport = serde_json::from_str(&file.text).map_err(|e| {
+        file.error_at(
+            e.line().max(1),
+            e.column().max(1),
+            1,
+            format!(
+                "not a synapse characterization (write one with `nmgen characterize synapse`): {e}"
+            ),
+        )
+    })?;
+    let fit = report.fit.ok_or_else(|| {
+        let span = string_span(&file, "fit");
+        file.error(
+            span,
+            "the characterization has no fitted curve (the sweep showed no transition)",
+        )
+    })?;
+    check_curve(&file, &fit)?;
+    Ok(fit)
+}
+
+/// An error of the spec `map-weights` would write (`spec`), told against the weight file
+/// it came from: at its `stimulus` when the spec's stimulus section is at fault, else at
+/// its `layers`, with the line of the spec that failed.
+pub fn in_weight_file(weights: &SourceFile, spec: &SourceFile, e: &SourceError) -> SourceError {
+    let stimulus_line = spec
+        .text
+        .lines()
+        .position(|l| l.starts_with("stimulus:"))
+        .map(|i| i + 1);
+    let key = match stimulus_line {
+        Some(s) if e.line >= s => "stimulus",
+        _ => "layers",
+    };
+    let span = string_span(weights, key);
+    weights.error(
+        span,
+        format!(
+            "the mapped spec does not build: {} (at `{}` in the spec it maps to)",
+            e.message,
+            e.excerpt.trim()
+        ),
+    )
 }
 
 /// Maps the weights through the synapse curves (`inh` defaults to `exc`) and writes the

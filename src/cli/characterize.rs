@@ -7,7 +7,7 @@ use clap::{Subcommand, ValueEnum};
 use nmgen::analysis::Progress;
 use nmgen::characterize::{
     characterize_neuron, characterize_synapse, weights, xor_classification, NeuronPlan,
-    SynapseKind, SynapsePlan, SynapseReport,
+    SynapseKind, SynapsePlan,
 };
 use nmgen::output::Artifact;
 
@@ -261,22 +261,6 @@ pub fn run(what: What) -> Result<(), Failure> {
     }
 }
 
-fn read_curve(path: &Path) -> anyhow::Result<nmgen::characterize::Logistic> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    nmgen::output::note_input(path);
-    let text = nmgen::diagnostic::strip_bom(&text);
-    let report: SynapseReport = serde_json::from_str(text).with_context(|| {
-        format!(
-            "{}: not a synapse characterization (write one with `nmgen characterize synapse`)",
-            path.display()
-        )
-    })?;
-    report
-        .fit
-        .ok_or_else(|| anyhow!("{}: the characterization has no fit", path.display()))
-}
-
 /// `nmgen map-weights WEIGHTS --curve synapse.json [--curve-inh synapse_inh.json] -o spec.yaml`.
 pub fn map_weights(
     weights_path: &Path,
@@ -284,14 +268,20 @@ pub fn map_weights(
     curve_inh: Option<&Path>,
     out: &Path,
 ) -> Result<(), Failure> {
-    let (_, w) = weights::read_weight_file(weights_path)?;
-    let exc = read_curve(curve)?;
-    let inh = curve_inh.map(read_curve).transpose()?;
+    let (weights_file, w) = weights::read_weight_file(weights_path)?;
+    let exc = weights::read_curve_file(curve)?;
+    let inh = curve_inh.map(weights::read_curve_file).transpose()?;
     let mapping = weights::map_weights(&w, &exc, inh.as_ref());
-    // the written spec must build
+    // the written spec must build; what stops it is in the weight file (its stimulus,
+    // copied as written, or its currents), so the error points there
     let file = nmgen::diagnostic::SourceFile::new(out.to_path_buf(), mapping.spec.clone());
-    let parsed = nmgen::spec::parse(&file)?;
-    nmgen::spec::check(&file, &parsed)?;
+    let checked = match nmgen::spec::parse(&file) {
+        Ok(parsed) => nmgen::spec::check(&file, &parsed).map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = checked {
+        return Err(weights::in_weight_file(&weights_file, &file, &e).into());
+    }
     for s in &mapping.synapses {
         println!(
             "{:>10} -> {:<10} {:>+7.3}  p = {:.3}  {:<11} {:>8.2} µA  ({})",

@@ -69,15 +69,24 @@ pub fn sim(
         );
     }
     let cache = std::env::temp_dir().join("nmgen-verilator");
-    let report = lsm::simulate(
-        design,
-        &set,
-        &SimSettings {
-            verilator,
-            work_dir: cache,
-        },
-    )
-    .map_err(failure)?;
+    // raster.csv streams into its staging file: memory stays one batch of samples
+    let out_existed = out.exists();
+    let mut raster =
+        nmgen::output::StreamedFile::create(out, "raster.csv").context("writing outputs")?;
+    let settings = SimSettings {
+        verilator,
+        work_dir: cache,
+    };
+    let report = match lsm::sim::simulate_into(design, &set, &settings, &mut raster, false) {
+        Ok(r) => r,
+        Err(e) => {
+            drop(raster); // deletes the staging file
+            if !out_existed {
+                let _ = std::fs::remove_dir(out); // the folder it made, now empty
+            }
+            return Err(failure(e));
+        }
+    };
     println!(
         "{}: {} sample(s), {} input spikes, {} reservoir spikes, {} synaptic events",
         design.name,
@@ -90,7 +99,16 @@ pub fn sim(
     for m in report.mismatches.iter().take(20) {
         println!("MISMATCH {m}");
     }
-    write(out, spec, artifacts(report.artifacts.clone()))?;
+    let written = nmgen::output::write_all_streamed(
+        out,
+        spec,
+        &artifacts(report.artifacts.clone()),
+        vec![raster],
+    )
+    .context("writing outputs")?;
+    for p in written {
+        println!("wrote {}", p.display());
+    }
     match (verilator, mismatches) {
         (false, _) => Ok(()),
         (true, 0) => {

@@ -29,8 +29,15 @@ pub fn netlist(
     let traces = match &engine {
         Engine::Builtin { mode } => {
             let report = nmgen::netlist::load_report(path, &BTreeMap::new())?;
-            for w in &report.warnings {
+            // the first 50: a netlist can warn once per request of a 100,000-request line
+            for w in report.warnings.iter().take(50) {
                 eprintln!("warning: {w}");
+            }
+            if report.warnings.len() > 50 {
+                eprintln!(
+                    "warning: … and {} more warnings",
+                    report.warnings.len() - 50
+                );
             }
             let steps = report
                 .circuit
@@ -49,7 +56,12 @@ pub fn netlist(
                 })),
                 stop: None,
             };
-            let waves = sim::simulate(&report.circuit, &options).map_err(anyhow::Error::from)?;
+            let waves = sim::simulate(&report.circuit, &options).map_err(|e| {
+                match nmgen::netlist::locate::sim_error(path, &report.circuit, &e) {
+                    Some(located) => Failure::from(located),
+                    None => Failure::from(anyhow::Error::from(e)),
+                }
+            })?;
             bar.finish_and_clear();
             engine::traces(waves)
         }
@@ -121,7 +133,7 @@ pub fn spec(
     let columns: Vec<String> = netlist
         .probes
         .iter()
-        .filter_map(|p| p.columns.last().cloned())
+        .filter_map(|p| p.columns.last().map(|c| c.header.clone()))
         .collect();
     let waves = plot_waveforms(
         &traces,

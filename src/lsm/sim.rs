@@ -1,6 +1,7 @@
 //! `nmgen sim` for an LSM spec: the bit-accurate model and, optionally, Verilator on the
 //! same events; the VCD is read back and compared spike by spike and membrane by membrane.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::build::{memory_images, readout_of, verilog_sources};
@@ -95,15 +96,30 @@ impl SimReport {
 
 /// Raster CSV: `sample,step,neuron,membrane,spike` for every neuron and step.
 pub fn raster_csv(rasters: &[Raster]) -> Vec<u8> {
-    let mut s = String::from("sample,step,neuron,membrane,spike\n");
+    let mut out = RASTER_HEADER.to_vec();
+    let _ = raster_rows(&mut out, 0, rasters);
+    out
+}
+
+const RASTER_HEADER: &[u8] = b"sample,step,neuron,membrane,spike\n";
+
+/// The raster CSV rows of `rasters`, numbered from sample `first`.
+fn raster_rows(
+    out: &mut dyn std::io::Write,
+    first: usize,
+    rasters: &[Raster],
+) -> std::io::Result<()> {
+    let mut s = String::new();
     for (i, r) in rasters.iter().enumerate() {
+        s.clear();
         for (t, (sp, v)) in r.spikes.iter().zip(&r.membrane).enumerate() {
             for (n, (b, m)) in sp.iter().zip(v).enumerate() {
-                s.push_str(&format!("{i},{t},{n},{m},{}\n", u8::from(*b)));
+                let _ = writeln!(s, "{},{t},{n},{m},{}", first + i, u8::from(*b));
             }
         }
+        out.write_all(s.as_bytes())?;
     }
-    s.into_bytes()
+    Ok(())
 }
 
 /// Compares what the RTL put out with the model, sample by sample: spikes per step,
@@ -222,64 +238,61 @@ pub fn compare(
     out
 }
 
+/// Samples the model runs at a time when no Verilator batch sets the size: a run holds
+/// one batch of rasters, whatever the number of samples.
+const MODEL_BATCH: usize = 64;
+
 /// Runs the model on every sample and, with `settings.verilator`, the RTL (in batches of
 /// the testbench's capacity), comparing spikes per step and final membranes and counts.
+/// `raster.csv` is the first artifact; every raster is kept in the report.
 pub fn simulate(
     design: &LsmDesign,
     events: &EventSet,
     settings: &SimSettings,
+) -> Result<SimReport, LsmError> {
+    let mut csv = Vec::new();
+    let mut report = simulate_into(design, events, settings, &mut csv, true)?;
+    report
+        .artifacts
+        .insert(0, (PathBuf::from("raster.csv"), csv));
+    Ok(report)
+}
+
+/// As [`simulate`], streaming: the raster CSV goes to `raster` batch by batch (it is
+/// not among the artifacts) and the rasters are kept only with `keep_rasters`, so that
+/// memory does not grow with the number of samples.
+pub fn simulate_into(
+    design: &LsmDesign,
+    events: &EventSet,
+    settings: &SimSettings,
+    raster: &mut dyn std::io::Write,
+    keep_rasters: bool,
 ) -> Result<SimReport, LsmError> {
     if events.samples.is_empty() {
         return Err(LsmError::Invalid("no event samples to simulate".into()));
     }
     super::events::check_labels(design, events)?;
     let weights = draw_weights(design);
-    let trains: Vec<SpikeTrain> = events
-        .samples
-        .iter()
-        .map(|s| bin_events(design, s))
-        .collect();
-    let rasters: Vec<Raster> = trains
-        .iter()
-        .map(|t| run_sample(design, &weights, t))
-        .collect();
     let readout = readout_of(design);
-    let classes: Vec<Option<usize>> = rasters
-        .iter()
-        .map(|r| readout.as_ref().map(|ro| ro.classify(&r.counts)))
-        .collect();
-    let scores: Vec<Option<i64>> = rasters
-        .iter()
-        .zip(&classes)
-        .map(|(r, c)| Some(readout.as_ref()?.scores(&r.counts)[(*c)?]))
-        .collect();
-    let mut artifacts: Vec<Artifact> = vec![
-        (PathBuf::from("raster.csv"), raster_csv(&rasters)),
-        (
-            PathBuf::from("raster.svg"),
-            plot::raster_svg(
-                &rasters[0],
-                &format!("{}: reservoir spikes, sample 0", design.name),
-            )?,
-        ),
-    ];
+    let csv_error = |e| LsmError::io("raster.csv", e);
+    raster.write_all(RASTER_HEADER).map_err(csv_error)?;
     let mut report = SimReport {
-        classes: classes.clone(),
-        scores: scores.clone(),
+        rasters: Vec::new(),
+        classes: Vec::new(),
+        scores: Vec::new(),
         labels: events.samples.iter().map(|s| s.label).collect(),
         mismatches: Vec::new(),
         verilator: None,
-        input_spikes: trains.iter().map(SpikeTrain::total_spikes).sum(),
-        reservoir_spikes: rasters.iter().map(Raster::total_spikes).sum(),
-        synaptic_events: rasters.iter().map(|r| r.synaptic_events).sum(),
-        rasters: Vec::new(),
+        input_spikes: 0,
+        reservoir_spikes: 0,
+        synaptic_events: 0,
         artifacts: Vec::new(),
     };
-    if settings.verilator {
+    let mut artifacts: Vec<Artifact> = Vec::new();
+    let rtl = if settings.verilator {
         let version = verilator::version()?;
         let compiled = verilator::compile(&verilog_sources(design), &settings.work_dir)?;
-        let lim = TbLimits::of(design);
-        let mut run = VerilatorRun {
+        let run = VerilatorRun {
             version,
             build_seconds: compiled.build_seconds,
             build_cached: compiled.cached,
@@ -288,34 +301,64 @@ pub fn simulate(
             testbench_passed: true,
             log: String::new(),
         };
-        let mut first = 0;
-        while first < trains.len() {
-            let end = (first + lim.max_samples).min(trains.len());
-            let cls: Vec<usize> = classes[first..end].iter().map(|c| c.unwrap_or(0)).collect();
-            let mut files = memory_images(design, &weights);
-            files.extend(expect_files(
-                design,
-                &trains[first..end],
-                &rasters[first..end],
-                &cls,
+        Some((compiled, run, TbLimits::of(design)))
+    } else {
+        None
+    };
+    let mut rtl = rtl;
+    let batch = rtl
+        .as_ref()
+        .map_or(MODEL_BATCH, |(_, _, lim)| lim.max_samples);
+    let total = events.samples.len();
+    let mut first = 0;
+    while first < total {
+        let end = (first + batch.max(1)).min(total);
+        let trains: Vec<SpikeTrain> = events.samples[first..end]
+            .iter()
+            .map(|s| bin_events(design, s))
+            .collect();
+        let rasters: Vec<Raster> = trains
+            .iter()
+            .map(|t| run_sample(design, &weights, t))
+            .collect();
+        let classes: Vec<Option<usize>> = rasters
+            .iter()
+            .map(|r| readout.as_ref().map(|ro| ro.classify(&r.counts)))
+            .collect();
+        let scores: Vec<Option<i64>> = rasters
+            .iter()
+            .zip(&classes)
+            .map(|(r, c)| Some(readout.as_ref()?.scores(&r.counts)[(*c)?]))
+            .collect();
+        raster_rows(raster, first, &rasters).map_err(csv_error)?;
+        if first == 0 {
+            artifacts.push((
+                PathBuf::from("raster.svg"),
+                plot::raster_svg(
+                    &rasters[0],
+                    &format!("{}: reservoir spikes, sample 0", design.name),
+                )?,
             ));
+        }
+        report.input_spikes += trains.iter().map(SpikeTrain::total_spikes).sum::<usize>();
+        report.reservoir_spikes += rasters.iter().map(Raster::total_spikes).sum::<u64>();
+        report.synaptic_events += rasters.iter().map(|r| r.synaptic_events).sum::<u64>();
+        if let Some((compiled, run, _)) = rtl.as_mut() {
+            let cls: Vec<usize> = classes.iter().map(|c| c.unwrap_or(0)).collect();
+            let mut files = memory_images(design, &weights);
+            files.extend(expect_files(design, &trains, &rasters, &cls));
             std::fs::create_dir_all(&settings.work_dir)
                 .map_err(|e| LsmError::io(&settings.work_dir, e))?;
             let dir = tempfile::Builder::new()
                 .prefix("run-")
                 .tempdir_in(&settings.work_dir)
                 .map_err(|e| LsmError::io(&settings.work_dir, e))?;
-            let beats: usize = trains[first..end].iter().map(|t| t.steps.len()).sum();
-            let tb = verilator::run(&compiled, dir.path(), &files, beats, end - first)?;
+            let beats: usize = trains.iter().map(|t| t.steps.len()).sum();
+            let tb = verilator::run(compiled, dir.path(), &files, beats, end - first)?;
             let obs = read_vcd(&tb.vcd, design.membrane_bits)?;
-            report.mismatches.extend(compare(
-                design,
-                &rasters[first..end],
-                &classes[first..end],
-                &scores[first..end],
-                &obs,
-                first,
-            ));
+            report
+                .mismatches
+                .extend(compare(design, &rasters, &classes, &scores, &obs, first));
             run.run_seconds += tb.run_seconds;
             run.cycles += obs.cycles;
             run.testbench_passed &= tb.passed;
@@ -324,14 +367,18 @@ pub fn simulate(
                 let vcd = std::fs::read(&tb.vcd).map_err(|e| LsmError::io(&tb.vcd, e))?;
                 artifacts.push((PathBuf::from("lsm.vcd"), vcd));
             }
-            first = end;
         }
-        report.verilator = Some(run);
+        report.classes.extend(classes);
+        report.scores.extend(scores);
+        if keep_rasters {
+            report.rasters.extend(rasters);
+        }
+        first = end;
     }
+    report.verilator = rtl.map(|(_, run, _)| run);
     let summary = serde_json::to_vec_pretty(&report)
         .map_err(|e| LsmError::Invalid(format!("sim report JSON: {e}")))?;
     artifacts.push((PathBuf::from("sim_report.json"), summary));
-    report.rasters = rasters;
     report.artifacts = artifacts;
     Ok(report)
 }

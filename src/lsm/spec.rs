@@ -349,7 +349,7 @@ fn load_file(file: &SourceFile) -> Result<LsmDesign, SourceError> {
     let raw: RawSpec = serde_saphyr::from_str(&file.text).map_err(|e| {
         let text = e.without_snippet().to_string();
         let first = text.lines().next().unwrap_or("invalid spec");
-        let message = strip_location(first)
+        let message = crate::spec::plain::plain_message(&strip_location(first))
             .replace("invalid u64", "expected a non-negative integer")
             .replace("invalid u32", "expected a non-negative integer")
             .replace("invalid f64", "expected a number");

@@ -313,8 +313,8 @@ impl Builder<'_> {
             (Some(a), None) => self.params.eval(self.src, scope, a)?,
             (None, None) => 1.0,
         };
-        if area <= 0.0 {
-            let at = ic_tok.as_ref().or(area_tok.as_ref()).unwrap_or(label);
+        let at = ic_tok.as_ref().or(area_tok.as_ref()).unwrap_or(model_tok);
+        if !(area > 0.0 && area.is_finite()) {
             return Err(self.src.error(
                 at,
                 format!(
@@ -324,6 +324,23 @@ impl Builder<'_> {
             ));
         }
         let model = card.scaled(area);
+        // the simulator divides by these: a located error here, not an unlocated one there
+        for (what, v) in [
+            ("ic", model.ic),
+            ("rn", model.rn),
+            ("r0", model.r0),
+            ("cap", model.cap),
+        ] {
+            if !(v > 0.0 && v.is_finite()) {
+                return Err(self.src.error(
+                    at,
+                    format!(
+                        "junction {} (model {}, area {area:e}) has {what} = {v:e}; it must be positive and finite",
+                        label.text, card.name
+                    ),
+                ));
+            }
+        }
         let (p, n) = (self.node(f.bare[0]), self.node(f.bare[1]));
         self.push(label, ElementKind::Junction { p, n, model })?;
         Ok(())

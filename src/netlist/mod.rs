@@ -21,6 +21,7 @@ pub mod elements;
 pub mod expr;
 pub mod flatten;
 pub mod lines;
+pub mod locate;
 pub mod models;
 pub mod params;
 pub mod probes;

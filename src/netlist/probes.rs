@@ -9,6 +9,10 @@ use super::lines::{Line, Token};
 use crate::circuit::{ElementKind, Node, Probe, ProbeKind};
 use crate::diagnostic::SourceError;
 
+/// Most warnings the output requests give: a line of 100,000 unknown requests would
+/// otherwise build 100,000 located warnings, each scanning the file.
+pub const MAX_WARNINGS: usize = 100;
+
 #[derive(Clone, Copy, PartialEq)]
 enum Quantity {
     Voltage,
@@ -18,11 +22,14 @@ enum Quantity {
 
 /// The probes of all output controls, in order.
 pub fn probes(b: &mut Builder, controls: &[Line]) -> Result<Vec<Probe>, SourceError> {
-    let mut out = Vec::new();
+    let mut out: Vec<Probe> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut warned = std::collections::HashSet::new();
     for line in controls {
         if !matches!(line.first().text.as_str(), "PRINT" | "PLOT" | "SAVE") {
             continue;
         }
+        let before = out.len();
         let toks = requests(&line.tokens[1..]);
         let mut j = 0;
         while j < toks.len() {
@@ -39,10 +46,12 @@ pub fn probes(b: &mut Builder, controls: &[Line]) -> Result<Vec<Probe>, SourceEr
                     'I' | 'C' => Quantity::Current,
                     'P' => Quantity::Phase,
                     _ => {
-                        b.warnings.push(
-                            b.src
-                                .error(t, format!("unknown output request `{text}` ignored")),
-                        );
+                        if b.warnings.len() < MAX_WARNINGS {
+                            b.warnings.push(
+                                b.src
+                                    .error(t, format!("unknown output request `{text}` ignored")),
+                            );
+                        }
                         continue;
                     }
                 };
@@ -59,10 +68,12 @@ pub fn probes(b: &mut Builder, controls: &[Line]) -> Result<Vec<Probe>, SourceEr
                     b'C' | b'I' => Quantity::Current,
                     b'P' => Quantity::Phase,
                     _ => {
-                        b.warnings.push(
-                            b.src
-                                .error(t, format!("unknown output request `{text}` ignored")),
-                        );
+                        if b.warnings.len() < MAX_WARNINGS {
+                            b.warnings.push(
+                                b.src
+                                    .error(t, format!("unknown output request `{text}` ignored")),
+                            );
+                        }
                         continue;
                     }
                 };
@@ -78,10 +89,12 @@ pub fn probes(b: &mut Builder, controls: &[Line]) -> Result<Vec<Probe>, SourceEr
                 "DEVP" | "NODEP" | "PHASE" => Quantity::Phase,
                 "DEVI" => Quantity::Current,
                 _ => {
-                    b.warnings.push(
-                        b.src
-                            .error(t, format!("unknown output request `{text}` ignored")),
-                    );
+                    if b.warnings.len() < MAX_WARNINGS {
+                        b.warnings.push(
+                            b.src
+                                .error(t, format!("unknown output request `{text}` ignored")),
+                        );
+                    }
                     continue;
                 }
             };
@@ -98,6 +111,28 @@ pub fn probes(b: &mut Builder, controls: &[Line]) -> Result<Vec<Probe>, SourceEr
             };
             request(b, t, q, &target, &mut out);
             break;
+        }
+        // a request repeated word for word is printed once (a netlist with thousands of
+        // copies of a `.print` line would otherwise store its column thousands of times);
+        // the same column asked for in another form is kept twice, as JoSIM prints it
+        let words: Vec<&str> = line.tokens.iter().map(|t| t.text.as_str()).collect();
+        let words = words.join(" ");
+        let mut k = before;
+        while k < out.len() {
+            if seen.insert((out[k].header.clone(), words.clone())) {
+                k += 1;
+            } else {
+                let p = out.remove(k);
+                if warned.insert(p.header.clone()) {
+                    b.warnings.push(b.src.error(
+                        line.first(),
+                        format!(
+                            "{} is printed already by this same request; repeats are ignored",
+                            p.header
+                        ),
+                    ));
+                }
+            }
         }
     }
     Ok(out)
@@ -141,18 +176,22 @@ fn label(q: Quantity, name: &str) -> String {
 fn request(b: &mut Builder, at: &Token, q: Quantity, target: &str, out: &mut Vec<Probe>) {
     let names: Vec<&str> = target.split([',', ' ']).filter(|s| !s.is_empty()).collect();
     let Some(&first) = names.first() else {
-        b.warnings.push(
-            b.src
-                .error(at, "output request without a device or node; ignored"),
-        );
+        if b.warnings.len() < MAX_WARNINGS {
+            b.warnings.push(
+                b.src
+                    .error(at, "output request without a device or node; ignored"),
+            );
+        }
         return;
     };
     if let Some(&index) = b.element_ids.get(first) {
         if names.len() > 1 {
-            b.warnings.push(b.src.error(
-                at,
-                format!("differences of devices (`{target}`) are not supported; ignored"),
-            ));
+            if b.warnings.len() < MAX_WARNINGS {
+                b.warnings.push(b.src.error(
+                    at,
+                    format!("differences of devices (`{target}`) are not supported; ignored"),
+                ));
+            }
             return;
         }
         let kind = match q {
@@ -161,19 +200,23 @@ fn request(b: &mut Builder, at: &Token, q: Quantity, target: &str, out: &mut Vec
             Quantity::Phase => ProbeKind::DevicePhase(index),
         };
         if matches!(b.elements[index].kind, ElementKind::Mutual { .. }) {
-            b.warnings.push(b.src.error(
-                at,
-                format!("{first} is a mutual coupling; nothing to store"),
-            ));
+            if b.warnings.len() < MAX_WARNINGS {
+                b.warnings.push(b.src.error(
+                    at,
+                    format!("{first} is a mutual coupling; nothing to store"),
+                ));
+            }
             return;
         }
         // JoSIM stores only the current of a current source.
         let current_source = matches!(b.elements[index].kind, ElementKind::CurrentSource { .. });
         if q != Quantity::Current && current_source {
-            b.warnings.push(b.src.error(
-                at,
-                format!("JoSIM stores only the current of current source {first}; ignored"),
-            ));
+            if b.warnings.len() < MAX_WARNINGS {
+                b.warnings.push(b.src.error(
+                    at,
+                    format!("JoSIM stores only the current of current source {first}; ignored"),
+                ));
+            }
             return;
         }
         out.push(Probe {
@@ -183,10 +226,12 @@ fn request(b: &mut Builder, at: &Token, q: Quantity, target: &str, out: &mut Vec
         return;
     }
     if q == Quantity::Current {
-        b.warnings.push(b.src.error(
-            at,
-            format!("no device named {first}: cannot store its current; ignored"),
-        ));
+        if b.warnings.len() < MAX_WARNINGS {
+            b.warnings.push(b.src.error(
+                at,
+                format!("no device named {first}: cannot store its current; ignored"),
+            ));
+        }
         return;
     }
     let node = |name: &str| -> Option<Node> {
@@ -198,10 +243,12 @@ fn request(b: &mut Builder, at: &Token, q: Quantity, target: &str, out: &mut Vec
     let p = match node(first) {
         Some(Node::Index(i)) => Node::Index(i),
         _ => {
-            b.warnings.push(
-                b.src
-                    .error(at, format!("unknown device or node {first}; ignored")),
-            );
+            if b.warnings.len() < MAX_WARNINGS {
+                b.warnings.push(
+                    b.src
+                        .error(at, format!("unknown device or node {first}; ignored")),
+                );
+            }
             return;
         }
     };

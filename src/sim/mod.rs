@@ -151,6 +151,10 @@ pub enum SimError {
         "the time step had to be halved too often (below {0:e} s): the circuit does not settle"
     )]
     StepUnderflow(f64),
+    #[error(
+        "the time step was halved (a junction's phase moves more than 0.2·2π per step, or a transmission line is shorter than a step): {0}"
+    )]
+    HalvedPastLimit(String),
 }
 
 /// Simulates `circuit` with the default solver (faer sparse LU).
@@ -178,6 +182,13 @@ pub fn simulate_with(
     loop {
         if h < floor {
             return Err(SimError::StepUnderflow(floor));
+        }
+        // each halving reruns from the start with twice the steps: the step limit
+        // bounds that work too (a 10^9 V source would otherwise halve for minutes)
+        if h < tran.tstep {
+            if let Some(why) = too_many_steps(h, tran.tstop) {
+                return Err(SimError::HalvedPastLimit(why));
+            }
         }
         let built = build::build(circuit, options.mode, h, seed, options.apply_spread)?;
         let mut sys = match built {

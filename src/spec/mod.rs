@@ -10,6 +10,7 @@ mod layers;
 pub mod located;
 pub mod model;
 mod network;
+pub mod plain;
 pub mod quantity;
 mod stimulus;
 mod technology;
@@ -58,10 +59,11 @@ fn first_line_of(e: &serde_saphyr::Error) -> String {
             line = msg;
         }
     }
-    match line.find(" at line ") {
-        Some(i) => line[..i].to_string(),
-        None => line.to_string(),
-    }
+    let line = match line.find(" at line ") {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    plain::plain_message(line)
 }
 
 /// Reads and checks a spec file.

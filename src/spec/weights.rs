@@ -266,7 +266,7 @@ fn read_curve(file: &SourceFile, name: &Spanned<String>) -> Result<Logistic, Sou
             ),
         )
     })?;
-    report.fit.ok_or_else(|| {
+    let fit = report.fit.ok_or_else(|| {
         error_at_str(
             file,
             name,
@@ -275,5 +275,7 @@ fn read_curve(file: &SourceFile, name: &Spanned<String>) -> Result<Logistic, Sou
                 name.value
             ),
         )
-    })
+    })?;
+    crate::characterize::weights::check_curve(&json, &fit)?;
+    Ok(fit)
 }

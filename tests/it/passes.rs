@@ -196,7 +196,7 @@ fn netlist_prints_every_output_junction_and_the_level_voltage() {
     let cols: Vec<&str> = netlist
         .probes
         .iter()
-        .flat_map(|p| p.columns.iter().map(String::as_str))
+        .flat_map(|p| p.columns.iter().map(|c| c.header.as_str()))
         .collect();
     assert_eq!(cols, ["P(B1|XQ)", "P(B2|XQ)", "V(RSK|XLVL)"]);
     assert!(netlist.text.contains(".print p(B1.XQ)\n"));

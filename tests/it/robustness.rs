@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/robustness");
 
-fn case(name: &str) -> PathBuf {
+pub(crate) fn case(name: &str) -> PathBuf {
     Path::new(DIR).join(name)
 }
 
 /// Runs `args`, expects exit 2 with every `texts` in stderr and no panic; returns stderr.
-fn fails(args: &[&str], texts: &[&str]) -> String {
+pub(crate) fn fails(args: &[&str], texts: &[&str]) -> String {
     let run = nmgen(args);
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     assert_eq!(run.status.code(), Some(2), "{args:?}: {stderr}");
@@ -420,7 +420,7 @@ fn stimulus_or_stop_time_in_bare_seconds_is_a_located_error() {
 }
 
 /// Every file in `dir` (names), hidden staging files included.
-fn files_in(dir: &Path) -> Vec<String> {
+pub(crate) fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
             d.flatten()

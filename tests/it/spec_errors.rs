@@ -70,7 +70,7 @@ fn duplicate_names() {
         5,
         "duplicate name `b`: already used for the input on line 3",
     );
-    expect_error("duplicate_key", 7, 5, "duplicate mapping key: j1");
+    expect_error("duplicate_key", 7, 5, "duplicate key `j1`");
     expect_cli_failure(&spec("duplicate_name"), "duplicate_name.yaml:6:5");
 }
 

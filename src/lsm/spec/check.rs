@@ -291,7 +291,9 @@ fn input(
             }
             let [sw, sh] = sensor.value;
             let c = crop.value;
-            if c.width == 0 || c.height == 0 || c.x + c.width > sw || c.y + c.height > sh {
+            // in u64: `x + width` of two u32 must not wrap (x: 4294967295 is not a fit)
+            let (x_end, y_end) = (c.x as u64 + c.width as u64, c.y as u64 + c.height as u64);
+            if c.width == 0 || c.height == 0 || x_end > sw as u64 || y_end > sh as u64 {
                 return Err(locate(
                     file,
                     crop,

@@ -172,6 +172,10 @@ fn bad_name(at: usize) -> ExprError {
 /// parser recurses once per level, and a deeper expression would overflow the stack.
 pub const MAX_DEPTH: usize = 256;
 
+/// Most operators one expression may hold: a chain `a*b*c*…` becomes a tree as deep as
+/// it is long, which evaluating (and dropping) walks recursively.
+pub const MAX_OPERATORS: usize = 1000;
+
 struct Climber<'t> {
     toks: &'t [(Tok, usize)],
     pos: usize,
@@ -312,6 +316,16 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
         return Err(ExprError::Syntax {
             message: "empty expression".into(),
             at: 0,
+        });
+    }
+    if let Some((_, at)) = toks
+        .iter()
+        .filter(|(t, _)| matches!(t, Tok::Op(_)))
+        .nth(MAX_OPERATORS)
+    {
+        return Err(ExprError::Syntax {
+            message: format!("expression has more than {MAX_OPERATORS} operators"),
+            at: *at,
         });
     }
     let mut p = Climber {
