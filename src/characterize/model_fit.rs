@@ -478,7 +478,7 @@ mod tests {
     fn each_threshold_gets_its_own_width() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
         let (w, theta) = ([0.15, 0.3], [4.0, 1.0]);
-        let d: Vec<Decision> = (0..20_000)
+        let d: Vec<Decision> = (0..60_000)
             .map(|i| {
                 let th = i % 2;
                 let drive = rng.random::<f64>() * 7.0;
