@@ -20,8 +20,9 @@ fn xor_pattern() -> Design {
     patterns.swap_remove(2).design
 }
 
-/// 1000 chains of 100 cells (JTL, synapse p = 1, neuron firing on every pulse,
-/// merger), each fed 100 pulses 20 ps apart: 10⁵ cells, 10⁷ pulse events.
+/// 1000 chains of 100 cells (JTL, synapse p = 1, neuron firing on every entry,
+/// merger), each fed 100 pulses 20 ps apart: 10⁵ cells, ≥ 10⁷ pulse events (the neurons
+/// also fire again while their overdrive stays positive: 2.2·10⁷ measured).
 fn large_net(models: &CellModels) -> PulseNet {
     let (chains, length, pulses) = (1000u32, 100u32, 100u32);
     let mut b = NetBuilder::new(models).with_capacity((chains * length) as usize);
@@ -32,7 +33,8 @@ fn large_net(models: &CellModels) -> PulseNet {
             let (kind, param) = match k % 4 {
                 0 => (Kind::Delay, 0.0),
                 1 => (Kind::Synapse, 1.0),
-                2 => (Kind::Neuron, 0.5),
+                // θ = −2 quanta: an entry is 3 quanta over threshold, it fires every time
+                2 => (Kind::Neuron, -2.0),
                 _ => (Kind::Merger, 2e-12),
             };
             let cell = b.add(format!("c{c}_{k}"), kind, d(5.0), param);
