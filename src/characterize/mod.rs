@@ -12,6 +12,7 @@
 
 pub mod bench;
 pub mod classify;
+pub mod count_fit;
 pub mod fit;
 pub mod model_fit;
 pub mod models;

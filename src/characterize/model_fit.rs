@@ -24,6 +24,9 @@ use super::fit::fit_logistic;
 /// One circuit-level run of the identification bench (times in ps).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeuronTrace {
+    /// Which stimulus of the bench (runs of one stimulus and threshold differ only in
+    /// the noise seed).
+    pub stimulus: usize,
     pub th_ua: f64,
     /// Length of the run.
     pub tstop: f64,
@@ -502,6 +505,7 @@ mod tests {
     #[test]
     fn decisions_follow_entries_and_fires() {
         let t = NeuronTrace {
+            stimulus: 0,
             th_ua: 300.0,
             tstop: 500.0,
             arrivals: vec![],

@@ -19,15 +19,15 @@ use serde::{Deserialize, Serialize};
 use super::bench::{
     design_from_yaml, forward_slips, output_columns, simulate_pulses, with_prints, BenchRun,
 };
-use super::model_fit;
 use super::neuron_bench::{fire_bench, neuron_identification};
 use super::synapse::{characterize_synapse, SynapseKind, SynapsePlan};
 use super::CharacterizeError;
+use super::{count_fit, model_fit};
 use crate::analysis::{Progress, PulseTimes};
 use crate::engine::Engine;
 use crate::pulse::models::{
-    self, CellModels, Cells, Delay, DelayModel, Entry, Fire, MergerModel, NeuronModel, Sigmoid,
-    SynapseModel, TechnologyRecord, ThresholdPoint,
+    self, CellModels, Cells, CountCalibration, Delay, DelayModel, Entry, Fire, MergerModel,
+    NeuronModel, Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
 };
 use crate::spec::{Design, Technology};
 
@@ -66,7 +66,7 @@ impl Default for ModelsPlan {
             synapse_seeds: 20,
             synapse_pulses: 8,
             collision_offsets_ps: (0..=12).map(|k| f64::from(k) * 2.0).collect(),
-            fire_th_ua: (0..=6).map(|k| 260.0 + 10.0 * f64::from(k)).collect(),
+            fire_th_ua: (0..=12).map(|k| 260.0 + 5.0 * f64::from(k)).collect(),
             neuron_seeds: 2,
             neuron_train_ps: 2000.0,
             neuron_stimulus_seed: 7,
@@ -512,11 +512,12 @@ pub fn characterize_models(
             centre_fluxons: round(fit.entry.0, 4),
             scale_fluxons: round(fit.entry.1, 4),
         },
+        count_calibration: Vec::new(),
     };
 
     let tech = TechnologyRecord::of(technology);
     let benches = serde_json::to_value(plan).unwrap_or_default();
-    Ok(CellModels {
+    let mut models = CellModels {
         format: models::FORMAT.into(),
         command: command.into(),
         temperature_k: plan.temperature_k,
@@ -544,7 +545,26 @@ pub fn characterize_models(
             },
             neuron,
         },
-    })
+    };
+    let fits = count_fit::calibrate_counts(&models, &traces.traces);
+    let neuron = &mut models.cells.neuron;
+    for (point, f) in neuron.threshold.iter_mut().zip(&fits) {
+        point.fluxons = round(f.point.fluxons, 4);
+        point.width_fluxons = round(f.point.width_fluxons, 4);
+    }
+    neuron.count_calibration = fits
+        .iter()
+        .map(|f| CountCalibration {
+            th_ua: f.point.th_ua,
+            runs: f.runs,
+            mse_decision_fit: round(f.mse_before, 4),
+            mse: round(f.mse_after, 4),
+            circuit_variance: round(f.circuit_variance, 4),
+            variance_decision_fit: round(f.variance_before, 4),
+            variance: round(f.variance_after, 4),
+        })
+        .collect();
+    Ok(models)
 }
 
 /// Where a curve of (x, y) points first crosses `level` (linear between points).

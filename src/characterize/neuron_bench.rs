@@ -184,6 +184,7 @@ pub(super) fn neuron_identification(
                 }
             }
             out.traces.push(NeuronTrace {
+                stimulus: k,
                 th_ua,
                 tstop,
                 arrivals: ps(&slips[0]),

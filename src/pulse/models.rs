@@ -141,6 +141,27 @@ pub struct NeuronModel {
     pub threshold: Vec<ThresholdPoint>,
     pub fire: Fire,
     pub entry: Entry,
+    /// How well the fire counts of the identification runs are reproduced, per threshold
+    /// current: mean squared count error of the decision fit and of the calibrated θ, w
+    /// (`src/characterize/count_fit.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub count_calibration: Vec<CountCalibration>,
+}
+
+/// The fire-count error of one threshold current before and after the count
+/// calibration (pulses², over the identification runs replayed at pulse level).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountCalibration {
+    pub th_ua: f64,
+    pub runs: usize,
+    pub mse_decision_fit: f64,
+    pub mse: f64,
+    /// Seed-to-seed variance of the count: the circuit's, the decision fit's, the
+    /// calibrated model's.
+    pub circuit_variance: f64,
+    pub variance_decision_fit: f64,
+    pub variance: f64,
 }
 
 impl NeuronModel {
