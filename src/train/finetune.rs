@@ -181,7 +181,12 @@ pub fn finetune(
     let mut adam = Adam::new(params.len(), 0.5 * s.lr_ua);
     let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ 0x5eed);
     let mut order: Vec<usize> = (0..samples.len()).collect();
-    let sign: Vec<f64> = params.iter().map(|c| c.signum()).collect();
+    // 0 for an absent synapse (f64::signum(0.0) is 1: it would grow a synapse that the
+    // pulse-level network being tuned does not have, and the spec would)
+    let sign: Vec<f64> = params
+        .iter()
+        .map(|&c| if c == 0.0 { 0.0 } else { c.signum() })
+        .collect();
     let (th_lo, th_hi) = s.th_range_ua;
     for epoch in 0..epochs {
         order.shuffle(&mut rng);
@@ -253,5 +258,60 @@ pub(super) fn round(net: &mut SfqNetwork) {
         {
             *v = (*v * 1e3).round() / 1e3;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::SfqLayer;
+
+    /// Fine-tuning moves the synapses it has and no other: an absent synapse (current 0)
+    /// stays absent, every other one keeps its sign.
+    #[test]
+    fn fine_tuning_keeps_absent_synapses_absent() {
+        let mut s = TrainSettings::new(vec![2], 1);
+        s.batch = 4;
+        s.lr_ua = 30.0; // big steps: a few epochs must change the decisions
+        let models = ForwardModel::new(
+            crate::pulse::default_models().unwrap(),
+            s.code.end - s.code.start,
+        );
+        let net = SfqNetwork {
+            layers: vec![
+                SfqLayer {
+                    currents: vec![vec![120.0, 0.0, -120.0, 110.0], vec![0.0, 125.0, 0.0, 0.0]],
+                    thresholds: vec![280.0, 280.0],
+                },
+                SfqLayer {
+                    // outputs nearly silent: every sample a tie, so any epoch that makes
+                    // one output fire is kept
+                    currents: vec![vec![101.0, 0.0], vec![0.0, 101.0], vec![101.0, -101.0]],
+                    thresholds: vec![305.0; 3],
+                },
+            ],
+        };
+        let samples: Vec<(Vec<f64>, usize)> = (0..12)
+            .map(|k| {
+                let v = k as f64 / 11.0;
+                (vec![v, 1.0 - v, 0.5, v * v], k % 3)
+            })
+            .collect();
+        let (tuned, acc) = finetune(&net, &models, &s, &samples, 4).unwrap();
+        assert!(acc > 0.0, "no epoch was kept");
+        let mut moved = 0;
+        for (a, b) in net.layers.iter().zip(&tuned.layers) {
+            for (ra, rb) in a.currents.iter().zip(&b.currents) {
+                for (&ca, &cb) in ra.iter().zip(rb) {
+                    if ca == 0.0 {
+                        assert_eq!(cb, 0.0, "an absent synapse grew to {cb} µA");
+                    } else {
+                        assert_eq!(ca.signum(), cb.signum(), "{ca} → {cb}");
+                        moved += usize::from(ca != cb);
+                    }
+                }
+            }
+        }
+        assert!(moved > 0, "fine-tuning moved no synapse");
     }
 }
