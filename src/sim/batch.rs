@@ -8,7 +8,7 @@ use crate::circuit::Circuit;
 use super::build::{self, Built, System};
 use super::probes::{self, Probe};
 use super::solver::{FaerLu, LinearSolver, SparsePattern};
-use super::transient::{self, startup_steps, Assembled, Recorder, RunSpec, Settling, Steady};
+use super::transient::{self, startup_steps, Assembled, Recorder, RunSpec, Settling};
 use super::{plan, simulate, Plan, SimError, SimOptions, Stop, Waveforms};
 
 /// Simulates several points of one circuit together where their system matrices
@@ -168,7 +168,6 @@ struct Member<'a> {
     settling: Option<Settling>,
     settled: bool,
     matrix_same: bool,
-    steady: Option<Steady>,
 }
 
 /// Runs one batch; a `None` result asks for a run of its own.
@@ -206,9 +205,7 @@ fn run_group(
             };
             let rec = Recorder::new(spec, h, c.probes.len());
             let settling = transient::settling_may_end(&c.sys, startup).then(Settling::default);
-            let steady = Steady::new(&c.sys, startup);
             Member {
-                steady,
                 settling,
                 settled: false,
                 matrix_same: true,
@@ -302,17 +299,7 @@ fn run_group(
                 Err(e) => m.result = Some(Some(Err(e))),
                 Ok(rows) => {
                     let stop = stops.get(m.index).and_then(|s| s.as_deref());
-                    let mut done =
-                        rows > 0 && stop.is_some_and(|stop| stop(i as f64 * h, m.rec.row()));
-                    if !done {
-                        if let Some(st) = &mut m.steady {
-                            if st.reached(i, h, &m.x, m.rec.row(), m.matrix_same) {
-                                m.rec.repeat_until_end(i + 1, h, stop);
-                                done = true;
-                            }
-                        }
-                    }
-                    if done {
+                    if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * h, m.rec.row())) {
                         let mut out = std::mem::take(&mut m.rec.out);
                         out.factorizations = m.factorizations;
                         m.result = Some(Some(Ok(out)));

@@ -50,69 +50,19 @@ impl Settling {
     /// Takes in settling step `i`'s solution (the matrix unchanged); true when the
     /// remaining settling steps can be skipped.
     pub fn settled(&mut self, x: &[f64], matrix_same: bool) -> bool {
-        self.repeating(x, &[], matrix_same)
-    }
-
-    /// Takes in a step's solution and printed row: true once both have repeated bit
-    /// for bit `SETTLED_AFTER` times in a row with the matrix unchanged.
-    pub fn repeating(&mut self, x: &[f64], row: &[f64], matrix_same: bool) -> bool {
-        let bits = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(a, b)| a.to_bits() == b.to_bits());
-        let n = x.len();
         let same = matrix_same
-            && self.previous.len() == n + row.len()
-            && bits(&self.previous[..n], x)
-            && bits(&self.previous[n..], row);
+            && self.previous.len() == x.len()
+            && self
+                .previous
+                .iter()
+                .zip(x)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
         self.repeats = if same { self.repeats + 1 } else { 0 };
         if !same {
             self.previous.clear();
             self.previous.extend_from_slice(x);
-            self.previous.extend_from_slice(row);
         }
         self.repeats >= SETTLED_AFTER
-    }
-}
-
-/// From which time the run may end in a steady state, if it may: no noise, no
-/// transmission line (its delayed history), and the time from which every source is
-/// constant. Once the solution and the printed row then repeat bit for bit (see
-/// [`Settling::repeating`]) at a time at least two steps past that, every later step
-/// repeats them too (each element keeps only its last few solutions, the probes their
-/// last few values), so the rest of the run is that row, printed on schedule.
-pub fn steady_from(s: &System, startup: i64) -> Option<f64> {
-    if !s.tlines.is_empty() || !settling_may_end(s, startup) {
-        return None;
-    }
-    let sources = s.isources.iter().map(|c| &c.source);
-    let sources = sources
-        .chain(s.vsources.iter().map(|v| &v.source))
-        .chain(s.psources.iter().map(|p| &p.source));
-    let from = sources.fold(0.0f64, |t, src| t.max(src.constant_from()));
-    from.is_finite().then_some(from + 2.0 * s.h)
-}
-
-/// Watches a run's steps after t = 0 for a steady state (see [`steady_from`]).
-pub struct Steady {
-    from: f64,
-    settling: Settling,
-}
-
-impl Steady {
-    pub fn new(s: &System, startup: i64) -> Option<Steady> {
-        Some(Steady {
-            from: steady_from(s, startup)?,
-            settling: Settling::default(),
-        })
-    }
-
-    /// Takes in step `i`'s solution and printed row; true when the rest of the run
-    /// repeats them.
-    pub fn reached(&mut self, i: i64, h: f64, x: &[f64], row: &[f64], matrix_same: bool) -> bool {
-        // only steps whose inputs are those of every later step count (and the
-        // junctions read their voltage history from step 1 on)
-        if i < 2 || (i as f64) * h < self.from {
-            return false;
-        }
-        self.settling.repeating(x, row, matrix_same)
     }
 }
 
@@ -238,29 +188,6 @@ impl<'a> Recorder<'a> {
         &self.row
     }
 
-    /// Steps `from..sim_size` of a run in a steady state: the last row again at every
-    /// printed time, as [`Recorder::step`] would record it; ends where `stop` says.
-    pub fn repeat_until_end(&mut self, from: i64, h: f64, stop: Option<&Stop>) {
-        for i in from..self.sim_size {
-            let t = i as f64 * h;
-            let rows = self.schedule.rows(t);
-            for _ in 0..rows {
-                self.out.time.push(t);
-                for (k, v) in self.row.iter().enumerate() {
-                    self.out.columns[k].push(*v);
-                }
-            }
-            if let Some(cb) = self.progress {
-                if i % self.progress_every == 0 {
-                    cb(i as u64, self.sim_size as u64);
-                }
-            }
-            if rows > 0 && stop.is_some_and(|stop| stop(t, &self.row)) {
-                break;
-            }
-        }
-    }
-
     /// Takes in step `i`'s solution `x`: junction state, delay-line history, output rows.
     pub fn step(
         &mut self,
@@ -331,7 +258,6 @@ pub fn run(
     let mut rec = Recorder::new(spec, h, probes.len());
 
     let mut settling = settling_may_end(s, startup).then(Settling::default);
-    let mut steady = Steady::new(s, startup);
     let mut i = -startup;
     while i < sim_size {
         let mut matrix_same = true;
@@ -353,12 +279,6 @@ pub fn run(
         let rows = rec.step(s, probes, &x, i)?;
         if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * s.h, &rec.row)) {
             break;
-        }
-        if let Some(st) = &mut steady {
-            if st.reached(i, h, &x, &rec.row, matrix_same) {
-                rec.repeat_until_end(i + 1, h, stop);
-                break;
-            }
         }
         i += 1;
         if i < 0

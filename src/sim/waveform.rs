@@ -108,34 +108,6 @@ impl Source {
         }
     }
 
-    /// A time from which the value never changes again (`-inf` for DC, `+inf` when
-    /// there is none: periodic pulses, sin, exp, noise).
-    pub fn constant_from(&self) -> f64 {
-        match self {
-            Source::Pwl { end, .. } => end.0,
-            Source::Analytic(w) => match *w {
-                Waveform::Dc(_) => f64::NEG_INFINITY,
-                Waveform::Pulse {
-                    td,
-                    tr,
-                    pw,
-                    tf,
-                    per,
-                    ..
-                } if per <= 0.0 => {
-                    let end = td + tr + pw + tf;
-                    if end.is_nan() {
-                        f64::INFINITY
-                    } else {
-                        end
-                    }
-                }
-                _ => f64::INFINITY,
-            },
-            Source::Noise { .. } => f64::INFINITY,
-        }
-    }
-
     /// The value at time `x`. Noise sources must be evaluated in time order.
     pub fn value(&mut self, x: f64, g: &mut Gaussian) -> f64 {
         match self {
