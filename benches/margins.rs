@@ -200,16 +200,48 @@ fn whole_sweeps() {
         .expect("plan")
         .expect("fanout has a Monte Carlo plan");
     mc.samples = samples;
+    let one_by_one = nmgen::analysis::FnEvaluator::new(
+        |a: &[(String, f64)]| -> Result<bool, nmgen::engine::EngineError> { bench.passes(a) },
+    );
+    let mc = SweepPlan::MonteCarlo(mc);
     let t = Instant::now();
-    let report =
-        analysis::run(&SweepPlan::MonteCarlo(mc), &bench, Progress::Hidden).expect("yield runs");
+    let report = analysis::run(&mc, &bench, Progress::Hidden).expect("yield runs");
     let seconds = t.elapsed().as_secs_f64();
-    if let analysis::SweepReport::MonteCarlo(y) = report {
+    let t = Instant::now();
+    let alone = analysis::run(&mc, &one_by_one, Progress::Hidden).expect("yield runs");
+    let alone_seconds = t.elapsed().as_secs_f64();
+    if let analysis::SweepReport::MonteCarlo(y) = &report {
         println!(
-            "Monte Carlo yield of examples/fanout.yaml, {samples} samples: {:.2} s ({}/{} pass)",
-            seconds, y.passed, y.samples
+            "Monte Carlo yield of examples/fanout.yaml, {samples} samples: {:.2} s batched, \
+             {:.2} s point by point ({}/{} pass; same report: {})",
+            seconds,
+            alone_seconds,
+            y.passed,
+            y.samples,
+            report == alone
         );
     }
+    // the example's 17 × 17 shmoo (bias × critical currents): each bias row is a batch
+    let shmoo = SweepPlan::Shmoo(
+        nmgen::verify::plan::shmoo_plan(&design)
+            .expect("plan")
+            .expect("fanout has a shmoo"),
+    );
+    let t = Instant::now();
+    let report = analysis::run(&shmoo, &bench, Progress::Hidden).expect("shmoo runs");
+    let seconds = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let alone = analysis::run(&shmoo, &one_by_one, Progress::Hidden).expect("shmoo runs");
+    let alone_seconds = t.elapsed().as_secs_f64();
+    println!(
+        "shmoo of examples/fanout.yaml ({} cells): {:.2} s batched, {:.2} s point by point \
+         (×{:.2}; same report: {})",
+        shmoo.items(),
+        seconds,
+        alone_seconds,
+        alone_seconds / seconds,
+        report == alone
+    );
 }
 
 fn which(name: &str) -> Option<std::path::PathBuf> {

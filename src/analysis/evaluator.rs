@@ -13,6 +13,15 @@ use serde::{Deserialize, Serialize};
 pub trait Evaluator: Sync {
     type Error: std::error::Error + Send + Sync + 'static;
     fn passes(&self, assignment: &[(String, f64)]) -> Result<bool, Self::Error>;
+
+    /// Judges several assignments; each verdict must be exactly what [`passes`] gives.
+    /// An evaluator that can simulate points together (one factorisation for points
+    /// that share the system matrix) overrides this; the default judges them one by one.
+    ///
+    /// [`passes`]: Evaluator::passes
+    fn passes_many(&self, assignments: &[Vec<(String, f64)>]) -> Result<Vec<bool>, Self::Error> {
+        assignments.iter().map(|a| self.passes(a)).collect()
+    }
 }
 
 /// What a margin parameter scales; the caller resolves it to circuit elements.

@@ -1,13 +1,15 @@
 //! Batched transient runs: points of one circuit that share the system matrix
 //! step together on one factorisation, with one multi-right-hand-side solve per step.
 
+use std::sync::Arc;
+
 use crate::circuit::Circuit;
 
 use super::build::{self, Built, System};
 use super::probes::{self, Probe};
 use super::solver::{FaerLu, LinearSolver, SparsePattern};
-use super::transient::{self, startup_steps, Assembled, Recorder, RunSpec};
-use super::{plan, simulate, Plan, SimError, SimOptions, Waveforms};
+use super::transient::{self, startup_steps, Assembled, Recorder, RunSpec, Settling};
+use super::{plan, simulate, Plan, SimError, SimOptions, Stop, Waveforms};
 
 /// Simulates several points of one circuit together where their system matrices
 /// are the same, and gives each point's result in the order of `circuits`.
@@ -39,13 +41,32 @@ pub fn simulate_batch(
     circuits: &[&Circuit],
     options: &SimOptions,
 ) -> Vec<Result<Waveforms, SimError>> {
+    let stops = vec![options.stop.clone(); circuits.len()];
+    simulate_batch_until(circuits, &stops, options)
+}
+
+/// [`simulate_batch`] with a stop hook per point (`stops[k]` for `circuits[k]`, in place
+/// of `options.stop`): a point whose hook ends its run leaves the batch there, with
+/// exactly the waveforms [`simulate`] gives it with that hook.
+pub fn simulate_batch_until(
+    circuits: &[&Circuit],
+    stops: &[Option<Arc<Stop>>],
+    options: &SimOptions,
+) -> Vec<Result<Waveforms, SimError>> {
+    let alone = |k: usize| {
+        let options = SimOptions {
+            stop: stops.get(k).cloned().flatten(),
+            ..options.clone()
+        };
+        simulate(circuits[k], &options)
+    };
     let mut results: Vec<Option<Result<Waveforms, SimError>>> =
         (0..circuits.len()).map(|_| None).collect();
     let mut candidates = Vec::new();
     for (k, c) in circuits.iter().enumerate() {
         match Candidate::new(k, c, options) {
             Some(cand) => candidates.push(cand),
-            None => results[k] = Some(simulate(c, options)),
+            None => results[k] = Some(alone(k)),
         }
     }
     // Group the points by equal matrix and time grid.
@@ -59,11 +80,11 @@ pub fn simulate_batch(
     for group in groups {
         if group.len() == 1 {
             let k = group[0].index;
-            results[k] = Some(simulate(circuits[k], options));
+            results[k] = Some(alone(k));
             continue;
         }
-        for (k, r) in run_group(group, options) {
-            results[k] = Some(r.unwrap_or_else(|| simulate(circuits[k], options)));
+        for (k, r) in run_group(group, stops, options) {
+            results[k] = Some(r.unwrap_or_else(|| alone(k)));
         }
     }
     results
@@ -143,11 +164,16 @@ struct Member<'a> {
     factorizations: u64,
     /// `Some(None)`: must be re-run on its own (time step halved).
     result: Option<Option<Result<Waveforms, SimError>>>,
+    /// Its settling steps repeating (`None`: they may not end early).
+    settling: Option<Settling>,
+    settled: bool,
+    matrix_same: bool,
 }
 
 /// Runs one batch; a `None` result asks for a run of its own.
 fn run_group(
     group: Vec<Candidate>,
+    stops: &[Option<Arc<Stop>>],
     options: &SimOptions,
 ) -> Vec<(usize, Option<Result<Waveforms, SimError>>)> {
     let first = &group[0];
@@ -178,7 +204,11 @@ fn run_group(
                 stop: None,
             };
             let rec = Recorder::new(spec, h, c.probes.len());
+            let settling = transient::settling_may_end(&c.sys, startup).then(Settling::default);
             Member {
+                settling,
+                settled: false,
+                matrix_same: true,
                 index: c.index,
                 sys: c.sys,
                 probes: c.probes,
@@ -202,12 +232,15 @@ fn run_group(
     let progress_every = (sim_size / 100).max(1);
     let mut lanes: Vec<usize> = Vec::with_capacity(members.len());
     let mut rhs: Vec<f64> = Vec::with_capacity(n * members.len());
-    for i in -startup..sim_size {
+    let mut i = -startup;
+    while i < sim_size {
         let mut shared_changed = false;
         for m in members.iter_mut().filter(|m| m.result.is_none()) {
+            m.matrix_same = true;
             match transient::assemble(&mut m.sys, &m.x, &mut m.b, i, sim_size) {
                 Assembled::Same => {}
                 Assembled::MatrixChanged => {
+                    m.matrix_same = false;
                     for j in &m.sys.junctions {
                         j.restamp(&mut m.sys.matrix);
                     }
@@ -262,8 +295,16 @@ fn run_group(
                     continue;
                 }
             }
-            if let Err(e) = m.rec.step(&mut m.sys, &mut m.probes, &m.x, i) {
-                m.result = Some(Some(Err(e)));
+            match m.rec.step(&mut m.sys, &mut m.probes, &m.x, i) {
+                Err(e) => m.result = Some(Some(Err(e))),
+                Ok(rows) => {
+                    let stop = stops.get(m.index).and_then(|s| s.as_deref());
+                    if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * h, m.rec.row())) {
+                        let mut out = std::mem::take(&mut m.rec.out);
+                        out.factorizations = m.factorizations;
+                        m.result = Some(Some(Ok(out)));
+                    }
+                }
             }
         }
         if let Some(cb) = progress {
@@ -273,6 +314,21 @@ fn run_group(
         }
         if members.iter().all(|m| m.result.is_some()) {
             break;
+        }
+        i += 1;
+        // the settling steps end once every point's solution repeats (see
+        // `transient::settling_may_end`): each point's skipped steps are no-ops
+        if i < 0 {
+            for m in members.iter_mut().filter(|m| m.result.is_none()) {
+                m.settled = m.settled
+                    || m.settling
+                        .as_mut()
+                        .is_some_and(|st| st.settled(&m.x, m.matrix_same));
+            }
+            let active = || members.iter().filter(|m| m.result.is_none());
+            if active().all(|m| m.settled) {
+                i = 0;
+            }
         }
     }
     members

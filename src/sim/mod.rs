@@ -35,7 +35,7 @@ use std::sync::Arc;
 
 use crate::circuit::Circuit;
 
-pub use batch::simulate_batch;
+pub use batch::{simulate_batch, simulate_batch_until};
 pub use output::{push_e6, Waveforms};
 pub use solver::{FaerLu, LinearSolver, SolverError, SparsePattern};
 pub use transient::startup_steps;

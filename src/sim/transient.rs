@@ -14,6 +14,58 @@ pub fn startup_steps(h: f64) -> i64 {
     s.min(1000)
 }
 
+/// Settling steps in a row whose solution must repeat bit for bit before the rest of
+/// them are skipped (more than the deepest history an element keeps: a capacitor's
+/// four past phases in phase mode).
+const SETTLED_AFTER: u32 = 8;
+
+/// Whether the settling steps before t = 0 may end early once the solution stops
+/// changing: no noise (junction, resistor or source) and every source constant over
+/// the settling interval. Then a settling step whose solution repeats the previous
+/// ones exactly leaves every element's state as it found it (each keeps only the last
+/// few solutions), so the steps left would repeat it too: skipping them changes no bit.
+pub fn settling_may_end(s: &System, startup: i64) -> bool {
+    let from = -(startup as f64) * s.h;
+    s.junctions.iter().all(|j| j.noise.is_none())
+        && s.resistors.iter().all(|r| r.noise.is_none())
+        && s.isources
+            .iter()
+            .all(|c| c.source.constant_before_zero(from))
+        && s.vsources
+            .iter()
+            .all(|v| v.source.constant_before_zero(from))
+        && s.psources
+            .iter()
+            .all(|p| p.source.constant_before_zero(from))
+}
+
+/// Counts settling steps whose solution repeats the previous one bit for bit.
+#[derive(Default)]
+pub struct Settling {
+    previous: Vec<f64>,
+    repeats: u32,
+}
+
+impl Settling {
+    /// Takes in settling step `i`'s solution (the matrix unchanged); true when the
+    /// remaining settling steps can be skipped.
+    pub fn settled(&mut self, x: &[f64], matrix_same: bool) -> bool {
+        let same = matrix_same
+            && self.previous.len() == x.len()
+            && self
+                .previous
+                .iter()
+                .zip(x)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+        self.repeats = if same { self.repeats + 1 } else { 0 };
+        if !same {
+            self.previous.clear();
+            self.previous.extend_from_slice(x);
+        }
+        self.repeats >= SETTLED_AFTER
+    }
+}
+
 /// Result of one run at a fixed step.
 pub enum Run {
     Done(Waveforms),
@@ -131,6 +183,11 @@ impl<'a> Recorder<'a> {
         }
     }
 
+    /// The probe values of the last sampled step.
+    pub fn row(&self) -> &[f64] {
+        &self.row
+    }
+
     /// Takes in step `i`'s solution `x`: junction state, delay-line history, output rows.
     pub fn step(
         &mut self,
@@ -200,10 +257,14 @@ pub fn run(
     let stop = spec.stop;
     let mut rec = Recorder::new(spec, h, probes.len());
 
-    for i in -startup..sim_size {
+    let mut settling = settling_may_end(s, startup).then(Settling::default);
+    let mut i = -startup;
+    while i < sim_size {
+        let mut matrix_same = true;
         match assemble(s, &x, &mut b, i, sim_size) {
             Assembled::Same => {}
             Assembled::MatrixChanged => {
+                matrix_same = false;
                 for j in &s.junctions {
                     j.restamp(&mut s.matrix);
                 }
@@ -218,6 +279,15 @@ pub fn run(
         let rows = rec.step(s, probes, &x, i)?;
         if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * s.h, &rec.row)) {
             break;
+        }
+        i += 1;
+        if i < 0
+            && settling
+                .as_mut()
+                .is_some_and(|st| st.settled(&x, matrix_same))
+        {
+            i = 0;
+            settling = None;
         }
     }
     let mut out = rec.out;

@@ -92,6 +92,22 @@ impl Source {
         })
     }
 
+    /// Whether the value is the same at every time in `[from, 0)` (the settling
+    /// steps before t = 0): DC, a PWL (zero before its start), a pulse, sin or exp not
+    /// yet started. Noise never is.
+    pub fn constant_before_zero(&self, from: f64) -> bool {
+        match self {
+            Source::Pwl { end, .. } => end.0 <= from || end.0 >= 0.0,
+            Source::Analytic(w) => match *w {
+                Waveform::Dc(_) => true,
+                Waveform::Pulse { td, .. } | Waveform::Sin { td, .. } => td >= 0.0,
+                Waveform::Exp { td1, .. } => td1 >= 0.0,
+                Waveform::Pwl(_) | Waveform::Noise { .. } => false,
+            },
+            Source::Noise { .. } => false,
+        }
+    }
+
     /// The value at time `x`. Noise sources must be evaluated in time order.
     pub fn value(&mut self, x: f64, g: &mut Gaussian) -> f64 {
         match self {

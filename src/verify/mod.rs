@@ -4,6 +4,7 @@
 
 pub mod accuracy;
 pub mod agreement;
+mod batch;
 pub mod early;
 pub mod parameters;
 pub mod plan;
@@ -263,22 +264,7 @@ impl Bench {
         for seed in seeds(&self.design) {
             for runs in &self.runs {
                 for (i, netlist) in runs.netlists.iter().enumerate() {
-                    let probes = &netlist.nominal().probes;
-                    let column = |output: &str| {
-                        let (_, header) = observed.iter().find(|(o, _)| *o == output)?;
-                        probes.iter().position(|p| p.header == *header)
-                    };
-                    let (watch, judged) = match &runs.check {
-                        Check::TruthTable(t) => {
-                            let mut one = t.clone();
-                            one.patterns.value = vec![t.patterns.value[i].clone()];
-                            (
-                                early::Watch::truth_table(&runs.check, i, &column),
-                                Check::TruthTable(one),
-                            )
-                        }
-                        other => (early::Watch::timing(other), other.clone()),
-                    };
+                    let (watch, judged) = pattern_watch(&runs.check, i, netlist, &observed);
                     let pulses = self.pulses_until(netlist, assignment, seed, watch)?;
                     if !evaluate_runs(&judged, &[pulses]).passed {
                         return Ok(false);
@@ -287,6 +273,32 @@ impl Bench {
             }
         }
         Ok(true)
+    }
+}
+
+/// What a sweep point's run of pattern `i` of `check` is watched for (to end it early)
+/// and the check that judges that one run.
+fn pattern_watch(
+    check: &Check,
+    i: usize,
+    netlist: &Prepared,
+    observed: &[(&str, &str)],
+) -> (Option<early::Watch>, Check) {
+    let probes = &netlist.nominal().probes;
+    let column = |output: &str| {
+        let (_, header) = observed.iter().find(|(o, _)| *o == output)?;
+        probes.iter().position(|p| p.header == *header)
+    };
+    match check {
+        Check::TruthTable(t) => {
+            let mut one = t.clone();
+            one.patterns.value = vec![t.patterns.value[i].clone()];
+            (
+                early::Watch::truth_table(check, i, &column),
+                Check::TruthTable(one),
+            )
+        }
+        other => (early::Watch::timing(other), other.clone()),
     }
 }
 
@@ -422,5 +434,11 @@ impl Evaluator for Bench {
             Err(EngineError::Sim(_)) | Err(EngineError::Timeout(_)) => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    /// With the built-in engine, the points of each pattern run as one batch
+    /// ([`crate::sim::simulate_batch_until`]); verdicts are those of [`Bench::passes`].
+    fn passes_many(&self, assignments: &[Vec<(String, f64)>]) -> Result<Vec<bool>, EngineError> {
+        self.passes_batched(assignments)
     }
 }

@@ -58,6 +58,7 @@ mod spec_constructs;
 mod spec_deep_example;
 mod spec_errors;
 mod spec_xor_equivalence;
+mod sweep_batched;
 mod train_dataset;
 mod train_iris_circuit;
 mod train_pulse_accuracy;

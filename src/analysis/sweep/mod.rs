@@ -220,16 +220,77 @@ pub fn run<E: Evaluator>(
 ) -> Result<SweepReport, SweepError> {
     plan.check()?;
     let bar = progress.bar(plan.items() as u64, 0, plan.what());
-    let results = (0..plan.items())
-        .into_par_iter()
-        .map(|i| {
-            let r = plan.run_item(i, eval);
-            bar.inc(1);
-            r
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let chunk = plan.batch_size();
+    let results = if chunk > 1 {
+        let starts: Vec<usize> = (0..plan.items()).step_by(chunk).collect();
+        let chunks = starts
+            .into_par_iter()
+            .map(|start| {
+                let items: Vec<usize> = (start..(start + chunk).min(plan.items())).collect();
+                let r = plan.run_items(&items, eval);
+                bar.inc(items.len() as u64);
+                r
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        chunks.into_iter().flatten().collect()
+    } else {
+        (0..plan.items())
+            .into_par_iter()
+            .map(|i| {
+                let r = plan.run_item(i, eval);
+                bar.inc(1);
+                r
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
     bar.finish_and_clear();
     plan.report(&results)
+}
+
+/// Monte Carlo samples judged together (one [`Evaluator::passes_many`] call).
+pub const YIELD_BATCH: usize = 8;
+
+impl SweepPlan {
+    /// How many consecutive items [`run`] judges together: a shmoo row (the x axis
+    /// varies fastest, so with x a bias the row's points share the system matrix), a
+    /// chunk of Monte Carlo samples; margins searches are sequential (1).
+    pub fn batch_size(&self) -> usize {
+        match self {
+            SweepPlan::Margins(_) => 1,
+            SweepPlan::Shmoo(s) => s.x.values.len().max(1),
+            SweepPlan::MonteCarlo(_) => YIELD_BATCH,
+        }
+    }
+
+    /// Computes shmoo cells or Monte Carlo samples `items` together (their points
+    /// judged by one [`Evaluator::passes_many`] call); the same results as
+    /// [`SweepPlan::run_item`] on each.
+    pub fn run_items<E: Evaluator>(
+        &self,
+        items: &[usize],
+        eval: &E,
+    ) -> Result<Vec<ItemResult>, SweepError> {
+        let points: Vec<Vec<(String, f64)>> = match self {
+            SweepPlan::Margins(_) => {
+                return items.iter().map(|&i| self.run_item(i, eval)).collect()
+            }
+            SweepPlan::Shmoo(s) => items.iter().map(|&i| s.cell(i)).collect(),
+            SweepPlan::MonteCarlo(mc) => items.iter().map(|&i| mc.sample(i as u64)).collect(),
+        };
+        let verdicts = eval
+            .passes_many(&points)
+            .map_err(|e| SweepError::Evaluator {
+                item: match items {
+                    [one] => self.item_name(*one),
+                    [first, .., last] => {
+                        format!("{} to {}", self.item_name(*first), self.item_name(*last))
+                    }
+                    [] => String::new(),
+                },
+                cause: Box::new(e),
+            })?;
+        Ok(verdicts.into_iter().map(ItemResult::Pass).collect())
+    }
 }
 
 /// The yield of the finished samples of a Monte Carlo plan (`results` by item).
