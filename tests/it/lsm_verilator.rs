@@ -180,6 +180,7 @@ fn sim_example(name: &str, samples_per_class: u32, classes: u32) {
         &SimSettings {
             verilator: true,
             work_dir: work_dir(),
+            flow: Default::default(),
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -199,10 +200,16 @@ fn sim_example(name: &str, samples_per_class: u32, classes: u32) {
         "the reservoir must be active for the check to mean anything"
     );
     assert!(v.cycles > (d.time_steps * d.groups() * set.samples.len()) as u64);
-    assert!(report
+    // The comparison reads the testbench's outputs; no waveform unless asked for.
+    assert!(!report
         .artifacts
         .iter()
-        .any(|(p, b)| p.ends_with("lsm.vcd") && !b.is_empty()));
+        .any(|(p, _)| p.ends_with("lsm.vcd") || p.ends_with("lsm.fst")));
+    let per_sample = v.trace_bytes / set.samples.len() as u64;
+    assert!(
+        per_sample > 0 && per_sample < 100_000,
+        "{per_sample} bytes per sample"
+    );
     assert!(report
         .artifacts
         .iter()
@@ -236,6 +243,7 @@ fn mismatches_are_reported_by_neuron_and_step() {
         &SimSettings {
             verilator: false,
             work_dir: work_dir(),
+            flow: Default::default(),
         },
     )
     .expect("model");
@@ -301,6 +309,7 @@ fn small_design_with_adc_clipping_and_shift_leak_matches() {
         &SimSettings {
             verilator: true,
             work_dir: work_dir(),
+            flow: Default::default(),
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -319,4 +328,56 @@ fn small_design_with_adc_clipping_and_shift_leak_matches() {
         decided.len() > 1,
         "the readout must decide more than one class: {decided:?}"
     );
+}
+
+/// The opt-in waveforms: a VCD (read back and compared like the testbench's own outputs,
+/// and the same observation), an FST, and the self-clocked `--timing` flow of
+/// `run_verilator.sh`, on the small design.
+#[test]
+fn waveforms_on_request_and_the_timing_flow() {
+    use nmgen::lsm::verilator::{Flow, Trace};
+    if !have_verilator() {
+        return;
+    }
+    let d = small();
+    let set = synthetic_events(&d, &SyntheticSettings::new(3, 1, 8));
+    let run = |flow: Flow| {
+        let report = simulate(
+            &d,
+            &set,
+            &SimSettings {
+                verilator: true,
+                work_dir: work_dir(),
+                flow,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            report.rtl_matches(),
+            "{flow:?}: {:?}",
+            report.verilator.as_ref().map(|v| &v.log)
+        );
+        report
+    };
+    let vcd = run(Flow::Harness { trace: Trace::Vcd });
+    let (_, bytes) = vcd
+        .artifacts
+        .iter()
+        .find(|(p, _)| p.ends_with("lsm.vcd"))
+        .expect("lsm.vcd");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("lsm.vcd");
+    std::fs::write(&path, bytes).expect("write");
+    let from_vcd = nmgen::lsm::vcd_read::read_vcd(&path, d.membrane_bits).expect("reads");
+    assert_eq!(from_vcd.beats.len(), d.time_steps * set.samples.len());
+    assert!(compare(&d, &vcd.rasters, &vcd.classes, &vcd.scores, &from_vcd, 0).is_empty());
+    let fst = run(Flow::Harness { trace: Trace::Fst });
+    let (_, bytes) = fst
+        .artifacts
+        .iter()
+        .find(|(p, _)| p.ends_with("lsm.fst"))
+        .expect("lsm.fst");
+    assert!(!bytes.is_empty() && bytes.len() < 1_000_000);
+    let timing = run(Flow::Timing);
+    assert!(timing.artifacts.iter().any(|(p, _)| p.ends_with("lsm.vcd")));
 }
