@@ -89,12 +89,11 @@ fn model_throughput(label: &str, d: &LsmDesign, set: &EventSet) {
     );
 }
 
-/// One cold `simulate` with `flow` in a fresh work directory.
-fn cold_sim(label: &str, d: &LsmDesign, set: &EventSet, flow: Flow) -> (f64, f64) {
-    let work = tempfile::tempdir().unwrap_or_else(|e| fail(e));
+/// One `simulate` with `flow` in `work` (a fresh directory: a cold build).
+fn cold_sim(label: &str, d: &LsmDesign, set: &EventSet, flow: Flow, work: &Path) -> (f64, f64) {
     let settings = SimSettings {
         verilator: true,
-        work_dir: work.path().to_path_buf(),
+        work_dir: work.to_path_buf(),
         flow,
     };
     let t = Instant::now();
@@ -106,9 +105,14 @@ fn cold_sim(label: &str, d: &LsmDesign, set: &EventSet, flow: Flow) -> (f64, f64
         .unwrap_or_else(|| fail("no verilator run"));
     let n = set.samples.len() as f64;
     println!(
-        "verilator {label}: cold simulate {total:.1} s (build {:.1} s), run {:.1} ms/sample, \
+        "verilator {label}: simulate {total:.1} s (build {:.1} s{}), run {:.1} ms/sample, \
          testbench output {:.0} kB/sample, RTL ≡ model: {}",
         v.build_seconds,
+        match (v.build_cached, v.runtime_cached) {
+            (true, _) => ", cached",
+            (false, true) => ", Verilator runtime objects cached",
+            (false, false) => ", empty cache",
+        },
         1e3 * v.run_seconds / n,
         v.trace_bytes as f64 / n / 1e3,
         r.rtl_matches()
@@ -192,23 +196,56 @@ fn main() {
     // The set of a plain `nmgen sim examples/lsm_nmnist.yaml`: 4 classes × 2, seed 1.
     let d = example("lsm_nmnist.yaml");
     let set = synthetic_events(&d, &SyntheticSettings::new(4, 2, 1));
+    let fresh = || tempfile::tempdir().unwrap_or_else(|e| fail(e));
+    let old_work = fresh();
     let (old_total, old_build) = cold_sim(
-        "former flow (--timing --trace, VCD)",
+        "lsm_nmnist, former flow (--timing --trace, VCD)",
         &d,
         &set,
         Flow::Timing,
+        old_work.path(),
     );
-    let (new_total, new_build) = cold_sim("harness, no trace", &d, &set, Flow::default());
+    let new_work = fresh();
+    let (new_total, new_build) = cold_sim(
+        "lsm_nmnist, harness, no trace",
+        &d,
+        &set,
+        Flow::default(),
+        new_work.path(),
+    );
     println!(
-        "cold build {:.1}× faster, cold simulate {:.1}× faster",
+        "lsm_nmnist, empty cache: cold build {:.1}× faster, cold simulate {:.1}× faster",
         old_build / new_build,
         old_total / new_total
     );
+    // Another design in the same cache: only its own model is compiled.
+    let t = example("lsm_tidigits.yaml");
+    let tset = synthetic_events(&t, &SyntheticSettings::new(4, 2, 1));
+    let (_, other_build) = cold_sim(
+        "lsm_tidigits, harness, no trace",
+        &t,
+        &tset,
+        Flow::default(),
+        new_work.path(),
+    );
+    println!(
+        "lsm_tidigits, runtime cached: build {:.1}× faster than lsm_nmnist's former cold build",
+        old_build / other_build
+    );
+    let (_, again) = cold_sim(
+        "lsm_nmnist again (another output folder, same cache)",
+        &d,
+        &set,
+        Flow::default(),
+        new_work.path(),
+    );
+    assert!(again == 0.0, "the build must come from the cache");
     cold_sim(
-        "harness, opt-in FST",
+        "lsm_nmnist, harness, opt-in FST",
         &d,
         &set,
         Flow::Harness { trace: Trace::Fst },
+        fresh().path(),
     );
     if sim_samples > 0 && Path::new(env!("CARGO_BIN_EXE_nmgen")).exists() {
         cli_sim(sim_samples);

@@ -74,6 +74,8 @@ pub struct VerilatorRun {
     pub version: String,
     pub build_seconds: f64,
     pub build_cached: bool,
+    /// Verilator's runtime objects (the same for every design) came from the cache.
+    pub runtime_cached: bool,
     pub run_seconds: f64,
     pub cycles: u64,
     /// Bytes the testbench wrote: `lsm_out.txt` and the waveform, when one is dumped.
@@ -313,6 +315,7 @@ pub fn simulate_into(
             version,
             build_seconds: compiled.build_seconds,
             build_cached: compiled.cached,
+            runtime_cached: compiled.runtime_cached,
             run_seconds: 0.0,
             cycles: 0,
             trace_bytes: 0,

@@ -179,6 +179,8 @@ pub struct Compiled {
     /// Seconds spent compiling (0 when the cached build was reused).
     pub build_seconds: f64,
     pub cached: bool,
+    /// Verilator's runtime objects came from the cache (or the whole build did).
+    pub runtime_cached: bool,
 }
 
 /// The cache key: everything the binary depends on (Verilator's version, the flow and its
@@ -231,6 +233,7 @@ pub fn compile(
             flow,
             build_seconds: 0.0,
             cached: true,
+            runtime_cached: true,
         });
     }
     let start = Instant::now();
@@ -260,7 +263,11 @@ pub fn compile(
     if !ok {
         return Err(failed(log));
     }
+    let mut runtime_cached = false;
     if matches!(flow, Flow::Harness { .. }) {
+        let obj_dir = staging.path().join("obj_dir");
+        let runtime = Runtime::of(&obj_dir, work_dir, flow)?;
+        runtime_cached = runtime.copy_into(&obj_dir);
         let jobs = std::thread::available_parallelism().map_or(2, |n| n.get().min(2));
         let mut make = Command::new("make");
         make.current_dir(staging.path().join("obj_dir"))
@@ -270,6 +277,9 @@ pub fn compile(
         log.push_str(&make_log);
         if !ok {
             return Err(failed(log));
+        }
+        if !runtime_cached {
+            runtime.store_from(&obj_dir, work_dir);
         }
     }
     if !binary_in(staging.path()).exists() {
@@ -293,7 +303,100 @@ pub fn compile(
         flow,
         build_seconds: start.elapsed().as_secs_f64(),
         cached: false,
+        runtime_cached,
     })
+}
+
+/// Verilator's runtime objects (`verilated.o`, `verilated_threads.o`, the trace writer):
+/// the same for every design, so they are compiled once per Verilator version, trace
+/// format and flags, kept in `work_dir/runtime-<key>` and copied into each new build
+/// (after verilating, so `make` finds them newer than the makefile and skips them).
+struct Runtime {
+    objects: Vec<String>,
+    dir: PathBuf,
+}
+
+impl Runtime {
+    /// The runtime objects the verilated makefiles in `obj_dir` list.
+    fn of(obj_dir: &Path, work_dir: &Path, flow: Flow) -> Result<Runtime, LsmError> {
+        let classes = obj_dir.join("Vlsm_tb_classes.mk");
+        let text = std::fs::read_to_string(&classes).map_err(|e| LsmError::io(&classes, e))?;
+        let mut objects = Vec::new();
+        let mut global = false;
+        for line in text.lines() {
+            if line.starts_with("VM_GLOBAL_") {
+                global = true;
+                continue;
+            }
+            let name = line.trim().trim_end_matches('\\').trim();
+            if global && !name.is_empty() {
+                objects.push(format!("{name}.o"));
+            }
+            global &= line.ends_with('\\');
+        }
+        let mut h = Sha256::new();
+        h.update(version()?.as_bytes());
+        for a in flow.verilator_args().iter().chain(&Flow::MAKE_VARS) {
+            h.update(a.as_bytes());
+            h.update([0]);
+        }
+        for o in &objects {
+            h.update(o.as_bytes());
+            h.update([0]);
+        }
+        let key: String = h
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Runtime {
+            objects,
+            dir: work_dir.join(format!("runtime-{key}")),
+        })
+    }
+
+    /// Copies the cached objects into `obj_dir`; false when there is no complete cache.
+    fn copy_into(&self, obj_dir: &Path) -> bool {
+        if self.objects.is_empty() || !self.dir.join("ok").exists() {
+            return false;
+        }
+        let copied = self
+            .objects
+            .iter()
+            .all(|o| std::fs::copy(self.dir.join(o), obj_dir.join(o)).is_ok());
+        if !copied {
+            // make compiles whatever is missing or stale
+            for o in &self.objects {
+                let _ = std::fs::remove_file(obj_dir.join(o));
+            }
+        }
+        copied
+    }
+
+    /// Keeps the objects `make` just compiled in `obj_dir` (staged, then renamed into place;
+    /// a failure only means the next build compiles them again).
+    fn store_from(&self, obj_dir: &Path, work_dir: &Path) {
+        if self.objects.is_empty() || self.dir.join("ok").exists() {
+            return;
+        }
+        let Ok(staging) = tempfile::Builder::new()
+            .prefix("staging-runtime-")
+            .tempdir_in(work_dir)
+        else {
+            return;
+        };
+        let copied = self
+            .objects
+            .iter()
+            .all(|o| std::fs::copy(obj_dir.join(o), staging.path().join(o)).is_ok());
+        if copied && std::fs::write(staging.path().join("ok"), b"").is_ok() {
+            let staged = staging.keep();
+            if std::fs::rename(&staged, &self.dir).is_err() {
+                let _ = std::fs::remove_dir_all(&staged);
+            }
+        }
+    }
 }
 
 /// Result of one testbench run.
