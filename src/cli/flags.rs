@@ -93,7 +93,8 @@ impl<'a> Given<'a> {
 /// Where a flag does apply, for the error message.
 fn applies_to(id: &str) -> &'static str {
     match id {
-        "events" | "no_verilator" | "out" | "rtl_trace" => "it is for LSM specs",
+        "events" | "no_verilator" | "out" => "it is for LSM specs",
+        "rtl_trace" => "it is for LSM specs simulated under Verilator",
         "temperature" => "it is for SFQ specs",
         "bias_voltage" => "it sets the cost report of SFQ designs",
         "vcd" => "it is for netlists; an SFQ spec writes OUT/<name>.vcd by itself",

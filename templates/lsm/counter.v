@@ -13,7 +13,7 @@ module lsm_counter (
     integer n;
     always @(posedge clk) begin
         if (clear) cnt <= @{ w.nn * w.cw }@'d0;
-        else begin
+        else if (|fire) begin
             for (n = 0; n < @{ w.nn }@; n = n + 1)
                 if (fire[n] && cnt[n*@{ w.cw }@ +: @{ w.cw }@] != @{ w.cw }@'d@{ max }@)
                     cnt[n*@{ w.cw }@ +: @{ w.cw }@] <= cnt[n*@{ w.cw }@ +: @{ w.cw }@] + @{ w.cw }@'d1;

@@ -25,8 +25,17 @@ module lsm_lif (
     reg [@{ w.sumw - 1 }@:0] sum;
     reg [@{ w.vw - 1 }@:0] vn;
     integer n;
+    // The next state matters only while en is high (once per time step); otherwise it
+    // holds, so the simulation does not recompute it on every cycle of the step.
     always @* begin
-        for (n = 0; n < @{ w.nn }@; n = n + 1) begin
+        vnext = v;
+        above = @{ w.nn }@'d0;
+        a = @{ w.aw }@'d0;
+        prod = @{ prod_w }@'d0;
+        kept = @{ w.vw }@'d0;
+        sum = @{ w.sumw }@'d0;
+        vn = @{ w.vw }@'d0;
+        if (en) for (n = 0; n < @{ w.nn }@; n = n + 1) begin
             a = acc[n*@{ w.aw }@ +: @{ w.aw }@];
             // leak: trunc(v * @{ leak_code }@ / 2^@{ leak_frac }@), rounded toward zero
             prod = @{ vx }@ * @{ prod_w }@'d@{ leak_code }@;
