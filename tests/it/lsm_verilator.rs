@@ -381,3 +381,75 @@ fn waveforms_on_request_and_the_timing_flow() {
     let timing = run(Flow::Timing);
     assert!(timing.artifacts.iter().any(|(p, _)| p.ends_with("lsm.vcd")));
 }
+
+/// Two `nmgen sim` processes building the same testbench at once into one cache: both
+/// pass, one build ends up in the cache (renamed into place whole), no staging folder is
+/// left behind, and a third run from another output folder reuses it.
+#[test]
+fn concurrent_sims_share_one_cache_safely() {
+    if !have_verilator() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("small.yaml");
+    let text = "name: small
+lsm:
+  inputs: 16
+  neurons: 12
+  recurrent_probability: 0.3
+  weight_bits: 5
+  conductance: { g_min_us: 2.0, g_max_us: 40.0, mean_us: 15.0, sigma_us: 12.0, seed: 11 }
+  lif:
+    threshold: 1.0
+    leak: { shift: 2 }
+  time_steps: 20
+  adc: { bits: 5, rows_per_cycle: 3 }
+  input: { kind: channels, channels: 16 }
+";
+    std::fs::write(&spec, text).expect("write");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).expect("mkdir");
+    let sim = |out: &str| {
+        Command::new(env!("CARGO_BIN_EXE_nmgen"))
+            .args(["sim", spec.to_str().unwrap(), "-o"])
+            .arg(dir.path().join(out))
+            .env("TMPDIR", &tmp)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let (a, b) = (sim("a"), sim("b"));
+    for child in [a, b] {
+        let o = child.wait_with_output().expect("waits");
+        assert!(
+            o.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let cache = tmp.join("nmgen-verilator");
+    let names = |prefix: &str| {
+        std::fs::read_dir(&cache)
+            .expect("cache")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+            .count()
+    };
+    assert_eq!(names("build-"), 1);
+    assert_eq!(names("staging-"), 0);
+    let o = Command::new(env!("CARGO_BIN_EXE_nmgen"))
+        .args(["sim", spec.to_str().unwrap(), "-o"])
+        .arg(dir.path().join("c"))
+        .env("TMPDIR", &tmp)
+        .output()
+        .expect("runs");
+    assert!(o.status.success());
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("c/sim_report.json")).expect("report"),
+    )
+    .expect("json");
+    assert_eq!(report["verilator"]["build_cached"], true);
+    assert_eq!(report["mismatches"].as_array().map(Vec::len), Some(0));
+}
