@@ -371,6 +371,12 @@ fn waveforms_on_request_and_the_timing_flow() {
     let from_vcd = nmgen::lsm::vcd_read::read_vcd(&path, d.membrane_bits).expect("reads");
     assert_eq!(from_vcd.beats.len(), d.time_steps * set.samples.len());
     assert!(compare(&d, &vcd.rasters, &vcd.classes, &vcd.scores, &from_vcd, 0).is_empty());
+    // Same spec, same bytes (Verilator's VCD carries no $date).
+    let again = run(Flow::Harness { trace: Trace::Vcd });
+    assert!(again
+        .artifacts
+        .iter()
+        .any(|(p, b)| p == Path::new("lsm.vcd") && b == bytes));
     let fst = run(Flow::Harness { trace: Trace::Fst });
     let (_, bytes) = fst
         .artifacts
