@@ -94,6 +94,7 @@ impl<'a> Given<'a> {
 fn applies_to(id: &str) -> &'static str {
     match id {
         "events" | "no_verilator" | "out" => "it is for LSM specs",
+        "rtl_trace" => "it is for LSM specs simulated under Verilator",
         "temperature" => "it is for SFQ specs",
         "bias_voltage" => "it sets the cost report of SFQ designs",
         "vcd" => "it is for netlists; an SFQ spec writes OUT/<name>.vcd by itself",

@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use nmgen::lsm::mlp::MlpSettings;
 use nmgen::lsm::readout::TrainMethod;
+use nmgen::lsm::verilator::{Flow, Trace};
 use nmgen::lsm::{
     self, EventSet, LsmDesign, LsmError, SimSettings, SyntheticSettings, TrainSettings,
 };
@@ -60,6 +61,7 @@ pub fn sim(
     out: &Path,
     event_file: Option<&Path>,
     verilator: bool,
+    trace: Option<RtlTrace>,
 ) -> Result<(), Failure> {
     let set = events(design, event_file, 4, 2, 1)?;
     if event_file.is_none() {
@@ -73,9 +75,15 @@ pub fn sim(
     let out_existed = out.exists();
     let mut raster =
         nmgen::output::StreamedFile::create(out, "raster.csv").context("writing outputs")?;
+    let trace = match trace {
+        None => Trace::None,
+        Some(RtlTrace::Vcd) => Trace::Vcd,
+        Some(RtlTrace::Fst) => Trace::Fst,
+    };
     let settings = SimSettings {
         verilator,
         work_dir: cache,
+        flow: Flow::Harness { trace },
     };
     let report = match lsm::sim::simulate_into(design, &set, &settings, &mut raster, false) {
         Ok(r) => r,
@@ -119,6 +127,15 @@ pub fn sim(
             "{n} mismatch(es) between the RTL and the model"
         ))),
     }
+}
+
+/// The waveform `nmgen sim --rtl-trace` dumps from the Verilator testbench.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RtlTrace {
+    /// Value change dump, `lsm.vcd`.
+    Vcd,
+    /// Compressed FST, `lsm.fst` (GTKWave opens it directly).
+    Fst,
 }
 
 /// The readout `nmgen train` fits.

@@ -71,6 +71,11 @@ pub enum Command {
         /// LSM specs: run only the bit-accurate Rust model, not Verilator.
         #[arg(long)]
         no_verilator: bool,
+        /// LSM specs: also dump the RTL testbench's waveform for GTKWave (first batch of up
+        /// to 64 samples, OUT/lsm.vcd or OUT/lsm.fst); the check reads the testbench's outputs
+        /// either way.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        rtl_trace: Option<lsm::RtlTrace>,
         /// Netlists: also write the printed waveforms and every phase's 2π slips as a
         /// VCD (specs always write `OUT/<name>.vcd`).
         #[arg(long, value_name = "FILE")]
@@ -237,6 +242,7 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
             temperature,
             events,
             no_verilator,
+            rtl_trace,
             vcd,
             level,
         } => {
@@ -251,7 +257,15 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
                 given.reject(
                     &input,
                     "the pulse level",
-                    &["engine", "josim", "mode", "timeout", "temperature", "vcd"],
+                    &[
+                        "engine",
+                        "josim",
+                        "mode",
+                        "timeout",
+                        "temperature",
+                        "vcd",
+                        "rtl_trace",
+                    ],
                 )?;
                 return pulse::sim(&input, &out, &level, seed);
             }
@@ -259,17 +273,35 @@ fn dispatch(command: Command, matches: &clap::ArgMatches) -> Result<(), Failure>
                 given.reject(
                     &input,
                     "a netlist",
-                    &["temperature", "events", "no_verilator"],
+                    &["temperature", "events", "no_verilator", "rtl_trace"],
                 )?;
                 return sim::netlist(&input, &out, &engine, seed, vcd.as_deref());
             }
             match nmgen::spec::load_any(&input)? {
                 LoadedSpec::Lsm(d) => {
                     given.reject(&input, "an LSM spec", &flags::SFQ_SIM)?;
-                    lsm::sim(&d, &input, &out, events.as_deref(), !no_verilator)
+                    if no_verilator {
+                        given.reject(
+                            &input,
+                            "a model-only run (--no-verilator)",
+                            &["rtl_trace"],
+                        )?;
+                    }
+                    lsm::sim(
+                        &d,
+                        &input,
+                        &out,
+                        events.as_deref(),
+                        !no_verilator,
+                        rtl_trace,
+                    )
                 }
                 LoadedSpec::Sfq(d) => {
-                    given.reject(&input, "an SFQ spec", &["events", "no_verilator", "vcd"])?;
+                    given.reject(
+                        &input,
+                        "an SFQ spec",
+                        &["events", "no_verilator", "vcd", "rtl_trace"],
+                    )?;
                     sim::spec(&d, &input, &out, &engine, seed, temperature)
                 }
             }

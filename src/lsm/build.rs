@@ -94,7 +94,7 @@ pub fn build(design: &LsmDesign) -> Result<Vec<Artifact>, LsmError> {
 
 fn run_script(beats: usize, samples: usize) -> String {
     format!(
-        "#!/bin/sh\n# Lint, build and run the self-checking testbench with Verilator (run from this directory).\nset -e\nverilator --lint-only -Wall --top-module lsm_top $(grep -v lsm_tb.v files.f)\nverilator --binary --timing --trace -Wno-fatal --top-module lsm_tb -Mdir obj_dir $(cat files.f)\n./obj_dir/Vlsm_tb +beats={beats} +samples={samples}\n"
+        "#!/bin/sh\n# Lint, build and run the self-checking testbench with Verilator (run from this directory).\nset -e\nverilator --lint-only -Wall --top-module lsm_top $(grep -v lsm_tb.v files.f)\nverilator --binary --timing --trace -Wno-fatal --top-module lsm_tb -Mdir obj_dir $(cat files.f)\n./obj_dir/Vlsm_tb +beats={beats} +samples={samples} +dumpfile=lsm.vcd\n# outputs in lsm_out.txt, waveform in lsm.vcd (GTKWave)\n"
     )
 }
 

@@ -26,10 +26,12 @@ pub mod model;
 pub mod plot;
 pub mod readout;
 mod readout_fit;
+pub mod reference_model;
 pub mod rtl;
 pub mod sim;
 pub mod spec;
 pub mod synth;
+pub mod tb_out;
 pub mod vcd_read;
 pub mod verilator;
 pub mod weights;
@@ -77,6 +79,9 @@ pub enum LsmError {
     /// The VCD written by the simulation could not be read back.
     #[error("VCD {path}: {message}")]
     Vcd { path: PathBuf, message: String },
+    /// The testbench's output file (`lsm_out.txt`) could not be read back.
+    #[error("testbench output {path}: {message}")]
+    TbOutput { path: PathBuf, message: String },
     /// A request that does not fit the design (e.g. wrong event width, no labelled data).
     #[error("{0}")]
     Invalid(String),

@@ -52,6 +52,13 @@ impl Raster {
 }
 
 /// Reservoir state between steps.
+///
+/// The step does what the RTL does, with fewer operations: a row group whose active word
+/// lines cannot push any column past the ADC's rails (at most `direct_rows` of them, each
+/// code within `±Q`) is added straight into the `i32` column accumulators, since its
+/// conversion cannot clip; only larger groups go through a partial sum and the ADC
+/// clamp. The leak is a shift with a rounding bias (the truncating division of
+/// [`leak`]). [`super::reference_model`] is the plain transcription it is checked against.
 #[derive(Debug, Clone)]
 pub struct Reservoir<'a> {
     design: &'a LsmDesign,
@@ -59,14 +66,18 @@ pub struct Reservoir<'a> {
     pub v: Vec<i64>,
     pub s: Vec<bool>,
     pub counts: Vec<u32>,
-    acc: Vec<i64>,
+    acc: Vec<i32>,
     partial: Vec<i32>,
     active: Vec<usize>,
+    /// Active word lines a row group may have and still not clip (`min(rails)/Q`).
+    direct_rows: usize,
 }
 
 impl<'a> Reservoir<'a> {
     pub fn new(design: &'a LsmDesign, weights: &'a Weights) -> Self {
         let n = design.neurons;
+        let (amin, amax) = design.adc_limits();
+        let q = design.q().max(1);
         Reservoir {
             design,
             weights,
@@ -76,6 +87,7 @@ impl<'a> Reservoir<'a> {
             acc: vec![0; n],
             partial: vec![0; n],
             active: Vec::with_capacity(design.rows()),
+            direct_rows: (amax.min(-amin) / q) as usize,
         }
     }
 
@@ -103,42 +115,66 @@ impl<'a> Reservoir<'a> {
         );
         self.acc.fill(0);
         let (amin, amax) = d.adc_limits();
+        let code = &self.weights.code;
         let mut i = 0;
         while i < self.active.len() {
             let group = self.active[i] / k;
-            self.partial.fill(0);
-            while i < self.active.len() && self.active[i] / k == group {
-                let row = &self.weights.code[self.active[i] * n..(self.active[i] + 1) * n];
-                for (p, &w) in self.partial.iter_mut().zip(row) {
-                    *p += w as i32;
+            let mut end = i + 1;
+            while end < self.active.len() && self.active[end] / k == group {
+                end += 1;
+            }
+            let rows = &self.active[i..end];
+            if rows.len() <= self.direct_rows {
+                for &r in rows {
+                    add_row(&mut self.acc, &code[r * n..(r + 1) * n]);
                 }
-                raster.synaptic_events += n as u64;
-                i += 1;
+            } else {
+                self.partial.fill(0);
+                for &r in rows {
+                    add_row(&mut self.partial, &code[r * n..(r + 1) * n]);
+                }
+                let mut clips = 0u32;
+                for (a, &p) in self.acc.iter_mut().zip(&self.partial) {
+                    let q = p.clamp(amin, amax);
+                    clips += u32::from(q != p);
+                    *a += q;
+                }
+                raster.adc_clips += u64::from(clips);
             }
-            for (a, &p) in self.acc.iter_mut().zip(&self.partial) {
-                let q = p.clamp(amin, amax);
-                raster.adc_clips += u64::from(q != p);
-                *a += q as i64;
-            }
+            raster.synaptic_events += (rows.len() * n) as u64;
             raster.adc_conversions += n as u64;
+            i = end;
         }
         let (vmin, vmax) = d.membrane_limits();
         let theta = d.threshold_code();
         let cmax = (1u32 << d.count_bits()) - 1;
-        for j in 0..n {
-            let leaked = if self.s[j] {
-                0
-            } else {
-                leak(d.leak, self.v[j])
-            };
-            let v = (leaked + (self.acc[j] << d.frac_bits)).clamp(vmin, vmax);
-            self.v[j] = v;
-            self.s[j] = v > theta;
-            if self.s[j] && self.counts[j] < cmax {
-                self.counts[j] += 1;
-            }
+        let (leak_code, leak_frac) = d.leak.multiplier();
+        let (leak_code, round) = (leak_code as i64, (1i64 << leak_frac) - 1);
+        let f = d.frac_bits;
+        for (((v, s), c), &a) in self
+            .v
+            .iter_mut()
+            .zip(self.s.iter_mut())
+            .zip(self.counts.iter_mut())
+            .zip(&self.acc)
+        {
+            let p = *v * leak_code;
+            // trunc(p / 2^LF): a negative product gets 2^LF − 1 added before the shift
+            let leaked = (p + ((p >> 63) & round)) >> leak_frac;
+            let kept = if *s { 0 } else { leaked };
+            *v = (kept + ((a as i64) << f)).clamp(vmin, vmax);
+            *s = *v > theta;
+            *c += u32::from(*s && *c < cmax);
         }
         self.active.len()
+    }
+}
+
+/// `acc[c] += row[c]` for every column.
+#[inline]
+fn add_row(acc: &mut [i32], row: &[i16]) {
+    for (a, &w) in acc.iter_mut().zip(row) {
+        *a += w as i32;
     }
 }
 

@@ -10,7 +10,7 @@ use super::model::{run_sample, Raster};
 use super::rtl::{expect_files, TbLimits};
 use super::spec::LsmDesign;
 use super::vcd_read::{read_vcd, Observed};
-use super::verilator;
+use super::verilator::{self, Flow};
 use super::weights::draw_weights;
 use super::{plot, Artifact, LsmError};
 
@@ -19,8 +19,22 @@ use super::{plot, Artifact, LsmError};
 pub struct SimSettings {
     /// Also run the RTL under Verilator and compare.
     pub verilator: bool,
-    /// Where Verilator builds (cached by source hash) and runs.
+    /// Where Verilator builds (cached by a hash of what the binary depends on) and runs.
     pub work_dir: PathBuf,
+    /// How the testbench is built; [`Flow::default`] is the C++ harness without a waveform
+    /// (the outputs are read back from the testbench's `lsm_out.txt`).
+    pub flow: Flow,
+}
+
+impl SimSettings {
+    /// The default flow (no waveform).
+    pub fn new(verilator: bool, work_dir: PathBuf) -> SimSettings {
+        SimSettings {
+            verilator,
+            work_dir,
+            flow: Flow::default(),
+        }
+    }
 }
 
 /// One disagreement between the RTL and the model.
@@ -60,8 +74,12 @@ pub struct VerilatorRun {
     pub version: String,
     pub build_seconds: f64,
     pub build_cached: bool,
+    /// Verilator's runtime objects (the same for every design) came from the cache.
+    pub runtime_cached: bool,
     pub run_seconds: f64,
     pub cycles: u64,
+    /// Bytes the testbench wrote: `lsm_out.txt` and the waveform, when one is dumped.
+    pub trace_bytes: u64,
     /// The testbench's own check (`LSM_TB PASS`).
     pub testbench_passed: bool,
     pub log: String,
@@ -291,13 +309,16 @@ pub fn simulate_into(
     let mut artifacts: Vec<Artifact> = Vec::new();
     let rtl = if settings.verilator {
         let version = verilator::version()?;
-        let compiled = verilator::compile(&verilog_sources(design), &settings.work_dir)?;
+        let compiled =
+            verilator::compile(&verilog_sources(design), &settings.work_dir, settings.flow)?;
         let run = VerilatorRun {
             version,
             build_seconds: compiled.build_seconds,
             build_cached: compiled.cached,
+            runtime_cached: compiled.runtime_cached,
             run_seconds: 0.0,
             cycles: 0,
+            trace_bytes: 0,
             testbench_passed: true,
             log: String::new(),
         };
@@ -355,7 +376,15 @@ pub fn simulate_into(
                 .map_err(|e| LsmError::io(&settings.work_dir, e))?;
             let beats: usize = trains.iter().map(|t| t.steps.len()).sum();
             let tb = verilator::run(compiled, dir.path(), &files, beats, end - first)?;
-            let obs = read_vcd(&tb.vcd, design.membrane_bits)?;
+            let obs = match settings.flow {
+                Flow::Timing => read_vcd(
+                    &tb.waveform.clone().unwrap_or_default(),
+                    design.membrane_bits,
+                )?,
+                Flow::Harness { .. } => super::tb_out::read(&tb.outputs, design.neurons)?,
+            };
+            let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+            run.trace_bytes += size(&tb.outputs) + tb.waveform.as_deref().map_or(0, size);
             report
                 .mismatches
                 .extend(compare(design, &rasters, &classes, &scores, &obs, first));
@@ -363,9 +392,10 @@ pub fn simulate_into(
             run.cycles += obs.cycles;
             run.testbench_passed &= tb.passed;
             run.log.push_str(&tb.log);
-            if first == 0 {
-                let vcd = std::fs::read(&tb.vcd).map_err(|e| LsmError::io(&tb.vcd, e))?;
-                artifacts.push((PathBuf::from("lsm.vcd"), vcd));
+            if let (0, Some(wave)) = (first, &tb.waveform) {
+                let bytes = std::fs::read(wave).map_err(|e| LsmError::io(wave, e))?;
+                let name = wave.file_name().map_or("lsm.vcd".into(), PathBuf::from);
+                artifacts.push((name, bytes));
             }
         }
         report.classes.extend(classes);

@@ -1,6 +1,8 @@
 {% include "lsm/header.v" %}
 
 // Column accumulators: sum the ADC codes of the row groups read during one time step.
+// The @{ w.nn }@ accumulators are one vector updated in a loop (the simulation model stays
+// small for wide arrays); column c is acc[c*@{ w.aw }@ +: @{ w.aw }@].
 module lsm_accum (
     input  wire       clk,
     input  wire       clear,
@@ -8,17 +10,14 @@ module lsm_accum (
     input  wire [@{ w.nn * w.aout - 1 }@:0] code,
     output wire [@{ w.nn * w.aw - 1 }@:0] acc
 );
-    genvar c;
-    generate
-        for (c = 0; c < @{ w.nn }@; c = c + 1) begin : gen_col
-            reg  [@{ w.aw - 1 }@:0] a;
-            wire [@{ w.aout - 1 }@:0] q;
-            assign q = code[c*@{ w.aout }@ +: @{ w.aout }@];
-            always @(posedge clk) begin
-                if (clear) a <= @{ w.aw }@'d0;
-                else if (en) a <= a + @{ qext }@;
-            end
-            assign acc[c*@{ w.aw }@ +: @{ w.aw }@] = a;
+    reg [@{ w.nn * w.aw - 1 }@:0] a;
+    integer c;
+    always @(posedge clk) begin
+        if (clear) a <= @{ w.nn * w.aw }@'d0;
+        else if (en) begin
+            for (c = 0; c < @{ w.nn }@; c = c + 1)
+                a[c*@{ w.aw }@ +: @{ w.aw }@] <= a[c*@{ w.aw }@ +: @{ w.aw }@] + @{ qext }@;
         end
-    endgenerate
+    end
+    assign acc = a;
 endmodule

@@ -1,6 +1,7 @@
 {% include "lsm/header.v" %}
 
-// Spike counters, one per neuron, saturating at @{ max }@.
+// Spike counters, one per neuron, saturating at @{ max }@; the counters are one vector
+// updated in a loop (neuron n: cnt[n*@{ w.cw }@ +: @{ w.cw }@]).
 module lsm_counter (
     input  wire       clk,
     input  wire       clear,
@@ -8,17 +9,15 @@ module lsm_counter (
     input  wire [@{ w.niw - 1 }@:0] rb_index,
     output wire [@{ w.cw - 1 }@:0] rb_count
 );
-    wire [@{ w.cw - 1 }@:0] c_all [0:@{ w.nn - 1 }@];
-    genvar n;
-    generate
-        for (n = 0; n < @{ w.nn }@; n = n + 1) begin : gen_neuron
-            reg [@{ w.cw - 1 }@:0] cnt;
-            always @(posedge clk) begin
-                if (clear) cnt <= @{ w.cw }@'d0;
-                else if (fire[n] && cnt != @{ w.cw }@'d@{ max }@) cnt <= cnt + @{ w.cw }@'d1;
-            end
-            assign c_all[n] = cnt;
+    reg [@{ w.nn * w.cw - 1 }@:0] cnt;
+    integer n;
+    always @(posedge clk) begin
+        if (clear) cnt <= @{ w.nn * w.cw }@'d0;
+        else if (|fire) begin
+            for (n = 0; n < @{ w.nn }@; n = n + 1)
+                if (fire[n] && cnt[n*@{ w.cw }@ +: @{ w.cw }@] != @{ w.cw }@'d@{ max }@)
+                    cnt[n*@{ w.cw }@ +: @{ w.cw }@] <= cnt[n*@{ w.cw }@ +: @{ w.cw }@] + @{ w.cw }@'d1;
         end
-    endgenerate
-    assign rb_count = c_all[rb_index];
+    end
+    assign rb_count = cnt[rb_index*@{ w.cw }@ +: @{ w.cw }@];
 endmodule

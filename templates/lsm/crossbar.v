@@ -18,22 +18,21 @@ module lsm_crossbar (
     wire [@{ word - 1 }@:0] neg_word;
     assign pos_word = gpos[group];
     assign neg_word = gneg[group];
-    // Loops (not generate blocks) keep the simulation model small for wide crossbars.
+    // Loops (not generate blocks) keep the simulation model small for wide crossbars;
+    // the word-line loop is outside, so undriven word lines cost the simulation nothing.
     reg [@{ w.nn * w.pw - 1 }@:0] sums;
-    reg [@{ w.pw - 1 }@:0] sum;
     integer c;
     integer j;
     always @* begin
         sums = @{ w.nn * w.pw }@'d0;
-        for (c = 0; c < @{ w.nn }@; c = c + 1) begin
-            sum = @{ w.pw }@'d0;
-            for (j = 0; j < @{ w.k }@; j = j + 1) begin
-                if (wl[j]) begin
-                    sum = sum + {@{ w.pw - w.lb }@'d0, pos_word[(j*@{ w.nn }@ + c)*@{ w.lb }@ +: @{ w.lb }@]}
-                              - {@{ w.pw - w.lb }@'d0, neg_word[(j*@{ w.nn }@ + c)*@{ w.lb }@ +: @{ w.lb }@]};
+        for (j = 0; j < @{ w.k }@; j = j + 1) begin
+            if (wl[j]) begin
+                for (c = 0; c < @{ w.nn }@; c = c + 1) begin
+                    sums[c*@{ w.pw }@ +: @{ w.pw }@] = sums[c*@{ w.pw }@ +: @{ w.pw }@]
+                        + {@{ w.pw - w.lb }@'d0, pos_word[(j*@{ w.nn }@ + c)*@{ w.lb }@ +: @{ w.lb }@]}
+                        - {@{ w.pw - w.lb }@'d0, neg_word[(j*@{ w.nn }@ + c)*@{ w.lb }@ +: @{ w.lb }@]};
                 end
             end
-            sums[c*@{ w.pw }@ +: @{ w.pw }@] = sum;
         end
     end
     assign partial = sums;

@@ -1,9 +1,21 @@
 {% include "lsm/header.v" %}
 
 // Self-checking testbench: drives the beats of stim.hex with random stalls and compares
-// every output with the bit-accurate model's expectations.
-module lsm_tb;
+// every output with the bit-accurate model's expectations. It writes what the macro put out
+// to lsm_out.txt (B <spikes> per beat, R <neuron> <membrane> <count> per read-back cycle,
+// C <class> <score> per decision, E <cycles> at the end). Plusargs: +beats=<n> +samples=<n>,
+// +dumpfile=<name> to dump a waveform (VCD, or FST when Verilator was run with --trace-fst).
+// With LSM_CLOCK_PORT defined the clock is a port, driven by a C++ harness (Verilator
+// without --timing); otherwise the testbench makes its own clock (Icarus, verilator --timing).
+module lsm_tb
+`ifdef LSM_CLOCK_PORT
+    (input wire clk)
+`endif
+    ;
+`ifndef LSM_CLOCK_PORT
     reg clk = 1'b0;
+    always #5 clk = ~clk;
+`endif
     reg rst = 1'b1;
     reg in_valid = 1'b0;
     reg [@{ w.ni - 1 }@:0] in_spikes = @{ w.ni }@'d0;
@@ -38,6 +50,8 @@ module lsm_tb;
     integer cycles;
     reg fired;
     reg [15:0] lfsr;
+    integer fout;
+    reg [8*256-1:0] dumpname;
 
     lsm_top dut (
         .clk(clk),
@@ -61,8 +75,6 @@ module lsm_tb;
         .sample_done(sample_done)
     );
 
-    always #5 clk = ~clk;
-
     initial begin
         if (!$value$plusargs("beats=%d", beats)) beats = 0;
         if (!$value$plusargs("samples=%d", samples)) samples = 0;
@@ -73,8 +85,11 @@ module lsm_tb;
 {%- if ro %}
         $readmemh("exp_class.hex", exp_class);
 {%- endif %}
-        $dumpfile("lsm.vcd");
-        $dumpvars(0, lsm_tb);
+        fout = $fopen("lsm_out.txt", "w");
+        if ($value$plusargs("dumpfile=%s", dumpname)) begin
+            $dumpfile(dumpname);
+            $dumpvars(0, lsm_tb);
+        end
         bi = 0;
         oi = 0;
         ri = 0;
@@ -83,8 +98,6 @@ module lsm_tb;
         cycles = 0;
         fired = 1'b0;
         lfsr = 16'hACE1;
-        repeat (3) @(posedge clk);
-        rst = 1'b0;
     end
 
     // Handshake bookkeeping on the rising edge.
@@ -92,8 +105,10 @@ module lsm_tb;
         fired <= in_valid & in_ready;
         if (in_valid & in_ready) bi <= bi + 1;
         cycles <= cycles + 1;
+        if (cycles == 2) rst <= 1'b0;
         if (cycles > @{ timeout }@) begin
             $display("LSM_TB FAIL timeout after %0d cycles (beat %0d of %0d)", cycles, bi, beats);
+            $fclose(fout);
             $stop;
         end
     end
@@ -116,6 +131,7 @@ module lsm_tb;
     always @(posedge clk) begin
         if (!rst) begin
             if (out_valid) begin
+                $fwrite(fout, "B %h\n", out_spikes);
                 if (out_spikes !== exp_raster[oi]) begin
                     errors = errors + 1;
                     $display("MISMATCH spikes beat %0d: got %h expected %h", oi, out_spikes, exp_raster[oi]);
@@ -123,6 +139,7 @@ module lsm_tb;
                 oi = oi + 1;
             end
             if (rb_valid) begin
+                $fwrite(fout, "R %0d %0d %0d\n", rb_index, $signed(rb_membrane), rb_count);
                 if (rb_membrane !== exp_membrane[ri] || rb_count !== exp_count[ri]) begin
                     errors = errors + 1;
                     $display("MISMATCH sample %0d neuron %0d: membrane %0d expected %0d, count %0d expected %0d",
@@ -132,6 +149,7 @@ module lsm_tb;
             end
 {%- if ro %}
             if (class_valid) begin
+                $fwrite(fout, "C %0d %0d\n", class_id, $signed(class_score));
                 if (class_id !== exp_class[si]) begin
                     errors = errors + 1;
                     $display("MISMATCH sample %0d class %0d expected %0d (score %0d)", si, class_id, exp_class[si], $signed(class_score));
@@ -141,6 +159,8 @@ module lsm_tb;
             if (sample_done) begin
                 si = si + 1;
                 if (si == samples) begin
+                    $fwrite(fout, "E %0d\n", cycles + 1);
+                    $fclose(fout);
                     if (errors == 0 && oi == beats) begin
                         $display("LSM_TB PASS beats=%0d samples=%0d cycles=%0d", oi, si, cycles);
                         $finish;

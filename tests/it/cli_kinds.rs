@@ -49,6 +49,20 @@ fn lsm_flags_on_sfq_inputs_are_errors_naming_the_flag() {
         "--events",
     );
     rejected(
+        &["sim", "examples/jtl_chain.yaml", "--rtl-trace", "fst"],
+        "--rtl-trace",
+    );
+    rejected(
+        &[
+            "sim",
+            "examples/lsm_digits.yaml",
+            "--no-verilator",
+            "--rtl-trace",
+            "vcd",
+        ],
+        "--rtl-trace",
+    );
+    rejected(
         &[
             "sim",
             "tests/data/josim-reference/cases/coldflux_tb_JTL.cir",

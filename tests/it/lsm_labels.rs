@@ -42,6 +42,7 @@ fn sets_built_in_memory_are_checked_by_every_entry_point() {
         &SimSettings {
             verilator: false,
             work_dir: std::env::temp_dir(),
+            flow: Default::default(),
         },
     )
     .expect_err("sim");

@@ -97,6 +97,7 @@ fn digits_mlp_readout_rtl_matches_the_model() {
         &SimSettings {
             verilator: true,
             work_dir: std::env::temp_dir().join("nmgen-lsm-tests"),
+            flow: Default::default(),
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -207,3 +207,68 @@ fn weights_follow_the_conductance_window_and_sparsity() {
     assert_ne!(v.code, w.code);
     assert_eq!(v.formed, w.formed);
 }
+
+/// The fast model (direct accumulation of groups that cannot clip, shift leak) against the
+/// plain transcription in `reference_model`: every spike, membrane, count and statistic, on
+/// both examples and on designs whose ADC clips (few rows per conversion allowed), at
+/// input densities from sparse to saturated.
+#[test]
+fn fast_model_equals_the_reference_model() {
+    use nmgen::lsm::reference_model;
+    use nmgen::lsm::{synthetic_events, SyntheticSettings};
+    let example = |name: &str| {
+        load(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples")
+                .join(name),
+        )
+        .expect("loads")
+    };
+    let mut designs = vec![example("lsm_nmnist.yaml"), example("lsm_tidigits.yaml")];
+    // ADC rails ±8 with codes up to ±7: at most one word line per conversion is direct.
+    let mut d = example("lsm_tidigits.yaml");
+    d.adc_bits = 4;
+    d.rows_per_cycle = 5;
+    d.recurrent_probability = 0.3;
+    designs.push(d);
+    // Rails narrower than one code (every group through the ADC), shift leak.
+    let mut d = tiny(3);
+    d.leak = Leak::Shift { shift: 2 };
+    designs.push(d);
+    let mut clipped = 0;
+    for d in &designs {
+        let w = draw_weights(d);
+        let mut trains: Vec<SpikeTrain> = synthetic_events(d, &SyntheticSettings::new(2, 2, 5))
+            .samples
+            .iter()
+            .map(|s| nmgen::lsm::events::bin_events(d, s))
+            .collect();
+        // Seeded random densities from 5 % to every input every step.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for density in [5u64, 30, 70, 100] {
+            let steps = (0..d.time_steps)
+                .map(|_| {
+                    (0..d.inputs)
+                        .map(|_| {
+                            x ^= x << 13;
+                            x ^= x >> 7;
+                            x ^= x << 17;
+                            x % 100 < density
+                        })
+                        .collect()
+                })
+                .collect();
+            trains.push(SpikeTrain { steps });
+        }
+        for t in &trains {
+            let fast = run_sample(d, &w, t);
+            let reference = reference_model::run_sample(d, &w, t);
+            assert_eq!(fast, reference, "{}", d.name);
+            clipped += fast.adc_clips;
+        }
+    }
+    assert!(
+        clipped > 0,
+        "some conversions must clip for the test to mean anything"
+    );
+}

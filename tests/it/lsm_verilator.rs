@@ -180,6 +180,7 @@ fn sim_example(name: &str, samples_per_class: u32, classes: u32) {
         &SimSettings {
             verilator: true,
             work_dir: work_dir(),
+            flow: Default::default(),
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -199,10 +200,16 @@ fn sim_example(name: &str, samples_per_class: u32, classes: u32) {
         "the reservoir must be active for the check to mean anything"
     );
     assert!(v.cycles > (d.time_steps * d.groups() * set.samples.len()) as u64);
-    assert!(report
+    // The comparison reads the testbench's outputs; no waveform unless asked for.
+    assert!(!report
         .artifacts
         .iter()
-        .any(|(p, b)| p.ends_with("lsm.vcd") && !b.is_empty()));
+        .any(|(p, _)| p.ends_with("lsm.vcd") || p.ends_with("lsm.fst")));
+    let per_sample = v.trace_bytes / set.samples.len() as u64;
+    assert!(
+        per_sample > 0 && per_sample < 100_000,
+        "{per_sample} bytes per sample"
+    );
     assert!(report
         .artifacts
         .iter()
@@ -236,6 +243,7 @@ fn mismatches_are_reported_by_neuron_and_step() {
         &SimSettings {
             verilator: false,
             work_dir: work_dir(),
+            flow: Default::default(),
         },
     )
     .expect("model");
@@ -301,6 +309,7 @@ fn small_design_with_adc_clipping_and_shift_leak_matches() {
         &SimSettings {
             verilator: true,
             work_dir: work_dir(),
+            flow: Default::default(),
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -319,4 +328,134 @@ fn small_design_with_adc_clipping_and_shift_leak_matches() {
         decided.len() > 1,
         "the readout must decide more than one class: {decided:?}"
     );
+}
+
+/// The opt-in waveforms: a VCD (read back and compared like the testbench's own outputs,
+/// and the same observation), an FST, and the self-clocked `--timing` flow of
+/// `run_verilator.sh`, on the small design.
+#[test]
+fn waveforms_on_request_and_the_timing_flow() {
+    use nmgen::lsm::verilator::{Flow, Trace};
+    if !have_verilator() {
+        return;
+    }
+    let d = small();
+    let set = synthetic_events(&d, &SyntheticSettings::new(3, 1, 8));
+    let run = |flow: Flow| {
+        let report = simulate(
+            &d,
+            &set,
+            &SimSettings {
+                verilator: true,
+                work_dir: work_dir(),
+                flow,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            report.rtl_matches(),
+            "{flow:?}: {:?}",
+            report.verilator.as_ref().map(|v| &v.log)
+        );
+        report
+    };
+    let vcd = run(Flow::Harness { trace: Trace::Vcd });
+    let (_, bytes) = vcd
+        .artifacts
+        .iter()
+        .find(|(p, _)| p.ends_with("lsm.vcd"))
+        .expect("lsm.vcd");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("lsm.vcd");
+    std::fs::write(&path, bytes).expect("write");
+    let from_vcd = nmgen::lsm::vcd_read::read_vcd(&path, d.membrane_bits).expect("reads");
+    assert_eq!(from_vcd.beats.len(), d.time_steps * set.samples.len());
+    assert!(compare(&d, &vcd.rasters, &vcd.classes, &vcd.scores, &from_vcd, 0).is_empty());
+    // Same spec, same bytes (Verilator's VCD carries no $date).
+    let again = run(Flow::Harness { trace: Trace::Vcd });
+    assert!(again
+        .artifacts
+        .iter()
+        .any(|(p, b)| p == Path::new("lsm.vcd") && b == bytes));
+    let fst = run(Flow::Harness { trace: Trace::Fst });
+    let (_, bytes) = fst
+        .artifacts
+        .iter()
+        .find(|(p, _)| p.ends_with("lsm.fst"))
+        .expect("lsm.fst");
+    assert!(!bytes.is_empty() && bytes.len() < 1_000_000);
+    let timing = run(Flow::Timing);
+    assert!(timing.artifacts.iter().any(|(p, _)| p.ends_with("lsm.vcd")));
+}
+
+/// Two `nmgen sim` processes building the same testbench at once into one cache: both
+/// pass, one build ends up in the cache (renamed into place whole), no staging folder is
+/// left behind, and a third run from another output folder reuses it.
+#[test]
+fn concurrent_sims_share_one_cache_safely() {
+    if !have_verilator() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("small.yaml");
+    let text = "name: small
+lsm:
+  inputs: 16
+  neurons: 12
+  recurrent_probability: 0.3
+  weight_bits: 5
+  conductance: { g_min_us: 2.0, g_max_us: 40.0, mean_us: 15.0, sigma_us: 12.0, seed: 11 }
+  lif:
+    threshold: 1.0
+    leak: { shift: 2 }
+  time_steps: 20
+  adc: { bits: 5, rows_per_cycle: 3 }
+  input: { kind: channels, channels: 16 }
+";
+    std::fs::write(&spec, text).expect("write");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).expect("mkdir");
+    let sim = |out: &str| {
+        Command::new(env!("CARGO_BIN_EXE_nmgen"))
+            .args(["sim", spec.to_str().unwrap(), "-o"])
+            .arg(dir.path().join(out))
+            .env("TMPDIR", &tmp)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let (a, b) = (sim("a"), sim("b"));
+    for child in [a, b] {
+        let o = child.wait_with_output().expect("waits");
+        assert!(
+            o.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let cache = tmp.join("nmgen-verilator");
+    let names = |prefix: &str| {
+        std::fs::read_dir(&cache)
+            .expect("cache")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+            .count()
+    };
+    assert_eq!(names("build-"), 1);
+    assert_eq!(names("staging-"), 0);
+    let o = Command::new(env!("CARGO_BIN_EXE_nmgen"))
+        .args(["sim", spec.to_str().unwrap(), "-o"])
+        .arg(dir.path().join("c"))
+        .env("TMPDIR", &tmp)
+        .output()
+        .expect("runs");
+    assert!(o.status.success());
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("c/sim_report.json")).expect("report"),
+    )
+    .expect("json");
+    assert_eq!(report["verilator"]["build_cached"], true);
+    assert_eq!(report["mismatches"].as_array().map(Vec::len), Some(0));
 }

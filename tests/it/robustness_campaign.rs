@@ -368,6 +368,7 @@ fn lsm_sim_streams_the_raster_of_many_samples() {
     let settings = nmgen::lsm::SimSettings {
         verilator: false,
         work_dir: dir.path().join("work"),
+        flow: Default::default(),
     };
     let mut streamed = Vec::new();
     let report =

@@ -37,7 +37,7 @@ struct Adc<'a> {
 #[template(path = "lsm/accum.v", syntax = "verilog")]
 struct Accum<'a> {
     w: &'a Widths,
-    /// The ADC code `q` sign-extended to the accumulator width.
+    /// Column `c`'s ADC code sign-extended to the accumulator width.
     qext: String,
 }
 
@@ -66,6 +66,10 @@ pub fn adc(w: &Widths) -> String {
 pub fn accum(w: &Widths) -> String {
     render(&Accum {
         w,
-        qext: sext(&format!("q[{}]", w.aout - 1), "q", w.aw - w.aout),
+        qext: sext(
+            &format!("code[c*{} + {}]", w.aout, w.aout - 1),
+            &format!("code[c*{} +: {}]", w.aout, w.aout),
+            w.aw - w.aout,
+        ),
     })
 }

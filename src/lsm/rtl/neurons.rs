@@ -73,7 +73,11 @@ pub fn lif(w: &Widths) -> String {
         leak_frac,
         prod_w,
         round: (1u64 << lf) - 1,
-        vx: sext(&format!("v[{}]", w.vw - 1), "v", leak_frac + 1),
+        vx: sext(
+            &format!("v[n*{} + {}]", w.vw, w.vw - 1),
+            &format!("v[n*{} +: {}]", w.vw, w.vw),
+            leak_frac + 1,
+        ),
         kept_ext: sext(&format!("kept[{}]", w.vw - 1), "kept", w.sumw - w.vw),
         acc_ext,
     })
