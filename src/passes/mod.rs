@@ -1,4 +1,6 @@
 //! Compiler passes over the network IR, run in this order by [`lower`]:
+//! 0. [`load`]: every stochastic synapse gets a load JTL, the load its pass curve is
+//!    measured with;
 //! 1. [`fanout`]: a pulse output driving k > 1 inputs becomes a balanced splitter tree;
 //! 2. [`fanin`]: k > 1 pulse outputs driving one input become a balanced merger tree;
 //! 3. [`stimulus`]: each network input gets a current-pulse source and a source JTL;
@@ -11,6 +13,7 @@
 
 pub mod fanin;
 pub mod fanout;
+pub mod load;
 pub mod outputs;
 pub mod stimulus;
 pub mod terminate;
@@ -22,6 +25,7 @@ use crate::spec::Design;
 /// sources and loads.
 pub fn lower(design: &Design) -> Network {
     let mut net = Network::from_design(design);
+    load::run(&mut net, design);
     fanout::run(&mut net);
     fanin::run(&mut net);
     stimulus::run(&mut net, design);

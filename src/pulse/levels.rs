@@ -47,8 +47,8 @@ pub struct LevelCounts {
     pub level: String,
     /// The command that regenerates the file.
     pub command: String,
-    /// SHA-256 of the spec text and, at circuit level, the cell netlists and the
-    /// simulator's noise model ([`design_hash`]).
+    /// SHA-256 of the spec text, its lowered netlist and, at circuit level, the cell
+    /// netlists and the simulator's noise model ([`design_hash`]).
     pub source_sha256: String,
     pub temperature_k: f64,
     pub seeds: Vec<u64>,
@@ -102,11 +102,19 @@ pub fn count_patterns(
 }
 
 /// SHA-256 of what circuit-level counts of a design depend on: the spec text, the
-/// built-in cell netlists and the simulator's noise model (the same inputs as a model
-/// file's hash, without the benches).
+/// netlist the passes lower it to, the built-in cell netlists and the simulator's
+/// noise model (the same inputs as a model file's hash, without the benches).
 pub fn design_hash(design: &Design) -> String {
     let mut h = Sha256::new();
     h.update(design.source.text.as_bytes());
+    h.update([0]);
+    // the lowered netlist, so that a change in the passes makes the counts stale too
+    // (comment lines name the spec's path and nmgen's version: left out)
+    let netlist = crate::backend::josim::write(design, &crate::passes::lower(design));
+    for line in netlist.text.lines().filter(|l| !l.starts_with('*')) {
+        h.update(line.as_bytes());
+        h.update([b'\n']);
+    }
     h.update([0]);
     h.update(
         super::models::source_hash(

@@ -276,3 +276,51 @@ fn control_port_errors_are_located() {
         assert!(err.line >= 10, "{err}");
     }
 }
+
+/// Blocks of `cell` that `block`'s output port drives, by name.
+fn driven_cells(net: &Network, name: &str) -> Vec<String> {
+    let b = net.find(name).unwrap();
+    net.outgoing(b)
+        .into_iter()
+        .map(|(_, d, _)| match &net.graph[d].kind {
+            BlockKind::Cell { cell } => format!("{cell} {}", net.graph[d].name),
+            other => format!("{other:?} {}", net.graph[d].name),
+        })
+        .collect()
+}
+
+#[test]
+fn every_synapse_drives_its_characterised_load_jtl() {
+    // s0, s1 meet at a merger (n.a); i drives n.inh directly; t drives only an output;
+    // u already drives a JTL
+    let d = design(
+        "name: l\nnetwork:\n  inputs: [x]\n  outputs: [y, z]\n  cells:\n    s[0..1]: { cell: synapse, w: 120uA }\n    i: { cell: synapse_inh, w: 120uA }\n    t: { cell: synapse, w: 120uA }\n    u: { cell: synapse, w: 120uA }\n    j: { cell: jtl }\n    n: { cell: neuron, th: 290uA }\n  connections: [x -> s.a, x -> i.a, x -> t.a, x -> u.a, s.q -> n.a, i.q -> n.inh, t.q -> y, u.q -> j.a, j.q -> n.a, n.q -> z]\nstimulus:\n  x: { times: [20ps] }\n",
+    );
+    let net = nmgen::passes::lower(&d);
+    assert_point_to_point(&net);
+    for s in ["s_0", "s_1", "i"] {
+        assert_eq!(driven_cells(&net, s), [format!("jtl {s}__load")], "{s}");
+    }
+    assert_eq!(driven_cells(&net, "i__load"), ["neuron n"]);
+    assert!(driven_cells(&net, "s_0__load")[0].starts_with("merger "));
+    // an output it alone drives gets its load JTL from the output pass; a JTL stays
+    assert!(net.find("t__load").is_none() && net.find("u__load").is_none());
+    assert_eq!(driven_cells(&net, "u"), ["jtl j"]);
+    assert_eq!(
+        net.count_cells("jtl"),
+        1 + 3 + 1 + 2,
+        "source, loads, j, outputs"
+    );
+}
+
+#[test]
+fn synapses_merged_into_one_output_get_loads() {
+    let d = design(
+        "name: l\nnetwork:\n  inputs: [\"x[0..2]\"]\n  outputs: [y]\n  cells:\n    s[0..2]: { cell: synapse, w: 120uA }\n  connections: [x -> s.a, s.q -> y]\n",
+    );
+    let net = nmgen::passes::lower(&d);
+    for s in ["s_0", "s_1", "s_2"] {
+        assert_eq!(driven_cells(&net, s), [format!("jtl {s}__load")], "{s}");
+    }
+    assert_eq!(net.count_cells("merger"), 2);
+}

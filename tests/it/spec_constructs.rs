@@ -83,7 +83,9 @@ network:
     // the chain: d_0 -> d_1 -> d_2, tapped at d_1 (a splitter), its end fanning out to g
     assert_eq!(driver(&net, "d_2", "a").0, "d_1_q__spl");
     assert_eq!(cell(&net, "d_1_q__spl"), "splitter");
-    assert_eq!(driver(&net, "s_1", "a"), ("s_0".into(), "q".into()));
+    // a synapse drives its load JTL (passes::load), which drives the next synapse
+    assert_eq!(driver(&net, "s_1", "a"), ("s_0__load".into(), "q".into()));
+    assert_eq!(driver(&net, "s_0__load", "a"), ("s_0".into(), "q".into()));
     // fan-in of the range g[1..2].q into z: a merger
     assert_eq!(cell(&net, &driver(&net, "z", "a").0), "merger");
     // h's inh is unused: terminated by a JTL whose input ends in a sink
@@ -122,14 +124,25 @@ network:
         net.find("s_b_h_0").is_none(),
         "a zero weight made a synapse"
     );
-    // excitatory into a, inhibitory into inh; a neuron's synapses hang off its own JTL
-    assert_eq!(driver(&net, "h_0", "inh"), ("s_c_h_0".into(), "q".into()));
+    // excitatory into a, inhibitory into inh, each synapse through its load JTL; a
+    // neuron's synapses hang off its own JTL
+    assert_eq!(
+        driver(&net, "h_0", "inh"),
+        ("s_c_h_0__load".into(), "q".into())
+    );
+    assert_eq!(
+        driver(&net, "s_c_h_0__load", "a"),
+        ("s_c_h_0".into(), "q".into())
+    );
     assert_eq!(
         driver(&net, "s_h_1_o", "a"),
         ("h_1__jtl".into(), "q".into())
     );
     assert_eq!(driver(&net, "h_1__jtl", "a"), ("h_1".into(), "q".into()));
-    assert_eq!(driver(&net, "o", "inh"), ("s_h_1_o".into(), "q".into()));
+    assert_eq!(
+        driver(&net, "o", "inh"),
+        ("s_h_1_o__load".into(), "q".into())
+    );
     // a weight current is a parameter: the netlist keeps it symbolic
     let text = nmgen::backend::josim::write(&d, &net).text;
     assert!(text.contains(".param w_c_h_0=130u"));

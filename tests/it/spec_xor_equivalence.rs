@@ -129,7 +129,8 @@ fn example_lowers_to_the_expanded_network() {
     // and the same counts of each cell, as a reader would check them
     let new_net = nmgen::passes::lower(&new);
     for (cell, n) in [
-        ("jtl", 10 + 4 + 1 + 2 + 2 + 1),
+        // + a load JTL behind each of the 7 synapses (passes::load)
+        ("jtl", 10 + 4 + 1 + 2 + 2 + 1 + 7),
         ("synapse", 5),
         ("synapse_inh", 2),
         ("neuron", 3),
