@@ -43,8 +43,10 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for NamedMap<V> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out: Vec<(Spanned<String>, V)> = Vec::new();
+                // names seen so far: a set, so a map of n keys costs O(n), not O(n²)
+                let mut seen = std::collections::HashSet::new();
                 while let Some(key) = map.next_key::<Spanned<String>>()? {
-                    if out.iter().any(|(k, _)| k.value == key.value) {
+                    if !seen.insert(key.value.clone()) {
                         return Err(serde::de::Error::custom(format!(
                             "`{}` is given twice",
                             key.value
@@ -68,5 +70,22 @@ impl<V: Serialize> Serialize for NamedMap<V> {
             m.serialize_entry(&k.value, v)?;
         }
         m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NamedMap;
+
+    #[test]
+    fn keeps_order_and_rejects_a_name_given_twice() {
+        let m: NamedMap<u32> = serde_saphyr::from_str("b: 1\na: 2\nc: 3\n").unwrap();
+        let names: Vec<&str> = m.0.iter().map(|(k, _)| k.value.as_str()).collect();
+        assert_eq!(names, ["b", "a", "c"]);
+        let e = serde_saphyr::from_str::<NamedMap<u32>>("b: 1\na: 2\nb: 3\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("given twice") || e.contains("duplicate"), "{e}");
     }
 }
