@@ -168,6 +168,8 @@ struct Member<'a> {
     settling: Option<Settling>,
     settled: bool,
     matrix_same: bool,
+    /// Ends its run once the circuit is at rest for good (watched points only).
+    rest: Option<super::quiet::Rest>,
 }
 
 /// Runs one batch; a `None` result asks for a run of its own.
@@ -205,7 +207,12 @@ fn run_group(
             };
             let rec = Recorder::new(spec, h, c.probes.len());
             let settling = transient::settling_may_end(&c.sys, startup).then(Settling::default);
+            let rest = stops
+                .get(c.index)
+                .and_then(|s| s.as_ref())
+                .and_then(|_| super::quiet::Rest::new(&c.sys));
             Member {
+                rest,
                 settling,
                 settled: false,
                 matrix_same: true,
@@ -299,7 +306,10 @@ fn run_group(
                 Err(e) => m.result = Some(Some(Err(e))),
                 Ok(rows) => {
                     let stop = stops.get(m.index).and_then(|s| s.as_deref());
-                    if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * h, m.rec.row())) {
+                    let at_rest = m.rest.as_mut().is_some_and(|r| r.at_rest(&m.x, i));
+                    if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * h, m.rec.row()))
+                        || at_rest
+                    {
                         let mut out = std::mem::take(&mut m.rec.out);
                         out.factorizations = m.factorizations;
                         m.result = Some(Some(Ok(out)));

@@ -37,6 +37,8 @@ pub struct System {
     pub mode: Mode,
     pub h: f64,
     pub n: usize,
+    /// Node unknowns: `x[..nodes]` (node phases in phase mode), branch unknowns after.
+    pub nodes: usize,
     pub resistors: Vec<Resistor>,
     pub capacitors: Vec<Capacitor>,
     pub inductors: Vec<Inductor>,
@@ -142,6 +144,7 @@ pub fn build(c: &Circuit, mode: Mode, h: f64, seed: u64, spread: bool) -> Result
         mode,
         h,
         n: 0,
+        nodes: n_nodes,
         resistors: Vec::new(),
         capacitors: Vec::new(),
         inductors: Vec::new(),

@@ -42,6 +42,9 @@ pub struct Junction {
     h: f64,
     /// JoSIM's phaseConst: coefficient linking the junction voltage and phase rows.
     pc: f64,
+    /// `1 / pc`: [`Junction::finish`] multiplies (a division per junction and step
+    /// cost more than the rest of it).
+    inv_pc: f64,
     phase_mode: bool,
     /// Quasiparticle admittance including the capacitor's BDF2 term (JoSIM's "impedance").
     y: f64,
@@ -128,6 +131,7 @@ impl Junction {
             g_large: m.ic / (m.icfct * m.delv),
             h,
             pc,
+            inv_pc: 1.0 / pc,
             phase_mode: mode == Mode::Phase,
             y: 0.0,
             y_pc: 0.0,
@@ -315,7 +319,7 @@ impl Junction {
     /// Reads the junction's voltage/phase and current from the new solution.
     pub fn finish(&mut self, x: &[f64]) {
         let d = self.pair.diff(x);
-        self.var_last = (d - self.b1) / self.pc;
+        self.var_last = (d - self.b1) * self.inv_pc;
         let v = if self.phase_mode { self.var_last } else { d };
         self.current_last = self.y * v + self.s;
     }

@@ -21,6 +21,7 @@ pub mod noise;
 mod output;
 mod passive;
 mod probes;
+pub mod quiet;
 pub mod rng;
 pub mod solver;
 mod tline;
@@ -53,6 +54,10 @@ pub type Progress = dyn Fn(u64, u64) + Send + Sync;
 
 /// Called with the time and the probe values of every printed step; returning
 /// `true` ends the simulation there (the waveforms stop at that time).
+///
+/// A run with a stop hook is read for its outcome only (sweeps), so it also ends once
+/// nothing can happen any more: every source constant for the rest of the run and
+/// every node phase at rest (see [`quiet`]).
 pub type Stop = dyn Fn(f64, &[f64]) -> bool + Send + Sync;
 
 /// Default most time steps one transient run may take (`tstop / tstep`): 10^7 is

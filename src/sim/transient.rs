@@ -258,6 +258,7 @@ pub fn run(
     let mut rec = Recorder::new(spec, h, probes.len());
 
     let mut settling = settling_may_end(s, startup).then(Settling::default);
+    let mut rest = stop.and_then(|_| super::quiet::Rest::new(s));
     let mut i = -startup;
     while i < sim_size {
         let mut matrix_same = true;
@@ -278,6 +279,9 @@ pub fn run(
         solver.solve(&mut x)?;
         let rows = rec.step(s, probes, &x, i)?;
         if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * s.h, &rec.row)) {
+            break;
+        }
+        if rest.as_mut().is_some_and(|r| r.at_rest(&x, i)) {
             break;
         }
         i += 1;

@@ -108,6 +108,38 @@ impl Source {
         }
     }
 
+    /// The time from which the value never changes again (`f64::INFINITY` when it
+    /// keeps changing: periodic pulses, sin, exp, noise): a PWL's last point, a single
+    /// pulse's end, DC always (`f64::NEG_INFINITY`).
+    pub fn constant_after(&self) -> f64 {
+        match self {
+            Source::Pwl { end, .. } => end.0,
+            Source::Analytic(w) => match *w {
+                Waveform::Dc(_) => f64::NEG_INFINITY,
+                Waveform::Pulse {
+                    v1,
+                    v2,
+                    td,
+                    tr,
+                    tf,
+                    pw,
+                    per,
+                } => {
+                    if v1 == v2 {
+                        f64::NEG_INFINITY
+                    } else if per > 0.0 {
+                        f64::INFINITY
+                    } else {
+                        td + tr + pw + tf
+                    }
+                }
+                Waveform::Sin { .. } | Waveform::Exp { .. } => f64::INFINITY,
+                Waveform::Pwl(_) | Waveform::Noise { .. } => f64::INFINITY,
+            },
+            Source::Noise { .. } => f64::INFINITY,
+        }
+    }
+
     /// The value at time `x`. Noise sources must be evaluated in time order.
     pub fn value(&mut self, x: f64, g: &mut Gaussian) -> f64 {
         match self {

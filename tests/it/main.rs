@@ -50,6 +50,7 @@ mod sim_batch;
 mod sim_bit_identity;
 mod sim_josim_reference;
 mod sim_noise_switching;
+mod sim_rest;
 mod sim_synapse_noise;
 mod sim_voltage_mode;
 mod slurm_cluster;

@@ -1,9 +1,12 @@
 //! The built-in simulator's results, bit for bit: a digest of every value of
 //! every output column (and the step, steps and factorisation count) of the
-//! reference corpus in both formulations, and of a noisy junction, recorded with
-//! the simulator before its per-step work was restructured (row-oriented
-//! substitutions, precomputed junction constants, PWL segment cursor, batched
-//! solves). Any change of floating-point rounding in `src/sim` shows here.
+//! reference corpus in both formulations, and of a noisy junction. First recorded
+//! before the per-step work was restructured (row-oriented substitutions,
+//! precomputed junction constants, PWL segment cursor, batched solves), which kept
+//! every bit; re-recorded once since, on purpose, when U's pivots and the
+//! junction's phase constant became reciprocals that multiply (a last-bit change,
+//! the JoSIM-reference agreement tests unchanged). Any change of floating-point
+//! rounding in `src/sim` shows here.
 //! The two largest netlists are left out to keep the test short.
 
 use std::path::Path;
