@@ -99,6 +99,21 @@ impl<'a> Simulator<'a> {
         }
     }
 
+    /// Bytes this simulator's state holds on the heap (array and heap capacities,
+    /// recorded output pulses); with [`PulseNet::heap_bytes`] what a run needs.
+    pub fn heap_bytes(&self) -> usize {
+        let f64s = |v: &Vec<f64>| v.capacity() * size_of::<f64>();
+        self.heap.capacity() * size_of::<Event>()
+            + f64s(&self.u)
+            + f64s(&self.h)
+            + self.version.capacity() * size_of::<u32>()
+            + f64s(&self.t_last)
+            + f64s(&self.t_fire)
+            + self.observed_of.capacity() * size_of::<u32>()
+            + self.recorded.capacity() * size_of::<Vec<f64>>()
+            + self.recorded.iter().map(f64s).sum::<usize>()
+    }
+
     fn reset(&mut self, seed: u64) {
         self.heap.clear();
         self.u.fill(0.0);
