@@ -1,16 +1,18 @@
 //! Pulse-level simulator speed: pulse events per second on the XOR and on a network
 //! of 10⁵ cells carrying 10⁷ pulse events, and the speed ratio against the circuit
 //! level (built-in simulator, thermal noise) on the same XOR pattern, measured in the
-//! same run (`cargo bench --bench pulse`).
+//! same run (`cargo bench --bench pulse`); and the memory the large network holds at
+//! 10³, 10⁴ and 10⁵ cells (a counting global allocator), to show it is linear.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nmgen::engine::{Engine, Run};
-use nmgen::pulse::models::Delay;
-use nmgen::pulse::{default_models, CellModels, Kind, NetBuilder, PulseNet, Simulator};
+use nmgen::pulse::{chains, default_models, CellModels, PulseNet, Simulator};
 use nmgen::spec::Design;
 
 /// The XOR with input x1 active: the (1,0) pattern of its check.
@@ -20,39 +22,110 @@ fn xor_pattern() -> Design {
     patterns.swap_remove(2).design
 }
 
-/// 1000 chains of 100 cells (JTL, synapse p = 1, neuron firing on every entry,
-/// merger), each fed 100 pulses 20 ps apart: 10⁵ cells, ≥ 10⁷ pulse events (the neurons
-/// also fire again while their overdrive stays positive: 2.2·10⁷ measured).
-fn large_net(models: &CellModels) -> PulseNet {
-    let (chains, length, pulses) = (1000u32, 100u32, 100u32);
-    let mut b = NetBuilder::new(models).with_capacity((chains * length) as usize);
-    let d = |m: f64| Delay { mean: m, std: 0.3 };
-    for c in 0..chains {
-        let mut prev = None;
-        for k in 0..length {
-            let (kind, param) = match k % 4 {
-                0 => (Kind::Delay, 0.0),
-                1 => (Kind::Synapse, 1.0),
-                // θ = −2 quanta: an entry is 3 quanta over threshold, it fires every time
-                2 => (Kind::Neuron, -2.0),
-                _ => (Kind::Merger, 2e-12),
-            };
-            let cell = b.add(format!("c{c}_{k}"), kind, d(5.0), param);
-            match prev {
-                Some(p) => b.connect(p, 0, cell, 0),
-                None => {
-                    for i in 0..pulses {
-                        b.pulse(20e-12 * f64::from(i), cell, 0);
-                    }
-                }
-            }
-            prev = Some(cell);
-        }
-        if let Some(last) = prev {
-            b.observe(&format!("y{c}"), last);
-        }
+/// Counts the bytes the bench binary holds on the heap: live now and the peak since
+/// [`Counting::reset_peak`].
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+impl Counting {
+    fn live() -> usize {
+        LIVE.load(Relaxed)
     }
-    b.finish()
+    fn peak() -> usize {
+        PEAK.load(Relaxed)
+    }
+    fn reset_peak() {
+        PEAK.store(LIVE.load(Relaxed), Relaxed);
+    }
+    fn grew(by: usize) {
+        let now = LIVE.fetch_add(by, Relaxed) + by;
+        PEAK.fetch_max(now, Relaxed);
+    }
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            Counting::grew(layout.size());
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            Counting::grew(layout.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                Counting::grew(new_size - layout.size());
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The large network at 10³, 10⁴ and 10⁵ cells (10, 100, 1000 chains of 100 cells, 100
+/// pulses each): heap bytes of the network, peak and live bytes while building it and
+/// running it once, per cell, and the run's pulse events per second. Linear memory:
+/// the bytes per cell stay the same.
+fn memory_table(models: &CellModels) {
+    println!("large network memory (counting allocator; one run each):");
+    println!(
+        "{:>8} {:>10} {:>12} {:>12} {:>12} {:>10} {:>10} {:>12} {:>10}",
+        "cells",
+        "net B",
+        "peak B",
+        "live B",
+        "B/cell peak",
+        "B/cell",
+        "events",
+        "events/s",
+        "run s"
+    );
+    for n_chains in [10u32, 100, 1000] {
+        let base = Counting::live();
+        Counting::reset_peak();
+        let net = chains::chains(models, n_chains, 100, 100);
+        let net_bytes = Counting::live() - base;
+        let mut sim = Simulator::new(&net);
+        let t = Instant::now();
+        let run = black_box(sim.run(1, f64::INFINITY));
+        let secs = t.elapsed().as_secs_f64();
+        // the run's outcome (output pulse times) is counted too: it is what a run gives
+        let (peak, live) = (Counting::peak() - base, Counting::live() - base);
+        let cells = net.cells();
+        assert_eq!(
+            net_bytes,
+            net.heap_bytes(),
+            "the network's own accounting (PulseNet::heap_bytes) matches the allocator"
+        );
+        println!(
+            "{cells:>8} {net_bytes:>10} {peak:>12} {live:>12} {:>12.1} {:>10.1} {:>10} {:>12.3e} {secs:>10.3}",
+            peak as f64 / cells as f64,
+            live as f64 / cells as f64,
+            run.events,
+            run.events as f64 / secs,
+        );
+        drop(run);
+        drop(sim);
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -103,7 +176,8 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
-    let large = large_net(&models);
+    memory_table(&models);
+    let large = chains::chains(&models, 1000, 100, 100);
     let large_events = Simulator::new(&large).run(1, f64::INFINITY).events;
     println!(
         "large network: {} cells, {large_events} pulse events per run",

@@ -13,7 +13,7 @@
 //! and inhibitory quanta, seeds 1..=16) and
 //! 1. scales all widths by one factor, the one whose seed-to-seed count variance is
 //!    closest to the circuit's (so the width stays a smooth function of θ);
-//! 2. moves each threshold current's θ by the offset (steps of 0.05 fluxons) that
+//! 2. moves each threshold current's θ by the offset (steps of 0.025 fluxons) that
 //!    minimises the mean squared count error E[(n_pulse − n_circuit)²] at that width.
 
 use rayon::prelude::*;
@@ -23,9 +23,11 @@ use crate::pulse::models::{CellModels, Delay, ThresholdPoint};
 use crate::pulse::network::{Kind, NetBuilder};
 use crate::pulse::sim::Simulator;
 
-/// Offsets of θ around the decision fit (fluxons): −0.6 … +0.6 in steps of 0.05.
-const THETA_STEPS: i32 = 12;
-const THETA_STEP: f64 = 0.05;
+/// Offsets of θ around the decision fit (fluxons): −0.6 … +0.6 in steps of 0.025. Where
+/// the neuron fires on most entries (th ≥ 305 µA) a run's fire count moves by about 10
+/// pulses per fluxon of θ, so a step of 0.05 alone could leave it 0.5 pulses off.
+const THETA_STEPS: i32 = 24;
+const THETA_STEP: f64 = 0.025;
 /// Multiples of the decision fit's width tried.
 const WIDTH_FACTORS: [f64; 10] = [1.0, 0.75, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08, 0.05, 0.03];
 /// Pulse-level replays of each run per candidate (seeds 1..=REPLAYS).
@@ -211,9 +213,14 @@ mod tests {
     use crate::pulse::default_models;
 
     /// Two runs (two "seeds") of a 70 ps train whose fire counts a sharp neuron at
-    /// θ = 1.4 gives; the models start from θ, w = `theta`, 0.3.
+    /// θ = 1.45 gives; the models start from θ, w = `theta`, 0.3. The fire latency is
+    /// fixed (σ of its logarithm 0): a fire's quantum leaves the loop when it switches,
+    /// so a random latency alone would make even the sharp neuron's count vary. (At
+    /// θ = 1.4 or 1.5 one decision of the train lands within the sharp width of θ and
+    /// one replay in 16 differs: the test needs a count that every replay gives.)
     fn regular(theta: f64) -> (CellModels, Vec<NeuronTrace>) {
         let mut models = default_models().unwrap();
+        models.cells.neuron.fire.latency_log_sigma = 0.0;
         models.cells.neuron.threshold = vec![ThresholdPoint {
             th_ua: 300.0,
             fluxons: theta,
@@ -241,7 +248,7 @@ mod tests {
                     fires: f.clone(),
                     ..trace.clone()
                 };
-                count_error(&sharp, &[&t], 1.4, 0.005).mse == 0.0
+                count_error(&sharp, &[&t], 1.45, 0.005).mse == 0.0
             })
             .expect("the sharp neuron's count is the same in every replay");
         let run = NeuronTrace { fires, ..trace };
@@ -260,7 +267,7 @@ mod tests {
         assert!(f.mse_after < 0.1, "{f:?}");
         assert!(f.variance_after < 0.05, "{f:?}");
         assert!(f.point.width_fluxons < 0.1, "{f:?}");
-        assert!((f.point.fluxons - 1.4).abs() <= 0.15, "{f:?}");
+        assert!((f.point.fluxons - 1.45).abs() <= 0.15, "{f:?}");
     }
 
     #[test]

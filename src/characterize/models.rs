@@ -45,7 +45,9 @@ pub struct ModelsPlan {
     pub synapse_pulses: usize,
     /// Merger: offsets of the b pulse after the a pulse.
     pub collision_offsets_ps: Vec<f64>,
-    /// Neuron: thresholds of the pulses-to-fire bench (10 pulses 20 ps apart).
+    /// Neuron: thresholds of the pulses-to-fire bench (10 pulses 20 ps apart) and of the
+    /// identification (every 2.5 µA: between two points the simulator interpolates θ
+    /// linearly, and every 5 µA left its fire counts up to 1.3 pulses off mid-way).
     pub fire_th_ua: Vec<f64>,
     /// Neuron identification: noise seeds per stimulus and threshold, length of the
     /// input trains (ps), and the seed of the random trains.
@@ -66,7 +68,7 @@ impl Default for ModelsPlan {
             synapse_seeds: 20,
             synapse_pulses: 8,
             collision_offsets_ps: (0..=12).map(|k| f64::from(k) * 2.0).collect(),
-            fire_th_ua: (0..=12).map(|k| 260.0 + 5.0 * f64::from(k)).collect(),
+            fire_th_ua: (0..=24).map(|k| 260.0 + 2.5 * f64::from(k)).collect(),
             neuron_seeds: 2,
             neuron_train_ps: 2000.0,
             neuron_stimulus_seed: 7,

@@ -7,9 +7,11 @@
 //! - [`bench`]: the spec's checks judged at pulse level (same reports as the circuit level);
 //! - [`levels`]: output pulse counts of both levels per pattern and seed, and their agreement;
 //! - [`stats`]: the two-sample tests that compare them;
-//! - [`random_net`]: seeded random layered networks (agreement and speed benches).
+//! - [`random_net`]: seeded random layered networks (agreement and speed benches);
+//! - [`chains`]: the large synthetic network of the speed benchmark.
 
 pub mod bench;
+pub mod chains;
 pub mod levels;
 pub mod models;
 pub mod network;

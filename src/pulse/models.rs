@@ -22,7 +22,7 @@ pub const FORMAT: &str = "nmgen-cell-models/3";
 const SIM_NOISE_SOURCE: &str = include_str!("../sim/noise.rs");
 
 /// Most points of the neuron's threshold table.
-pub const MAX_THRESHOLD_POINTS: usize = 16;
+pub const MAX_THRESHOLD_POINTS: usize = 32;
 
 /// A delay distribution (ps): normal, truncated at zero when sampled.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]

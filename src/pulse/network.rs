@@ -345,4 +345,22 @@ impl PulseNet {
     pub fn cells(&self) -> usize {
         self.kinds.len()
     }
+
+    /// Bytes this network holds on the heap (its arrays' capacities and the names).
+    pub fn heap_bytes(&self) -> usize {
+        let strings = |v: &[String]| v.iter().map(String::capacity).sum::<usize>();
+        self.names.capacity() * size_of::<String>()
+            + strings(&self.names)
+            + self.kinds.capacity() * size_of::<Kind>()
+            + self.delay.capacity() * size_of::<(f64, f64)>()
+            + self.param.capacity() * size_of::<f64>()
+            + self.targets.capacity() * size_of::<u32>()
+            + self.stimulus.capacity() * size_of::<(f64, u32)>()
+            + self.observed.capacity() * size_of::<(String, u32)>()
+            + self
+                .observed
+                .iter()
+                .map(|(n, _)| n.capacity())
+                .sum::<usize>()
+    }
 }

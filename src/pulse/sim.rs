@@ -99,6 +99,21 @@ impl<'a> Simulator<'a> {
         }
     }
 
+    /// Bytes this simulator's state holds on the heap (array and heap capacities,
+    /// recorded output pulses); with [`PulseNet::heap_bytes`] what a run needs.
+    pub fn heap_bytes(&self) -> usize {
+        let f64s = |v: &Vec<f64>| v.capacity() * size_of::<f64>();
+        self.heap.capacity() * size_of::<Event>()
+            + f64s(&self.u)
+            + f64s(&self.h)
+            + self.version.capacity() * size_of::<u32>()
+            + f64s(&self.t_last)
+            + f64s(&self.t_fire)
+            + self.observed_of.capacity() * size_of::<u32>()
+            + self.recorded.capacity() * size_of::<Vec<f64>>()
+            + self.recorded.iter().map(f64s).sum::<usize>()
+    }
+
     fn reset(&mut self, seed: u64) {
         self.heap.clear();
         self.u.fill(0.0);
@@ -247,7 +262,7 @@ impl<'a> Simulator<'a> {
     /// unless the loop is full (the pulse escapes) and the neuron decides whether to
     /// fire; an inhibitory one adds to the inhibition.
     fn neuron(&mut self, cell: usize, port: usize, t: f64) {
-        let k = self.net.neuron;
+        let k = &self.net.neuron;
         let (mut s, mut h) = self.neuron_state(cell, t);
         let entered = port == 0 && self.rng.random::<f64>() < k.entry_probability(s);
         if entered {
@@ -266,11 +281,11 @@ impl<'a> Simulator<'a> {
 
     /// The fire decision at `t` (an entry, or a refractory time after a fire): within
     /// the refractory time it is put off to its end; otherwise the neuron fires with
-    /// the probability of its overdrive, one quantum leaves, the pulse leaves on q after
-    /// the fire latency and the cell's delay, and the decision is taken again a
-    /// refractory time after the fire.
+    /// the probability of its overdrive, one quantum leaves when the fire junction
+    /// switches (the fire latency later), the pulse leaves on q the cell's delay after
+    /// that, and the decision is taken again a refractory time after the fire.
     fn decide(&mut self, cell: usize, t: f64) {
-        let k = self.net.neuron;
+        let k = &self.net.neuron;
         let ready = self.t_fire[cell] + k.refractory;
         if t < ready {
             if ready <= self.tstop {
@@ -284,8 +299,13 @@ impl<'a> Simulator<'a> {
             return;
         }
         let z = self.normal();
-        let t_fire = t + k.fire_latency(x, z);
-        self.u[cell] = s - 1.0;
+        let latency = k.fire_latency(x, z);
+        let t_fire = t + latency;
+        // the quantum leaves the loop when the fire junction switches, at t_fire (as the
+        // fit counts it): from then on it is missing as exp(−(t′ − t_fire)/τ_s), which
+        // is exp(latency/τ_s) quanta decayed from t. (Between t and t_fire the neuron
+        // takes no decision: they wait for the refractory time after t_fire.)
+        self.u[cell] = s - (latency / k.leak_tau).exp();
         self.h[cell] = h;
         self.t_last[cell] = t;
         self.t_fire[cell] = t_fire;

@@ -121,6 +121,31 @@ fn neuron_integrates_leaks_fires_and_is_inhibited() {
 }
 
 #[test]
+fn a_fire_takes_its_quantum_out_of_the_loop_when_the_fire_junction_switches() {
+    // a 100 ps fire latency, τ_s = 300 ps, θ = 0.85: the entry at 10 ps fires (s = 1),
+    // the fire junction switches at 110 ps; at the entry at 120 ps the loop holds
+    // e^(−110/300) − e^(−10/300) + 1 = 0.73 quanta (the quantum left at 110 ps, as the
+    // fit counts it), under θ: no second fire. Taken out at the decision (10 ps) it
+    // would hold 1.0 and fire again.
+    let mut m = models();
+    m.cells.neuron.fire.latency_median_ps = 100.0;
+    let mut nb = NetBuilder::new(&m);
+    let c = nb.add("c".into(), Kind::Neuron, D, 0.85);
+    nb.pulse(10e-12, c, 0);
+    nb.pulse(120e-12, c, 0);
+    nb.observe("q", c);
+    let net = nb.finish();
+    let out = Simulator::new(&net)
+        .run(1, 1e-9)
+        .pulses
+        .get("q")
+        .unwrap()
+        .to_vec();
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!((out[0] - 115e-12).abs() < 1e-15, "{out:?}");
+}
+
+#[test]
 fn a_full_storage_loop_lets_pulses_escape() {
     let mut m = models();
     m.cells.neuron.entry = Entry {
