@@ -44,6 +44,9 @@ pub struct System {
     pub inductors: Vec<Inductor>,
     pub branch_inductors: Vec<BranchInductor>,
     pub junctions: Vec<Junction>,
+    /// Per junction, this step's sine argument and its sine (scratch of `assemble`).
+    pub sine_args: Vec<f64>,
+    pub sines: Vec<f64>,
     pub vsources: Vec<VoltageSource>,
     pub psources: Vec<PhaseSource>,
     pub isources: Vec<CurrentSource>,
@@ -150,6 +153,8 @@ pub fn build(c: &Circuit, mode: Mode, h: f64, seed: u64, spread: bool) -> Result
         inductors: Vec::new(),
         branch_inductors: Vec::new(),
         junctions: Vec::new(),
+        sine_args: Vec::new(),
+        sines: Vec::new(),
         vsources: Vec::new(),
         psources: Vec::new(),
         isources: Vec::new(),

@@ -67,6 +67,9 @@ pub struct Junction {
     vn1: f64,
     vn2: f64,
     vn3: f64,
+    /// The predicted voltage and phase of this step ([`Junction::predict`]).
+    v0: f64,
+    phi0: f64,
     /// Right-hand side of the voltage/phase row in this step.
     b1: f64,
     /// Current offset `Ic sin(phi0) - 2C/h V[n-1] + C/2h V[n-2] + It` in this step.
@@ -78,16 +81,6 @@ pub struct Junction {
     /// Triplet ids of the conductance stamp.
     slots: Vec<usize>,
     pub noise: Option<SampledNoise>,
-}
-
-/// What preparing a step found.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Prepared {
-    Unchanged,
-    /// The quasiparticle conductance changed: the matrix must be refactorised.
-    Changed,
-    /// The predicted phase moves more than 0.2 * 2pi in one step: JoSIM halves the step.
-    StepTooLarge,
 }
 
 impl Junction {
@@ -148,6 +141,8 @@ impl Junction {
             vn1: 0.0,
             vn2: 0.0,
             vn3: 0.0,
+            v0: 0.0,
+            phi0: 0.0,
             b1: 0.0,
             s: 0.0,
             var_last: 0.0,
@@ -245,9 +240,12 @@ impl Junction {
         changed
     }
 
-    /// Prepares step `i` from the previous solution `x`: predictor, branch choice and
-    /// the right-hand side of the eliminated rows. `check` enables JoSIM's step-size test.
-    pub fn prepare(&mut self, x: &[f64], i: i64, check: bool, mode: Mode) -> Prepared {
+    /// First half of preparing step `i` from the previous solution `x`: the
+    /// predictor. Returns the argument of the supercurrent's sine, `φ0 − φoff`, or
+    /// `None` when JoSIM's step-size test fails (`check`). [`Junction::complete`]
+    /// takes the sine and does the rest.
+    #[inline]
+    pub fn predict(&mut self, x: &[f64], i: i64, check: bool, mode: Mode) -> Option<f64> {
         self.pn1 = self.pair.diff(x);
         if i > 0 {
             match mode {
@@ -261,7 +259,7 @@ impl Junction {
         let v0 = (5.0 / 2.0) * self.vn1 - 2.0 * self.vn2 + (1.0 / 2.0) * self.vn3;
         let phi0 = (4.0 / 3.0) * self.pn1 - (1.0 / 3.0) * self.pn2 + self.k_phi * v0;
         if check && (phi0 - self.pn1).abs() > (0.20 * 2.0 * PI) {
-            return Prepared::StepTooLarge;
+            return None;
         }
         self.b1 = match mode {
             Mode::Voltage => SIGMA * (self.k_v1 * self.pn1 + self.k_v2 * self.pn2),
@@ -269,12 +267,21 @@ impl Junction {
         };
         self.pn2 = self.pn1;
         self.vn3 = self.vn2;
-        let changed = self.rtype == 1 && self.update_value(v0);
+        self.v0 = v0;
+        self.phi0 = phi0;
+        Some(1.0 * (phi0 - self.phi_off))
+    }
+
+    /// Second half: with `sine` = sin of what [`Junction::predict`] returned, picks
+    /// the quasiparticle branch and forms the step's current offset. True when the
+    /// branch changed (the matrix must be refactorised).
+    #[inline]
+    pub fn complete(&mut self, sine: f64) -> bool {
+        let changed = self.rtype == 1 && self.update_value(self.v0);
+        let phi0 = self.phi0;
         let super_current = match &self.tdep {
             // The loop below for one harmonic, without reading the vector.
-            None if self.cpr.len() == 1 => {
-                0.0 + self.ic * (self.cpr0 * (1.0 * (phi0 - self.phi_off)).sin())
-            }
+            None if self.cpr.len() == 1 => 0.0 + self.ic * (self.cpr0 * sine),
             None => {
                 let mut s = 0.0;
                 for (k, c) in self.cpr.iter().enumerate() {
@@ -298,11 +305,7 @@ impl Junction {
         };
         self.s = super_current - (self.k_c1 * self.vn1) + (self.k_c2 * self.vn2) + self.it;
         self.vn2 = self.vn1;
-        if changed {
-            Prepared::Changed
-        } else {
-            Prepared::Unchanged
-        }
+        changed
     }
 
     /// Adds the junction's constant currents to the right-hand side.

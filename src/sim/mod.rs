@@ -23,6 +23,7 @@ mod passive;
 mod probes;
 pub mod quiet;
 pub mod rng;
+pub mod sine;
 pub mod solver;
 mod tline;
 mod transient;

@@ -66,11 +66,16 @@ pub fn push_e6(out: &mut String, v: f64) {
         out.push_str(if v < 0.0 { "-inf" } else { "inf" });
         return;
     }
-    let s = format!("{v:.6e}");
-    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let e: i32 = exp.parse().unwrap_or(0);
-    let sign = if e < 0 { '-' } else { '+' };
-    let _ = write!(out, "{mant}e{sign}{:02}", e.abs());
+    // Rust writes `1.234568e-3`: rewrite the exponent in place (no allocation)
+    let start = out.len();
+    let _ = write!(out, "{v:.6e}");
+    let Some(at) = out[start..].rfind('e').map(|k| start + k) else {
+        return;
+    };
+    let e: i32 = out[at + 1..].parse().unwrap_or(0);
+    out.truncate(at + 1);
+    out.push(if e < 0 { '-' } else { '+' });
+    let _ = write!(out, "{:02}", e.abs());
 }
 
 #[cfg(test)]

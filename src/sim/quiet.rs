@@ -92,7 +92,7 @@ impl Rest {
         }
         let moved = largest_motion(x, &self.prev);
         self.prev.copy_from_slice(x);
-        if !(moved <= self.block_max) {
+        if moved > self.block_max || moved.is_nan() {
             self.block_max = moved;
         }
         self.in_block += 1;

@@ -18,8 +18,12 @@ pub struct TransmissionLine {
     pub var2: usize,
     z: f64,
     pub k: usize,
-    /// Per stored step: (port-1 across, port-2 across, I1, I2).
+    /// Per stored step: (port-1 across, port-2 across, I1, I2), the last
+    /// `history.len()` steps in a ring (a power of two above `k + 2`: the rows read
+    /// are `k`, `k + 1` and `k + 2` steps back).
     history: Vec<[f64; 4]>,
+    /// Steps recorded so far.
+    recorded: usize,
     n1_1: f64,
     n1_2: f64,
     n2_1: f64,
@@ -57,6 +61,7 @@ impl TransmissionLine {
             z,
             k,
             history: Vec::new(),
+            recorded: 0,
             n1_1: 0.0,
             n1_2: 0.0,
             n2_1: 0.0,
@@ -64,8 +69,17 @@ impl TransmissionLine {
         }
     }
 
+    /// Sizes the history ring for a run of `steps` main steps (call before the run).
     pub fn reserve(&mut self, steps: usize) {
-        self.history.reserve(steps);
+        let rows = (self.k.min(steps) + 3).next_power_of_two();
+        self.history = vec![[0.0; 4]; rows];
+        self.recorded = 0;
+    }
+
+    /// The row recorded at main step `step` (one of the last `history.len()`).
+    #[inline]
+    fn past(&self, step: i64) -> [f64; 4] {
+        self.history[step as usize & (self.history.len() - 1)]
     }
 
     pub fn rhs(&mut self, x: &[f64], b: &mut [f64], i: i64, h: f64, mode: Mode) {
@@ -74,7 +88,7 @@ impl TransmissionLine {
         match mode {
             Mode::Voltage => {
                 if i >= k {
-                    let d = self.history[(i - k) as usize];
+                    let d = self.past(i - k);
                     b[self.var1] = self.z * d[3] + d[1];
                     b[self.var2] = self.z * d[2] + d[0];
                 }
@@ -90,16 +104,16 @@ impl TransmissionLine {
                 let own2 = (4.0 / 3.0) * self.n1_2 - (1.0 / 3.0) * self.n2_2;
                 if i >= k {
                     let zc = (self.z / SIGMA) * ((2.0 * h) / 3.0);
-                    let d = self.history[(i - k) as usize];
+                    let d = self.past(i - k);
                     let mut r1 = zc * d[3] + own1 + d[1];
                     let mut r2 = zc * d[2] + own2 + d[0];
                     if i > k {
-                        let d1 = self.history[(i - k - 1) as usize];
+                        let d1 = self.past(i - k - 1);
                         r1 -= (4.0 / 3.0) * d1[1];
                         r2 -= (4.0 / 3.0) * d1[0];
                     }
                     if i > k + 1 {
-                        let d2 = self.history[(i - k - 2) as usize];
+                        let d2 = self.past(i - k - 2);
                         r1 += (1.0 / 3.0) * d2[1];
                         r2 += (1.0 / 3.0) * d2[0];
                     }
@@ -115,11 +129,13 @@ impl TransmissionLine {
 
     /// Stores the solution of main step `i` (i >= 0) in the delay history.
     pub fn record(&mut self, x: &[f64]) {
-        self.history.push([
+        let at = self.recorded & (self.history.len() - 1);
+        self.history[at] = [
             self.port1.diff(x),
             self.port2.diff(x),
             x[self.var1],
             x[self.var2],
-        ]);
+        ];
+        self.recorded += 1;
     }
 }

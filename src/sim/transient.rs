@@ -2,7 +2,6 @@
 
 use super::branches::inductor_rhs;
 use super::build::System;
-use super::junction::Prepared;
 use super::output::Waveforms;
 use super::probes::{PrintSchedule, Probe};
 use super::solver::LinearSolver;
@@ -102,16 +101,24 @@ pub fn assemble(s: &mut System, x: &[f64], b: &mut [f64], i: i64, sim_size: i64)
     b.fill(0.0);
     let check = (i as f64) / (sim_size as f64) > 0.01;
     let mut changed = false;
-    for j in &mut s.junctions {
+    // predictors first, then every sine at once (in SIMD lanes), then the rest of
+    // each junction in JoSIM's order (noise, branch choice, right-hand side)
+    let nj = s.junctions.len();
+    s.sine_args.resize(nj, 0.0);
+    s.sines.resize(nj, 0.0);
+    for (j, arg) in s.junctions.iter_mut().zip(&mut s.sine_args) {
+        match j.predict(x, i, check, mode) {
+            Some(a) => *arg = a,
+            None => return Assembled::StepTooLarge,
+        }
+    }
+    super::sine::sin_many(&s.sine_args, &mut s.sines);
+    for (j, sine) in s.junctions.iter_mut().zip(&s.sines) {
         if let Some(noise) = &mut j.noise {
             let v = super::passive::noise_value(noise, j.pair, t, &mut s.noise_rng);
             j.pair.source(b, v);
         }
-        match j.prepare(x, i, check, mode) {
-            Prepared::Unchanged => {}
-            Prepared::Changed => changed = true,
-            Prepared::StepTooLarge => return Assembled::StepTooLarge,
-        }
+        changed |= j.complete(*sine);
         j.rhs(b);
     }
     for src in &mut s.isources {

@@ -4,9 +4,11 @@
 //! The factors are stored by rows (compressed sparse row, 32-bit column indices), so
 //! each unknown is accumulated in a register from already-known ones instead of being
 //! scattered into memory column by column. The accumulation order is the one of the
-//! column-oriented substitution (L: columns ascending, U: columns descending), and a
-//! zero unknown contributes nothing, as there: the results are bit-for-bit those of
-//! the textbook column-oriented solve.
+//! column-oriented substitution (L: columns ascending, U: columns descending), so the
+//! results are bit-for-bit those of the textbook column-oriented solve that updates
+//! with zero unknowns too. (Skipping the zeros, as the first version did, put a
+//! compare on every product; U's pivots are applied as reciprocals. Both choices
+//! change the last bit only.)
 //!
 //! [`Factors::solve_many`] solves several right-hand sides at once, stored interleaved
 //! (`rhs[i * m + p]` is unknown `i` of point `p`), so the innermost loop runs over the
@@ -149,7 +151,7 @@ impl Factors {
             let mut acc = rhs[self.row_fwd[i] as usize];
             let (a, b) = (self.l_ptr[i] as usize, self.l_ptr[i + 1] as usize);
             for (&c, &v) in self.l_col[a..b].iter().zip(&self.l_val[a..b]) {
-                acc -= product(v, y[c as usize]);
+                acc -= v * y[c as usize];
             }
             y[i] = acc;
         }
@@ -157,7 +159,7 @@ impl Factors {
             let mut acc = y[i];
             let (a, b) = (self.u_ptr[i] as usize, self.u_ptr[i + 1] as usize);
             for (&c, &v) in self.u_col[a..b].iter().zip(&self.u_val[a..b]) {
-                acc -= product(v, y[c as usize]);
+                acc -= v * y[c as usize];
             }
             y[i] = acc * self.u_inv[i];
         }
@@ -207,23 +209,11 @@ impl Factors {
     }
 }
 
-/// `v * yj`, or `+0.0` when `yj` is zero: subtracting it leaves the accumulator
-/// exactly as skipping the update does (`-0.0 - 0.0` is `-0.0`), and the choice
-/// stays off the accumulator's dependency chain.
-#[inline(always)]
-fn product(v: f64, yj: f64) -> f64 {
-    if yj != 0.0 {
-        v * yj
-    } else {
-        0.0
-    }
-}
-
-/// `acc[p] -= v * y[p]` where `y[p]` is non-zero, for every point `p`.
+/// `acc[p] -= v * y[p]` for every point `p`.
 #[inline(always)]
 fn lane_update(acc: &mut [f64], y: &[f64], v: f64) {
     for (a, &yj) in acc.iter_mut().zip(y) {
-        *a -= product(v, yj);
+        *a -= v * yj;
     }
 }
 
@@ -288,19 +278,15 @@ mod tests {
         let mut y: Vec<f64> = (0..n).map(|i| rhs[f.row_fwd[i]]).collect();
         for j in 0..n {
             let xj = y[j];
-            if xj != 0.0 {
-                for (&i, &v) in f.l[j].0.iter().zip(&f.l[j].1) {
-                    y[i] -= v * xj;
-                }
+            for (&i, &v) in f.l[j].0.iter().zip(&f.l[j].1) {
+                y[i] -= v * xj;
             }
         }
         for j in (0..n).rev() {
             let xj = y[j] * (1.0 / f.diag[j]);
             y[j] = xj;
-            if xj != 0.0 {
-                for (&i, &v) in f.u[j].0.iter().zip(&f.u[j].1) {
-                    y[i] -= v * xj;
-                }
+            for (&i, &v) in f.u[j].0.iter().zip(&f.u[j].1) {
+                y[i] -= v * xj;
             }
         }
         for i in 0..n {
@@ -323,7 +309,7 @@ mod tests {
 
     fn rhs(n: usize, seed: u64) -> Vec<f64> {
         let mut s = seed;
-        // Zeros (and a negative zero) exercise the skipped updates.
+        // Zeros and a negative zero: updates with them must match the reference too.
         (0..n)
             .map(|i| match i % 5 {
                 0 => 0.0,

@@ -4,8 +4,9 @@
 //! before the per-step work was restructured (row-oriented substitutions,
 //! precomputed junction constants, PWL segment cursor, batched solves), which kept
 //! every bit; re-recorded once since, on purpose, when U's pivots and the
-//! junction's phase constant became reciprocals that multiply (a last-bit change,
-//! the JoSIM-reference agreement tests unchanged). Any change of floating-point
+//! junction's phase constant became reciprocals that multiply, and again when the
+//! junctions' sine moved from libm to `sim::sine` (within 1 ulp of libm, in SIMD
+//! lanes): last-bit changes, the JoSIM-reference agreement tests unchanged. Any change of floating-point
 //! rounding in `src/sim` shows here.
 //! The two largest netlists are left out to keep the test short.
 
