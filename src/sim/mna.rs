@@ -38,14 +38,16 @@ impl Pair {
     /// i.e. a current source from `p` to `n` as JoSIM stamps it.
     #[inline]
     pub fn source(&self, b: &mut [f64], i: f64) {
-        if self.shorted() {
-            return;
-        }
-        if let Some(p) = self.p {
-            b[p] -= i;
-        }
-        if let Some(n) = self.n {
-            b[n] += i;
+        match (self.p, self.n) {
+            (Some(p), Some(n)) => {
+                if p != n {
+                    b[p] -= i;
+                    b[n] += i;
+                }
+            }
+            (Some(p), None) => b[p] -= i,
+            (None, Some(n)) => b[n] += i,
+            (None, None) => {}
         }
     }
 }
