@@ -27,7 +27,7 @@ use crate::analysis::{Progress, PulseTimes};
 use crate::engine::Engine;
 use crate::pulse::models::{
     self, CellModels, Cells, CountCalibration, Delay, DelayModel, Entry, Fire, MergerModel,
-    NeuronModel, Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
+    NeuronModel, OutputFire, Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
 };
 use crate::spec::{Design, Technology};
 
@@ -54,6 +54,10 @@ pub struct ModelsPlan {
     pub neuron_seeds: u64,
     pub neuron_train_ps: f64,
     pub neuron_stimulus_seed: u64,
+    /// Neuron identification: inhibition rates (GHz) of the strong-inhibition stimuli
+    /// (periodic 66.7 GHz and random 50 GHz excitation), where the output junction
+    /// leads fires.
+    pub neuron_strong_inh_ghz: Vec<f64>,
 }
 
 impl Default for ModelsPlan {
@@ -72,6 +76,7 @@ impl Default for ModelsPlan {
             neuron_seeds: 2,
             neuron_train_ps: 2000.0,
             neuron_stimulus_seed: 7,
+            neuron_strong_inh_ghz: vec![40.0, 50.0],
         }
     }
 }
@@ -514,6 +519,14 @@ pub fn characterize_models(
             centre_fluxons: round(fit.entry.0, 4),
             scale_fluxons: round(fit.entry.1, 4),
         },
+        output_fire: fit
+            .output_fire
+            .map(|(centre, inh, slope, width)| OutputFire {
+                centre_fluxons: round(centre, 4),
+                inh_fluxons: round(inh, 4),
+                theta_slope: round(slope, 4),
+                width_fluxons: round(width, 4),
+            }),
         count_calibration: Vec::new(),
     };
 
@@ -548,7 +561,15 @@ pub fn characterize_models(
             neuron,
         },
     };
-    let fits = count_fit::calibrate_counts(&models, &traces.traces);
+    // the calibration moves the fire junction's θ and width: on the ordinary runs (the
+    // replays have both paths; the strong-inhibition runs are the output junction's)
+    let calibration: Vec<_> = traces
+        .traces
+        .iter()
+        .filter(|t| !t.strong_inhibition)
+        .cloned()
+        .collect();
+    let fits = count_fit::calibrate_counts(&models, &calibration);
     let neuron = &mut models.cells.neuron;
     for (point, f) in neuron.threshold.iter_mut().zip(&fits) {
         point.fluxons = round(f.point.fluxons, 4);

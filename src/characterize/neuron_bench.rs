@@ -7,9 +7,12 @@
 //!   at 10, 14.3, 20, 30 and 50 GHz, random (exponential gaps after a 12 ps dead time)
 //!   at 8, 15, 25 and 40 GHz, random at 20 GHz with random inhibition at 5, 10 and
 //!   20 GHz, periodic 14.3 GHz with periodic inhibition at 7.1 GHz, and random 30 GHz
-//!   with random 30 GHz inhibition — each run with `neuron_seeds` noise seeds, recording
-//!   when B1, B3 (a quantum enters the storage loop), B4 (fire) and B7 (an inhibitory
-//!   quantum enters) switch. [`super::model_fit`] fits the model to these times.
+//!   with random 30 GHz inhibition — and, for each rate g of `neuron_strong_inh_ghz`
+//!   (strong inhibition, where the output junction leads fires), periodic 66.7 GHz with
+//!   periodic inhibition at g and random 50 GHz with random inhibition at g; each run
+//!   with `neuron_seeds` noise seeds, recording when B1, B3 (a quantum enters the
+//!   storage loop), B4 (fire), B5 (output) and B7 (an inhibitory quantum enters) switch.
+//!   [`super::model_fit`] fits the model to these times.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -44,8 +47,11 @@ fn random(ghz: f64, length: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
     }
 }
 
+/// The identification stimuli before the strong-inhibition ones.
+const ORDINARY_STIMULI: usize = 14;
+
 /// The identification stimuli: (excitatory, inhibitory) pulse times in s.
-fn stimuli(length: f64, seed: u64) -> Vec<(Vec<f64>, Vec<f64>)> {
+fn stimuli(length: f64, seed: u64, strong_inh_ghz: &[f64]) -> Vec<(Vec<f64>, Vec<f64>)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut s = Vec::new();
     for ghz in [10.0, 1e3 / 70.0, 20.0, 30.0, 50.0] {
@@ -64,6 +70,14 @@ fn stimuli(length: f64, seed: u64) -> Vec<(Vec<f64>, Vec<f64>)> {
     ));
     let x = random(30.0, length, &mut rng);
     s.push((x, random(30.0, length, &mut rng)));
+    for &g in strong_inh_ghz {
+        s.push((
+            periodic(1e3 / 15.0, 50.0, length),
+            periodic(g, 57.0, length),
+        ));
+        let x = random(50.0, length, &mut rng);
+        s.push((x, random(g, length, &mut rng)));
+    }
     s
 }
 
@@ -128,7 +142,7 @@ pub(super) fn neuron_identification(
 ) -> Result<Identification, CharacterizeError> {
     let plan = r.plan;
     let x = instance_name("n");
-    let prints: Vec<String> = ["B1", "B3", "B4", "B7"]
+    let prints: Vec<String> = ["B1", "B3", "B4", "B7", "B5"]
         .iter()
         .map(|j| format!("{j}.{x}"))
         .collect();
@@ -144,9 +158,13 @@ pub(super) fn neuron_identification(
         entry_latency: Vec::new(),
         output_latency: Vec::new(),
     };
-    for (k, (exc, inh)) in stimuli(plan.neuron_train_ps, plan.neuron_stimulus_seed)
-        .into_iter()
-        .enumerate()
+    for (k, (exc, inh)) in stimuli(
+        plan.neuron_train_ps,
+        plan.neuron_stimulus_seed,
+        &plan.neuron_strong_inh_ghz,
+    )
+    .into_iter()
+    .enumerate()
     {
         let name = format!("neuron_id_bench_{k}");
         let mut inputs: Vec<(&str, &[f64])> = vec![("x", &exc)];
@@ -185,12 +203,14 @@ pub(super) fn neuron_identification(
             }
             out.traces.push(NeuronTrace {
                 stimulus: k,
+                strong_inhibition: k >= ORDINARY_STIMULI,
                 th_ua,
                 tstop,
                 arrivals: ps(&slips[0]),
                 entries: ps(entries),
                 inhibitions: ps(&slips[3]),
                 fires: ps(fires),
+                outputs: ps(&slips[4]),
             });
         }
     }
@@ -203,10 +223,14 @@ mod tests {
 
     #[test]
     fn stimuli_are_seeded_and_respect_the_dead_time() {
-        let a = stimuli(2000.0, 7);
-        assert_eq!(a, stimuli(2000.0, 7));
-        assert_ne!(a, stimuli(2000.0, 8));
-        assert_eq!(a.len(), 14);
+        let a = stimuli(2000.0, 7, &[40.0, 50.0]);
+        assert_eq!(a, stimuli(2000.0, 7, &[40.0, 50.0]));
+        assert_ne!(a, stimuli(2000.0, 8, &[40.0, 50.0]));
+        assert_eq!(a.len(), 18);
+        // the strong-inhibition stimuli come last: the first 14 are as without them
+        assert_eq!(a[..ORDINARY_STIMULI], stimuli(2000.0, 7, &[])[..]);
+        // periodic 66.7 GHz with 50 GHz inhibition: 133 and 100 pulses
+        assert_eq!((a[16].0.len(), a[16].1.len()), (133, 100));
         for (x, z) in &a {
             for v in [x, z] {
                 assert!(v.windows(2).all(|w| w[1] - w[0] >= 11.9e-12));

@@ -281,7 +281,8 @@ impl<'a> Simulator<'a> {
 
     /// The fire decision at `t` (an entry, or a refractory time after a fire): within
     /// the refractory time it is put off to its end; otherwise the neuron fires with
-    /// the probability of its overdrive, one quantum leaves when the fire junction
+    /// the probability of its overdrive (or of the output junction's, see
+    /// [`super::models::OutputFire`]), one quantum leaves when the fire junction
     /// switches (the fire latency later), the pulse leaves on q the cell's delay after
     /// that, and the decision is taken again a refractory time after the fire.
     fn decide(&mut self, cell: usize, t: f64) {
@@ -294,10 +295,26 @@ impl<'a> Simulator<'a> {
             return;
         }
         let (s, h) = self.neuron_state(cell, t);
-        let x = s - k.inh_fluxons * h - self.net.param[cell];
-        if self.rng.random::<f64>() >= k.fire_probability(x, self.net.param[cell]) {
+        let theta = self.net.param[cell];
+        let x = s - k.inh_fluxons * h - theta;
+        // the fire junction's path and the output junction's (strong inhibition): the
+        // neuron fires when either does; one draw, so that a model without the second
+        // path draws as before
+        let p4 = k.fire_probability(x, theta);
+        let p5 = k.output_fire_probability(s, h, theta);
+        let p = if p5 > 0.0 {
+            1.0 - (1.0 - p4) * (1.0 - p5)
+        } else {
+            p4
+        };
+        if self.rng.random::<f64>() >= p {
             return;
         }
+        // the latency of the path more likely to have fired
+        let x = match k.output_fire {
+            Some(o) if p5 > p4 => o.overdrive(s, h, theta),
+            _ => x,
+        };
         let z = self.normal();
         let latency = k.fire_latency(x, z);
         let t_fire = t + latency;
