@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::bench::{
     design_from_yaml, forward_slips, output_columns, simulate_pulses, with_prints, BenchRun,
 };
-use super::neuron_bench::{fire_bench, neuron_identification};
+use super::neuron_bench::{fire_bench, inh_merger_bench, neuron_identification};
 use super::synapse::{characterize_synapse, SynapseKind, SynapsePlan};
 use super::CharacterizeError;
 use super::{count_fit, model_fit};
@@ -491,6 +491,25 @@ pub fn characterize_models(
     };
     let traces = neuron_identification(&id_runner, &bias)?;
     let fit = model_fit::fit_neuron(&traces.traces);
+    // a merger driving inh: logistic of a lost pulse against h (bins of ¼ quantum)
+    let inh_merger_entry = {
+        let mut bins: Vec<(f64, u32, u32)> = Vec::new();
+        for (h, lost) in inh_merger_bench(&id_runner, &bias, collision_ps, fit.inh_tau_ps)? {
+            let h = (h * 4.0).round() / 4.0;
+            match bins.iter_mut().find(|b| b.0 == h) {
+                Some(b) => {
+                    b.1 += u32::from(lost);
+                    b.2 += 1;
+                }
+                None => bins.push((h, u32::from(lost), 1)),
+            }
+        }
+        bins.sort_by(|a, b| a.0.total_cmp(&b.0));
+        super::fit::fit_logistic(&bins).ok().map(|l| Entry {
+            centre_fluxons: round(l.centre, 4),
+            scale_fluxons: round(l.scale, 4),
+        })
+    };
     let source = (dcsfq.mean + jtl.mean) * 1e-12;
     let (entry, _) = moments(&traces.entry_latency);
     let (out, out_var) = moments(&traces.output_latency);
@@ -527,6 +546,7 @@ pub fn characterize_models(
                 theta_slope: round(slope, 4),
                 width_fluxons: round(width, 4),
             }),
+        inh_merger_entry,
         count_calibration: Vec::new(),
     };
 

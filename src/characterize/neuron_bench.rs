@@ -217,6 +217,89 @@ pub(super) fn neuron_identification(
     Ok(out)
 }
 
+/// The inhibition through a merger: two periodic inhibitory trains (GHz pairs of
+/// `INH_MERGER_GHZ`) merged into the neuron's `inh` input, as nmgen lowers two
+/// connections to one input. Returns, for every merger input pulse at least
+/// `collision_ps` after the one before it (one the merger model does not merge), the
+/// neuron's inhibition h (decayed with `inh_tau_ps`) at that time and whether the pulse
+/// was lost (no merger output within 15 ps).
+pub(super) fn inh_merger_bench(
+    r: &Runner,
+    bias: &str,
+    collision_ps: f64,
+    inh_tau_ps: f64,
+) -> Result<Vec<(f64, bool)>, CharacterizeError> {
+    let n = instance_name("n");
+    let m = format!("{n}_INH__MRG");
+    let prints = [
+        format!("B1.{m}"),
+        format!("B4.{m}"),
+        format!("B7.{m}"),
+        format!("B7.{n}"),
+    ];
+    let length = r.plan.neuron_train_ps;
+    let mut out = Vec::new();
+    for (k, &(g0, g1)) in INH_MERGER_GHZ.iter().enumerate() {
+        let (z0, z1) = (periodic(g0, 50.0, length), periodic(g1, 53.0, length));
+        let name = format!("neuron_inh_merger_bench_{k}");
+        let design = r.design(
+            &name,
+            &bench_yaml(
+                &name,
+                &format!("{bias}, th: 290uA"),
+                &[("x", &[]), ("z0", &z0), ("z1", &z1)],
+                &["q"],
+                &[("n", "{ cell: neuron, th: th }")],
+                &[
+                    "x -> n.a".into(),
+                    "z0 -> n.inh".into(),
+                    "z1 -> n.inh".into(),
+                    "n.q -> q".into(),
+                ],
+                length + 200.0,
+            ),
+        )?;
+        for (_, slips) in r.traced(&design, &[vec![]], &prints)? {
+            let ps = |v: &[f64]| v.iter().map(|t| t * 1e12).collect::<Vec<_>>();
+            let (a, b, q, h) = (ps(&slips[0]), ps(&slips[1]), ps(&slips[2]), ps(&slips[3]));
+            let mut inputs: Vec<f64> = a.iter().chain(&b).copied().collect();
+            inputs.sort_by(f64::total_cmp);
+            let mut used = vec![false; q.len()];
+            let mut last = f64::NEG_INFINITY;
+            for &t in &inputs {
+                let hit = q
+                    .iter()
+                    .enumerate()
+                    .find(|&(i, &o)| !used[i] && o > t && o - t < 15.0)
+                    .map(|(i, _)| i);
+                if let Some(i) = hit {
+                    used[i] = true;
+                }
+                if t - last >= collision_ps {
+                    let inhibition: f64 = h
+                        .iter()
+                        .take_while(|&&x| x < t)
+                        .map(|&x| (-(t - x) / inh_tau_ps).exp())
+                        .sum();
+                    out.push((inhibition, hit.is_none()));
+                }
+                last = t;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Inhibitory rate pairs (GHz) of [`inh_merger_bench`]: from where every pulse passes
+/// to an inhibition of ~15 quanta.
+const INH_MERGER_GHZ: [(f64, f64); 5] = [
+    (10.0, 7.0),
+    (20.0, 13.0),
+    (25.0, 19.0),
+    (30.0, 23.0),
+    (35.0, 27.0),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

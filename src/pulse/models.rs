@@ -167,6 +167,13 @@ pub struct NeuronModel {
     /// The fire led by the output junction (absent: the neuron has no such path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_fire: Option<OutputFire>,
+    /// A merger driving the `inh` input directly: each pulse it passes (not merged by a
+    /// collision) reaches the neuron with probability
+    /// 1/(1 + exp((h − `centre_fluxons`)/`scale_fluxons`)) at the neuron's inhibition h
+    /// (the inhibition loop's current holds the merger's output junction back; behind a
+    /// JTL every pulse enters). Absent: every pulse passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inh_merger_entry: Option<Entry>,
     /// How well the fire counts of the identification runs are reproduced, per threshold
     /// current: mean squared count error of the decision fit and of the calibrated θ, w
     /// (`src/characterize/count_fit.rs`).
@@ -439,6 +446,14 @@ impl CellModels {
                 return Err(at(
                     "output_fire",
                     "output_fire: centre_fluxons, inh_fluxons, theta_slope finite and width_fluxons > 0".into(),
+                ));
+            }
+        }
+        if let Some(e) = &n.inh_merger_entry {
+            if !(e.centre_fluxons.is_finite() && positive(e.scale_fluxons)) {
+                return Err(at(
+                    "inh_merger_entry",
+                    "inh_merger_entry: centre_fluxons finite and scale_fluxons > 0".into(),
                 ));
             }
         }

@@ -76,6 +76,10 @@ pub struct NeuronConstants {
     pub entry_scale: f64,
     /// The fire led by the output junction, if the model has one.
     pub output_fire: Option<OutputFire>,
+    /// A merger driving `inh` directly: pass probability logistic in h (centre, scale;
+    /// scale 0: every pulse passes).
+    pub inh_merger_centre: f64,
+    pub inh_merger_scale: f64,
 }
 
 impl NeuronConstants {
@@ -112,6 +116,16 @@ impl NeuronConstants {
         self.output_fire.map_or(0.0, |o| {
             1.0 / (1.0 + (-o.overdrive(s, h, theta) / o.width_fluxons).exp())
         })
+    }
+
+    /// Probability that a pulse a merger passes reaches the `inh` input it drives
+    /// directly, at the neuron's inhibition `h`.
+    pub fn inh_merger_probability(&self, h: f64) -> f64 {
+        if self.inh_merger_scale > 0.0 {
+            1.0 / (1.0 + ((h - self.inh_merger_centre) / self.inh_merger_scale).exp())
+        } else {
+            1.0
+        }
     }
 
     /// The fire latency (s) at overdrive `x` for a standard normal draw `z`.
@@ -166,6 +180,8 @@ impl NetBuilder {
                     entry_centre: n.entry.centre_fluxons,
                     entry_scale: n.entry.scale_fluxons,
                     output_fire: n.output_fire,
+                    inh_merger_centre: n.inh_merger_entry.map_or(0.0, |e| e.centre_fluxons),
+                    inh_merger_scale: n.inh_merger_entry.map_or(0.0, |e| e.scale_fluxons),
                 },
                 ..PulseNet::default()
             },

@@ -217,7 +217,7 @@ impl<'a> Simulator<'a> {
             Kind::Merger => {
                 let collided = t - self.t_last[cell] < self.net.param[cell];
                 self.t_last[cell] = t;
-                if !collided {
+                if !collided && self.merger_passes(cell, t) {
                     self.emit(cell, 0, t);
                 }
             }
@@ -243,6 +243,24 @@ impl<'a> Simulator<'a> {
             Kind::Neuron => self.neuron(cell, port, t),
             Kind::Sink => {}
         }
+    }
+
+    /// Whether a pulse merger `cell` passes at `t` reaches its target: always, unless
+    /// the merger drives a neuron's `inh` input directly and the model has a pass
+    /// probability for that ([`super::network::NeuronConstants::inh_merger_probability`]).
+    fn merger_passes(&mut self, cell: usize, t: f64) -> bool {
+        let k = &self.net.neuron;
+        let target = self.net.targets[2 * cell];
+        if k.inh_merger_scale <= 0.0 || target == NONE || target & 1 == 0 {
+            return true;
+        }
+        let neuron = (target >> 1) as usize;
+        if self.net.kinds[neuron] != Kind::Neuron {
+            return true;
+        }
+        let (_, h) = self.neuron_state(neuron, t);
+        let p = k.inh_merger_probability(h);
+        self.rng.random::<f64>() < p
     }
 
     /// The stored flux s and inhibition h of neuron `cell`, decayed to `t`.

@@ -21,8 +21,10 @@ fn models() -> CellModels {
     m.cells.neuron.inh_tau_ps = 300.0;
     m.cells.neuron.refractory_ps = 5.0;
     m.cells.neuron.inh_fluxons = 1.0;
-    // the fire junction alone (the output junction's path: its own test)
+    // the fire junction alone (the output junction's path: its own test), and every
+    // pulse of a merger into inh passes (its own test)
     m.cells.neuron.output_fire = None;
+    m.cells.neuron.inh_merger_entry = None;
     m.cells.neuron.threshold = vec![
         ThresholdPoint {
             th_ua: 260.0,
@@ -226,6 +228,42 @@ fn strong_inhibition_fires_the_neuron_through_the_output_junction() {
         ..path
     };
     assert_eq!(after_inhibition(Some(steep), 12), 0);
+}
+
+/// Pulses a merger driving a neuron's `inh` input passes on, after `inh` inhibitory
+/// pulses straight into the neuron (1 ps apart from 10 ps) and one merger pulse at 40 ps.
+fn merger_into_inhibition(entry: Option<Entry>, inh: u32) -> usize {
+    let mut m = models();
+    m.cells.neuron.inh_merger_entry = entry;
+    let mut nb = NetBuilder::new(&m);
+    let n = nb.add("n".into(), Kind::Neuron, D, 4.0);
+    let mrg = nb.add("m".into(), Kind::Merger, D, 5e-12);
+    nb.connect(mrg, 0, n, 1);
+    for k in 0..inh {
+        nb.pulse(10e-12 + 1e-12 * f64::from(k), n, 1);
+    }
+    nb.pulse(40e-12, mrg, 0);
+    nb.observe("m", mrg);
+    let net = nb.finish();
+    Simulator::new(&net)
+        .run(1, 1e-9)
+        .pulses
+        .get("m")
+        .map_or(0, <[f64]>::len)
+}
+
+#[test]
+fn a_merger_into_inh_loses_pulses_when_the_inhibition_is_strong() {
+    // centre 10 quanta, sharp: 15 inhibitory quanta (h ≈ 13.5 at 40 ps) hold the
+    // merger's pulse back, 5 (h ≈ 4.7) do not
+    let entry = Entry {
+        centre_fluxons: 10.0,
+        scale_fluxons: 0.01,
+    };
+    assert_eq!(merger_into_inhibition(Some(entry), 15), 0);
+    assert_eq!(merger_into_inhibition(Some(entry), 5), 1);
+    // without the model every pulse passes
+    assert_eq!(merger_into_inhibition(None, 15), 1);
 }
 
 #[test]
