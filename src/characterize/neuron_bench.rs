@@ -189,14 +189,17 @@ pub(super) fn neuron_identification(
         for (run, (pulses, slips)) in runs.iter().enumerate() {
             let th_ua = plan.fire_th_ua[run / plan.seeds as usize];
             let entries = &slips[1];
+            let fires = &slips[2];
+            // the latencies of the ordinary stimuli (under strong inhibition B5 leads the
+            // fire, and the output leaves before B4 switches)
+            let ordinary = k < ORDINARY_STIMULI;
             // entry latency: each source pulse to the first entry within 40 ps after it
-            for &t in &exc {
+            for &t in exc.iter().filter(|_| ordinary) {
                 if let Some(&e) = entries.iter().find(|&&e| e >= t && e - t < 40e-12) {
                     out.entry_latency.push(e - t);
                 }
             }
-            let fires = &slips[2];
-            for &q in pulses.get("q").unwrap_or(&[]) {
+            for &q in pulses.get("q").unwrap_or(&[]).iter().filter(|_| ordinary) {
                 if let Some(&f) = fires.iter().rev().find(|&&f| f <= q) {
                     out.output_latency.push(q - f);
                 }
