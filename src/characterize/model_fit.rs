@@ -344,12 +344,14 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
-        for row in col + 1..n {
-            let f = a[row][col] / a[col][col];
-            for k in col..n {
-                a[row][k] -= f * a[col][k];
+        let (upper, lower) = a.split_at_mut(col + 1);
+        let pivot_row = &upper[col];
+        for (k, row) in lower.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
             }
-            b[row] -= f * b[col];
+            b[col + 1 + k] -= f * b[col];
         }
     }
     let mut x = vec![0.0; n];
@@ -674,7 +676,7 @@ mod tests {
             fires: vec![42.0],
             outputs: vec![49.0],
         };
-        let d = decisions(&[t.clone()], &[300.0], (1e9, 1e9, 1.0), 5.0);
+        let d = decisions(std::slice::from_ref(&t), &[300.0], (1e9, 1e9, 1.0), 5.0);
         assert_eq!(d.len(), 3);
         assert!(!d[0].fired && d[1].fired && !d[2].fired);
         assert!((d[1].drive - 2.0).abs() < 1e-6 && (d[2].drive - 2.0).abs() < 1e-6);
