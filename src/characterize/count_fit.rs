@@ -234,12 +234,14 @@ mod tests {
         let arrivals: Vec<f64> = (0..29).map(|k| 50.0 + 70.0 * f64::from(k)).collect();
         let trace = NeuronTrace {
             stimulus: 0,
+            strong_inhibition: false,
             th_ua: 300.0,
             tstop: 2200.0,
             arrivals: arrivals.clone(),
             entries: arrivals,
             inhibitions: vec![],
             fires: vec![],
+            outputs: vec![],
         };
         let fires = (0..=29)
             .map(|k| vec![0.0; k])
@@ -274,12 +276,14 @@ mod tests {
     fn circuit_variance_pools_the_seeds_of_each_stimulus() {
         let run = |stimulus, n| NeuronTrace {
             stimulus,
+            strong_inhibition: false,
             th_ua: 300.0,
             tstop: 100.0,
             arrivals: vec![],
             entries: vec![],
             inhibitions: vec![],
             fires: vec![0.0; n],
+            outputs: vec![],
         };
         let t = [run(0, 3), run(0, 5), run(1, 7), run(1, 7)];
         // stimulus 0: variance 2, stimulus 1: 0

@@ -18,6 +18,13 @@
 //!
 //! The entry of an excitatory quantum (else it escapes through B2 when the loop is
 //! full) is a logistic in s, fitted by maximum likelihood to the arrivals at B1.
+//!
+//! Under strong inhibition (h ≳ 9 quanta at 293 µA) the circuit fires again: the
+//! inhibitory current returning through B4 and L5 biases the output junction B5
+//! forward, B5 switches first and B4 follows (3–8 ps later). Those fires (B5 before its
+//! B4) are left out of the fire junction's decisions and fitted as a second path: a
+//! logistic regression of "a fire led by B5 followed" on s, h and θ(th) over all
+//! decisions ([`crate::pulse::models::OutputFire`]).
 
 use super::fit::fit_logistic;
 
@@ -27,6 +34,10 @@ pub struct NeuronTrace {
     /// Which stimulus of the bench (runs of one stimulus and threshold differ only in
     /// the noise seed).
     pub stimulus: usize,
+    /// A strong-inhibition stimulus: it identifies the fire led by the output junction
+    /// only (the fire junction's decisions, the entry, latency and refractory time come
+    /// from the other stimuli).
+    pub strong_inhibition: bool,
     pub th_ua: f64,
     /// Length of the run.
     pub tstop: f64,
@@ -38,6 +49,31 @@ pub struct NeuronTrace {
     pub inhibitions: Vec<f64>,
     /// Fires (B4 switches).
     pub fires: Vec<f64>,
+    /// Output junction switches (B5): after its B4 in an ordinary fire, before it in a
+    /// fire led by the output junction.
+    pub outputs: Vec<f64>,
+}
+
+impl NeuronTrace {
+    /// Whether each fire was led by the output junction (B5 switched before its B4).
+    /// The k-th B5 switch is the k-th fire's when the counts agree, else the nearest.
+    pub fn output_led(&self) -> Vec<bool> {
+        let b5 = &self.outputs;
+        self.fires
+            .iter()
+            .enumerate()
+            .map(|(k, &f)| {
+                let o = if b5.len() == self.fires.len() {
+                    Some(b5[k])
+                } else {
+                    b5.iter()
+                        .copied()
+                        .min_by(|a, b| (a - f).abs().total_cmp(&(b - f).abs()))
+                };
+                o.is_some_and(|o| o < f)
+            })
+            .collect()
+    }
 }
 
 /// The fitted constants (ps, fluxons).
@@ -57,6 +93,12 @@ pub struct NeuronFit {
     /// Entry of an excitatory quantum: logistic (centre, scale) in s; scale 0 when no
     /// pulse escaped.
     pub entry: (f64, f64),
+    /// The fire led by the output junction: (centre, inh, theta_slope, width) as in
+    /// [`crate::pulse::models::OutputFire`]; `None` with fewer than
+    /// [`MIN_OUTPUT_LED`] such fires.
+    pub output_fire: Option<(f64, f64, f64, f64)>,
+    /// Fires led by the output junction in the traces.
+    pub output_led_fires: usize,
     /// Log-likelihood of the fire decisions at the optimum.
     pub log_likelihood: f64,
     /// Entries (decisions) and first-fire latencies the fit used.
@@ -67,13 +109,21 @@ pub struct NeuronFit {
 /// A first fire later than this after an entry (ps) is not counted as its latency.
 const LATENCY_WINDOW_PS: f64 = 60.0;
 
+/// Fewest fires led by the output junction to fit that path.
+pub const MIN_OUTPUT_LED: usize = 20;
+
 /// The drive just after one entry and what followed it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Decision {
     /// Index of the threshold current.
     th: usize,
     drive: f64,
+    /// Stored flux and inhibition (D = s − κh).
+    stored: f64,
+    inhibition: f64,
     fired: bool,
+    /// The fire that followed was led by the output junction.
+    output_led: bool,
     /// Time from the entry to the first fire before the next entry.
     latency: Option<f64>,
 }
@@ -99,6 +149,7 @@ fn decisions(
     let mut out = Vec::new();
     for t in traces {
         let th = thresholds.iter().position(|&x| x == t.th_ua).unwrap_or(0);
+        let led = t.output_led();
         for (i, &entry) in t.entries.iter().enumerate() {
             let next = t.entries.get(i + 1).copied().unwrap_or(f64::INFINITY);
             let last_fire = t
@@ -112,14 +163,18 @@ fn decisions(
             if at >= next {
                 continue;
             }
-            let drive = decayed_sum(&t.entries, at, tau_s, true)
-                - decayed_sum(&t.fires, at, tau_s, false)
-                - kappa * decayed_sum(&t.inhibitions, at, tau_h, true);
-            let fire = t.fires.iter().find(|&&f| f >= entry && f < next).copied();
+            let stored =
+                decayed_sum(&t.entries, at, tau_s, true) - decayed_sum(&t.fires, at, tau_s, false);
+            let inhibition = decayed_sum(&t.inhibitions, at, tau_h, true);
+            let first = t.fires.iter().position(|&f| f >= entry && f < next);
+            let fire = first.map(|k| t.fires[k]);
             out.push(Decision {
                 th,
-                drive,
+                drive: stored - kappa * inhibition,
+                stored,
+                inhibition,
                 fired: fire.is_some(),
+                output_led: first.is_some_and(|k| led[k]),
                 latency: fire
                     .map(|f| f - at)
                     .filter(|&l| (0.0..LATENCY_WINDOW_PS).contains(&l)),
@@ -218,6 +273,67 @@ fn fit_per_threshold(d: &[Decision], m: usize) -> (Vec<(f64, f64)>, f64) {
     (fits, total)
 }
 
+/// Logistic regression P(y) = σ(β·x) by Newton's method (damped, from β = 0) on the
+/// convex negative log-likelihood; `None` if the system is singular at the start.
+fn fit_logistic_features<const N: usize>(rows: &[([f64; N], bool)]) -> Option<[f64; N]> {
+    let nll = |beta: &[f64; N]| -> f64 {
+        rows.iter()
+            .map(|(x, y)| {
+                let z: f64 = x.iter().zip(beta).map(|(a, b)| a * b).sum();
+                if *y {
+                    softplus(-z)
+                } else {
+                    softplus(z)
+                }
+            })
+            .sum()
+    };
+    let mut beta = [0.0; N];
+    let mut f = nll(&beta);
+    for iteration in 0..100 {
+        let mut grad = vec![0.0; N];
+        let mut hess = vec![vec![0.0; N]; N];
+        for (x, y) in rows {
+            let z: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let r = p - f64::from(u8::from(*y));
+            let w = p * (1.0 - p);
+            for i in 0..N {
+                grad[i] += r * x[i];
+                for j in 0..N {
+                    hess[i][j] += w * x[i] * x[j];
+                }
+            }
+        }
+        for (k, row) in hess.iter_mut().enumerate() {
+            row[k] += 1e-9;
+        }
+        let Some(step) = solve(hess, grad) else {
+            return (iteration > 0).then_some(beta);
+        };
+        let mut t = 1.0;
+        let mut improved = false;
+        for _ in 0..30 {
+            let mut trial = beta;
+            for i in 0..N {
+                trial[i] -= t * step[i];
+            }
+            let ft = nll(&trial);
+            if ft <= f {
+                improved = f - ft > 1e-10;
+                beta = trial;
+                f = ft;
+                break;
+            }
+            t /= 2.0;
+        }
+        if !improved {
+            break;
+        }
+    }
+    Some(beta)
+}
+
 /// Solves a small dense system by Gaussian elimination with partial pivoting.
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     let n = b.len();
@@ -228,12 +344,14 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
-        for row in col + 1..n {
-            let f = a[row][col] / a[col][col];
-            for k in col..n {
-                a[row][k] -= f * a[col][k];
+        let (upper, lower) = a.split_at_mut(col + 1);
+        let pivot_row = &upper[col];
+        for (k, row) in lower.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
             }
-            b[row] -= f * b[col];
+            b[col + 1 + k] -= f * b[col];
         }
     }
     let mut x = vec![0.0; n];
@@ -322,7 +440,13 @@ fn stored_at(trace: &NeuronTrace, t: f64, tau: f64) -> f64 {
 
 /// Fits the model to the traces. The refractory time is 0.85 × the shortest interval
 /// between two fires seen in any trace.
-pub fn fit_neuron(traces: &[NeuronTrace]) -> NeuronFit {
+pub fn fit_neuron(all_traces: &[NeuronTrace]) -> NeuronFit {
+    let ordinary: Vec<NeuronTrace> = all_traces
+        .iter()
+        .filter(|t| !t.strong_inhibition)
+        .cloned()
+        .collect();
+    let traces = &ordinary[..];
     let mut thresholds: Vec<f64> = traces.iter().map(|t| t.th_ua).collect();
     thresholds.sort_by(f64::total_cmp);
     thresholds.dedup();
@@ -341,12 +465,13 @@ pub fn fit_neuron(traces: &[NeuronTrace]) -> NeuronFit {
         if !p.iter().all(|x| x.is_finite()) {
             return f64::INFINITY;
         }
-        let d = decisions(
+        let mut d = decisions(
             traces,
             &thresholds,
             (p[0].exp(), p[1].exp(), p[2]),
             refractory,
         );
+        d.retain(|x| !x.output_led);
         let nll = fit_per_threshold(&d, m).1;
         if nll.is_finite() {
             nll
@@ -361,14 +486,42 @@ pub fn fit_neuron(traces: &[NeuronTrace]) -> NeuronFit {
         200,
     );
     let (leak_tau_ps, inh_tau_ps, kappa) = (best[0].exp(), best[1].exp(), best[2]);
-    let d = decisions(
+    let mut d = decisions(
         traces,
         &thresholds,
         (leak_tau_ps, inh_tau_ps, kappa),
         refractory,
     );
+    d.retain(|x| !x.output_led);
     let (fits, _) = fit_per_threshold(&d, m);
     let theta: Vec<f64> = fits.iter().map(|(a, c)| c / a).collect();
+    // the output junction's path: P = σ(β·(s, h, θ, 1)) over all decisions
+    let all = decisions(
+        all_traces,
+        &thresholds,
+        (leak_tau_ps, inh_tau_ps, kappa),
+        refractory,
+    );
+    let output_led_fires: usize = all_traces
+        .iter()
+        .map(|t| t.output_led().iter().filter(|&&l| l).count())
+        .sum();
+    let output_fire = (output_led_fires >= MIN_OUTPUT_LED)
+        .then(|| {
+            let rows: Vec<([f64; 4], bool)> = all
+                .iter()
+                .map(|x| {
+                    (
+                        [x.stored, x.inhibition, theta[x.th], 1.0],
+                        x.fired && x.output_led,
+                    )
+                })
+                .collect();
+            fit_logistic_features(&rows)
+        })
+        .flatten()
+        .filter(|b| b[0] > 0.0)
+        .map(|b| (-b[3] / b[0], b[1] / b[0], -b[2] / b[0], 1.0 / b[0]));
     let widths: Vec<f64> = fits.iter().map(|(a, _)| 1.0 / a).collect();
     // latency: ln(latency) = α + β·x by least squares
     let points: Vec<(f64, f64)> = d
@@ -427,6 +580,8 @@ pub fn fit_neuron(traces: &[NeuronTrace]) -> NeuronFit {
             .map(|(&th, (&theta, &w))| (th, theta, w))
             .collect(),
         entry,
+        output_fire,
+        output_led_fires,
         log_likelihood: -neg_ll,
         decisions: d.len(),
         latencies: points.len(),
@@ -465,7 +620,10 @@ mod tests {
                 Decision {
                     th,
                     drive,
+                    stored: drive,
+                    inhibition: 0.0,
                     fired: rng.random::<f64>() < p,
+                    output_led: false,
                     latency: None,
                 }
             })
@@ -489,7 +647,10 @@ mod tests {
                 Decision {
                     th,
                     drive,
+                    stored: drive,
+                    inhibition: 0.0,
                     fired: rng.random::<f64>() < p,
+                    output_led: false,
                     latency: None,
                 }
             })
@@ -506,14 +667,16 @@ mod tests {
     fn decisions_follow_entries_and_fires() {
         let t = NeuronTrace {
             stimulus: 0,
+            strong_inhibition: false,
             th_ua: 300.0,
             tstop: 500.0,
             arrivals: vec![],
             entries: vec![10.0, 30.0, 100.0],
             inhibitions: vec![],
             fires: vec![42.0],
+            outputs: vec![49.0],
         };
-        let d = decisions(&[t.clone()], &[300.0], (1e9, 1e9, 1.0), 5.0);
+        let d = decisions(std::slice::from_ref(&t), &[300.0], (1e9, 1e9, 1.0), 5.0);
         assert_eq!(d.len(), 3);
         assert!(!d[0].fired && d[1].fired && !d[2].fired);
         assert!((d[1].drive - 2.0).abs() < 1e-6 && (d[2].drive - 2.0).abs() < 1e-6);
@@ -523,5 +686,49 @@ mod tests {
         late.entries = vec![10.0, 30.0, 45.0];
         let d = decisions(&[late], &[300.0], (1e9, 1e9, 1.0), 5.0);
         assert!((d[2].drive - 2.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_fire_is_output_led_when_its_b5_switches_before_its_b4() {
+        let mut t = NeuronTrace {
+            stimulus: 0,
+            strong_inhibition: false,
+            th_ua: 300.0,
+            tstop: 500.0,
+            arrivals: vec![],
+            entries: vec![],
+            inhibitions: vec![],
+            fires: vec![100.0, 120.0, 200.0],
+            outputs: vec![107.0, 115.0, 206.0],
+        };
+        assert_eq!(t.output_led(), [false, true, false]);
+        // counts differ (a B5 switch without a fire): the nearest B5 switch
+        t.fires = vec![100.0, 200.0];
+        t.outputs = vec![107.0, 196.0, 250.0];
+        assert_eq!(t.output_led(), [false, true]);
+    }
+
+    #[test]
+    fn logistic_features_recover_the_output_fire_path() {
+        // P = σ((s + 1.2 h − 14 − 0.5 θ)/0.4)
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let rows: Vec<([f64; 4], bool)> = (0..40_000)
+            .map(|_| {
+                let (s, h, theta) = (
+                    rng.random::<f64>() * 9.0,
+                    rng.random::<f64>() * 14.0,
+                    1.0 + rng.random::<f64>() * 4.0,
+                );
+                let x = s + 1.2 * h - 14.0 - 0.5 * theta;
+                let p = 1.0 / (1.0 + (-x / 0.4).exp());
+                ([s, h, theta, 1.0], rng.random::<f64>() < p)
+            })
+            .collect();
+        let b = fit_logistic_features(&rows).unwrap();
+        let (centre, inh, slope, width) = (-b[3] / b[0], b[1] / b[0], -b[2] / b[0], 1.0 / b[0]);
+        assert!((width - 0.4).abs() < 0.03, "width {width}");
+        assert!((inh - 1.2).abs() < 0.03, "inh {inh}");
+        assert!((slope - 0.5).abs() < 0.05, "slope {slope}");
+        assert!((centre - 14.0).abs() < 0.3, "centre {centre}");
     }
 }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::bench::{
     design_from_yaml, forward_slips, output_columns, simulate_pulses, with_prints, BenchRun,
 };
-use super::neuron_bench::{fire_bench, neuron_identification};
+use super::neuron_bench::{fire_bench, inh_merger_bench, neuron_identification};
 use super::synapse::{characterize_synapse, SynapseKind, SynapsePlan};
 use super::CharacterizeError;
 use super::{count_fit, model_fit};
@@ -27,7 +27,7 @@ use crate::analysis::{Progress, PulseTimes};
 use crate::engine::Engine;
 use crate::pulse::models::{
     self, CellModels, Cells, CountCalibration, Delay, DelayModel, Entry, Fire, MergerModel,
-    NeuronModel, Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
+    NeuronModel, OutputFire, Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
 };
 use crate::spec::{Design, Technology};
 
@@ -54,6 +54,10 @@ pub struct ModelsPlan {
     pub neuron_seeds: u64,
     pub neuron_train_ps: f64,
     pub neuron_stimulus_seed: u64,
+    /// Neuron identification: inhibition rates (GHz) of the strong-inhibition stimuli
+    /// (periodic 66.7 GHz and random 50 GHz excitation), where the output junction
+    /// leads fires.
+    pub neuron_strong_inh_ghz: Vec<f64>,
 }
 
 impl Default for ModelsPlan {
@@ -72,6 +76,7 @@ impl Default for ModelsPlan {
             neuron_seeds: 2,
             neuron_train_ps: 2000.0,
             neuron_stimulus_seed: 7,
+            neuron_strong_inh_ghz: vec![40.0, 50.0],
         }
     }
 }
@@ -486,6 +491,25 @@ pub fn characterize_models(
     };
     let traces = neuron_identification(&id_runner, &bias)?;
     let fit = model_fit::fit_neuron(&traces.traces);
+    // a merger driving inh: logistic of a lost pulse against h (bins of ¼ quantum)
+    let inh_merger_entry = {
+        let mut bins: Vec<(f64, u32, u32)> = Vec::new();
+        for (h, lost) in inh_merger_bench(&id_runner, &bias, collision_ps, fit.inh_tau_ps)? {
+            let h = (h * 4.0).round() / 4.0;
+            match bins.iter_mut().find(|b| b.0 == h) {
+                Some(b) => {
+                    b.1 += u32::from(lost);
+                    b.2 += 1;
+                }
+                None => bins.push((h, u32::from(lost), 1)),
+            }
+        }
+        bins.sort_by(|a, b| a.0.total_cmp(&b.0));
+        super::fit::fit_logistic(&bins).ok().map(|l| Entry {
+            centre_fluxons: round(l.centre, 4),
+            scale_fluxons: round(l.scale, 4),
+        })
+    };
     let source = (dcsfq.mean + jtl.mean) * 1e-12;
     let (entry, _) = moments(&traces.entry_latency);
     let (out, out_var) = moments(&traces.output_latency);
@@ -514,6 +538,15 @@ pub fn characterize_models(
             centre_fluxons: round(fit.entry.0, 4),
             scale_fluxons: round(fit.entry.1, 4),
         },
+        output_fire: fit
+            .output_fire
+            .map(|(centre, inh, slope, width)| OutputFire {
+                centre_fluxons: round(centre, 4),
+                inh_fluxons: round(inh, 4),
+                theta_slope: round(slope, 4),
+                width_fluxons: round(width, 4),
+            }),
+        inh_merger_entry,
         count_calibration: Vec::new(),
     };
 
@@ -548,7 +581,15 @@ pub fn characterize_models(
             neuron,
         },
     };
-    let fits = count_fit::calibrate_counts(&models, &traces.traces);
+    // the calibration moves the fire junction's θ and width: on the ordinary runs (the
+    // replays have both paths; the strong-inhibition runs are the output junction's)
+    let calibration: Vec<_> = traces
+        .traces
+        .iter()
+        .filter(|t| !t.strong_inhibition)
+        .cloned()
+        .collect();
+    let fits = count_fit::calibrate_counts(&models, &calibration);
     let neuron = &mut models.cells.neuron;
     for (point, f) in neuron.threshold.iter_mut().zip(&fits) {
         point.fluxons = round(f.point.fluxons, 4);

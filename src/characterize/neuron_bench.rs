@@ -7,9 +7,12 @@
 //!   at 10, 14.3, 20, 30 and 50 GHz, random (exponential gaps after a 12 ps dead time)
 //!   at 8, 15, 25 and 40 GHz, random at 20 GHz with random inhibition at 5, 10 and
 //!   20 GHz, periodic 14.3 GHz with periodic inhibition at 7.1 GHz, and random 30 GHz
-//!   with random 30 GHz inhibition — each run with `neuron_seeds` noise seeds, recording
-//!   when B1, B3 (a quantum enters the storage loop), B4 (fire) and B7 (an inhibitory
-//!   quantum enters) switch. [`super::model_fit`] fits the model to these times.
+//!   with random 30 GHz inhibition — and, for each rate g of `neuron_strong_inh_ghz`
+//!   (strong inhibition, where the output junction leads fires), periodic 66.7 GHz with
+//!   periodic inhibition at g and random 50 GHz with random inhibition at g; each run
+//!   with `neuron_seeds` noise seeds, recording when B1, B3 (a quantum enters the
+//!   storage loop), B4 (fire), B5 (output) and B7 (an inhibitory quantum enters) switch.
+//!   [`super::model_fit`] fits the model to these times.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -44,8 +47,11 @@ fn random(ghz: f64, length: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
     }
 }
 
+/// The identification stimuli before the strong-inhibition ones.
+const ORDINARY_STIMULI: usize = 14;
+
 /// The identification stimuli: (excitatory, inhibitory) pulse times in s.
-fn stimuli(length: f64, seed: u64) -> Vec<(Vec<f64>, Vec<f64>)> {
+fn stimuli(length: f64, seed: u64, strong_inh_ghz: &[f64]) -> Vec<(Vec<f64>, Vec<f64>)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut s = Vec::new();
     for ghz in [10.0, 1e3 / 70.0, 20.0, 30.0, 50.0] {
@@ -64,6 +70,14 @@ fn stimuli(length: f64, seed: u64) -> Vec<(Vec<f64>, Vec<f64>)> {
     ));
     let x = random(30.0, length, &mut rng);
     s.push((x, random(30.0, length, &mut rng)));
+    for &g in strong_inh_ghz {
+        s.push((
+            periodic(1e3 / 15.0, 50.0, length),
+            periodic(g, 57.0, length),
+        ));
+        let x = random(50.0, length, &mut rng);
+        s.push((x, random(g, length, &mut rng)));
+    }
     s
 }
 
@@ -128,7 +142,7 @@ pub(super) fn neuron_identification(
 ) -> Result<Identification, CharacterizeError> {
     let plan = r.plan;
     let x = instance_name("n");
-    let prints: Vec<String> = ["B1", "B3", "B4", "B7"]
+    let prints: Vec<String> = ["B1", "B3", "B4", "B7", "B5"]
         .iter()
         .map(|j| format!("{j}.{x}"))
         .collect();
@@ -144,9 +158,13 @@ pub(super) fn neuron_identification(
         entry_latency: Vec::new(),
         output_latency: Vec::new(),
     };
-    for (k, (exc, inh)) in stimuli(plan.neuron_train_ps, plan.neuron_stimulus_seed)
-        .into_iter()
-        .enumerate()
+    for (k, (exc, inh)) in stimuli(
+        plan.neuron_train_ps,
+        plan.neuron_stimulus_seed,
+        &plan.neuron_strong_inh_ghz,
+    )
+    .into_iter()
+    .enumerate()
     {
         let name = format!("neuron_id_bench_{k}");
         let mut inputs: Vec<(&str, &[f64])> = vec![("x", &exc)];
@@ -171,31 +189,119 @@ pub(super) fn neuron_identification(
         for (run, (pulses, slips)) in runs.iter().enumerate() {
             let th_ua = plan.fire_th_ua[run / plan.seeds as usize];
             let entries = &slips[1];
+            let fires = &slips[2];
+            // the latencies of the ordinary stimuli (under strong inhibition B5 leads the
+            // fire, and the output leaves before B4 switches)
+            let ordinary = k < ORDINARY_STIMULI;
             // entry latency: each source pulse to the first entry within 40 ps after it
-            for &t in &exc {
+            for &t in exc.iter().filter(|_| ordinary) {
                 if let Some(&e) = entries.iter().find(|&&e| e >= t && e - t < 40e-12) {
                     out.entry_latency.push(e - t);
                 }
             }
-            let fires = &slips[2];
-            for &q in pulses.get("q").unwrap_or(&[]) {
+            for &q in pulses.get("q").unwrap_or(&[]).iter().filter(|_| ordinary) {
                 if let Some(&f) = fires.iter().rev().find(|&&f| f <= q) {
                     out.output_latency.push(q - f);
                 }
             }
             out.traces.push(NeuronTrace {
                 stimulus: k,
+                strong_inhibition: k >= ORDINARY_STIMULI,
                 th_ua,
                 tstop,
                 arrivals: ps(&slips[0]),
                 entries: ps(entries),
                 inhibitions: ps(&slips[3]),
                 fires: ps(fires),
+                outputs: ps(&slips[4]),
             });
         }
     }
     Ok(out)
 }
+
+/// The inhibition through a merger: two periodic inhibitory trains (GHz pairs of
+/// `INH_MERGER_GHZ`) merged into the neuron's `inh` input, as nmgen lowers two
+/// connections to one input. Returns, for every merger input pulse at least
+/// `collision_ps` after the one before it (one the merger model does not merge), the
+/// neuron's inhibition h (decayed with `inh_tau_ps`) at that time and whether the pulse
+/// was lost (no merger output within 15 ps).
+pub(super) fn inh_merger_bench(
+    r: &Runner,
+    bias: &str,
+    collision_ps: f64,
+    inh_tau_ps: f64,
+) -> Result<Vec<(f64, bool)>, CharacterizeError> {
+    let n = instance_name("n");
+    let m = format!("{n}_INH__MRG");
+    let prints = [
+        format!("B1.{m}"),
+        format!("B4.{m}"),
+        format!("B7.{m}"),
+        format!("B7.{n}"),
+    ];
+    let length = r.plan.neuron_train_ps;
+    let mut out = Vec::new();
+    for (k, &(g0, g1)) in INH_MERGER_GHZ.iter().enumerate() {
+        let (z0, z1) = (periodic(g0, 50.0, length), periodic(g1, 53.0, length));
+        let name = format!("neuron_inh_merger_bench_{k}");
+        let design = r.design(
+            &name,
+            &bench_yaml(
+                &name,
+                &format!("{bias}, th: 290uA"),
+                &[("x", &[]), ("z0", &z0), ("z1", &z1)],
+                &["q"],
+                &[("n", "{ cell: neuron, th: th }")],
+                &[
+                    "x -> n.a".into(),
+                    "z0 -> n.inh".into(),
+                    "z1 -> n.inh".into(),
+                    "n.q -> q".into(),
+                ],
+                length + 200.0,
+            ),
+        )?;
+        for (_, slips) in r.traced(&design, &[vec![]], &prints)? {
+            let ps = |v: &[f64]| v.iter().map(|t| t * 1e12).collect::<Vec<_>>();
+            let (a, b, q, h) = (ps(&slips[0]), ps(&slips[1]), ps(&slips[2]), ps(&slips[3]));
+            let mut inputs: Vec<f64> = a.iter().chain(&b).copied().collect();
+            inputs.sort_by(f64::total_cmp);
+            let mut used = vec![false; q.len()];
+            let mut last = f64::NEG_INFINITY;
+            for &t in &inputs {
+                let hit = q
+                    .iter()
+                    .enumerate()
+                    .find(|&(i, &o)| !used[i] && o > t && o - t < 15.0)
+                    .map(|(i, _)| i);
+                if let Some(i) = hit {
+                    used[i] = true;
+                }
+                if t - last >= collision_ps {
+                    let inhibition: f64 = h
+                        .iter()
+                        .take_while(|&&x| x < t)
+                        .map(|&x| (-(t - x) / inh_tau_ps).exp())
+                        .sum();
+                    out.push((inhibition, hit.is_none()));
+                }
+                last = t;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Inhibitory rate pairs (GHz) of [`inh_merger_bench`]: from where every pulse passes
+/// to an inhibition of ~15 quanta.
+const INH_MERGER_GHZ: [(f64, f64); 5] = [
+    (10.0, 7.0),
+    (20.0, 13.0),
+    (25.0, 19.0),
+    (30.0, 23.0),
+    (35.0, 27.0),
+];
 
 #[cfg(test)]
 mod tests {
@@ -203,10 +309,14 @@ mod tests {
 
     #[test]
     fn stimuli_are_seeded_and_respect_the_dead_time() {
-        let a = stimuli(2000.0, 7);
-        assert_eq!(a, stimuli(2000.0, 7));
-        assert_ne!(a, stimuli(2000.0, 8));
-        assert_eq!(a.len(), 14);
+        let a = stimuli(2000.0, 7, &[40.0, 50.0]);
+        assert_eq!(a, stimuli(2000.0, 7, &[40.0, 50.0]));
+        assert_ne!(a, stimuli(2000.0, 8, &[40.0, 50.0]));
+        assert_eq!(a.len(), 18);
+        // the strong-inhibition stimuli come last: the first 14 are as without them
+        assert_eq!(a[..ORDINARY_STIMULI], stimuli(2000.0, 7, &[])[..]);
+        // periodic 66.7 GHz with 50 GHz inhibition: 133 and 100 pulses
+        assert_eq!((a[16].0.len(), a[16].1.len()), (133, 100));
         for (x, z) in &a {
             for v in [x, z] {
                 assert!(v.windows(2).all(|w| w[1] - w[0] >= 11.9e-12));

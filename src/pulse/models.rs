@@ -114,6 +114,28 @@ pub struct Entry {
     pub scale_fluxons: f64,
 }
 
+/// A fire led by the output junction B5 (B5 switches before the fire junction B4):
+/// strong inhibition returns through B4 and L5 and biases B5 forward, so that the
+/// inhibitory current, which holds B4 back, pushes B5 over. Decided with the fire of
+/// [`Fire`] at every decision: with x₅ = s + `inh_fluxons`·h − `centre_fluxons` −
+/// `theta_slope`·θ(th) it fires with probability 1/(1 + exp(−x₅/`width_fluxons`)); the
+/// neuron fires when either path does (the probabilities combine as independent).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OutputFire {
+    pub centre_fluxons: f64,
+    pub inh_fluxons: f64,
+    pub theta_slope: f64,
+    pub width_fluxons: f64,
+}
+
+impl OutputFire {
+    /// The overdrive x₅ (fluxons) at stored flux `s`, inhibition `h`, threshold `theta`.
+    pub fn overdrive(&self, s: f64, h: f64, theta: f64) -> f64 {
+        s + self.inh_fluxons * h - self.centre_fluxons - self.theta_slope * theta
+    }
+}
+
 /// The leaky integrate-and-fire neuron as a stochastic automaton (fitted to the
 /// circuit's own junction switchings by maximum likelihood):
 /// - an excitatory pulse adds one quantum to the stored flux s (unless it escapes, see
@@ -125,7 +147,8 @@ pub struct Entry {
 ///   one quantum, and the decision is taken again `refractory_ps` after the fire (a
 ///   strongly driven neuron fires twice); the pulse leaves on q the fire latency plus
 ///   `delay_ps` after the entry (the latency from the input port to the loop plus that
-///   from the fire junction to q).
+///   from the fire junction to q);
+/// - under strong inhibition the output junction can lead the fire ([`OutputFire`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct NeuronModel {
@@ -141,6 +164,16 @@ pub struct NeuronModel {
     pub threshold: Vec<ThresholdPoint>,
     pub fire: Fire,
     pub entry: Entry,
+    /// The fire led by the output junction (absent: the neuron has no such path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_fire: Option<OutputFire>,
+    /// A merger driving the `inh` input directly: each pulse it passes (not merged by a
+    /// collision) reaches the neuron with probability
+    /// 1/(1 + exp((h − `centre_fluxons`)/`scale_fluxons`)) at the neuron's inhibition h
+    /// (the inhibition loop's current holds the merger's output junction back; behind a
+    /// JTL every pulse enters). Absent: every pulse passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inh_merger_entry: Option<Entry>,
     /// How well the fire counts of the identification runs are reproduced, per threshold
     /// current: mean squared count error of the decision fit and of the calibrated θ, w
     /// (`src/characterize/count_fit.rs`).
@@ -403,6 +436,26 @@ impl CellModels {
                 "entry",
                 "entry: centre_fluxons finite and scale_fluxons ≥ 0".into(),
             ));
+        }
+        if let Some(o) = &n.output_fire {
+            if !([o.centre_fluxons, o.inh_fluxons, o.theta_slope]
+                .iter()
+                .all(|v| v.is_finite())
+                && positive(o.width_fluxons))
+            {
+                return Err(at(
+                    "output_fire",
+                    "output_fire: centre_fluxons, inh_fluxons, theta_slope finite and width_fluxons > 0".into(),
+                ));
+            }
+        }
+        if let Some(e) = &n.inh_merger_entry {
+            if !(e.centre_fluxons.is_finite() && positive(e.scale_fluxons)) {
+                return Err(at(
+                    "inh_merger_entry",
+                    "inh_merger_entry: centre_fluxons finite and scale_fluxons > 0".into(),
+                ));
+            }
         }
         if !(c.merger.collision_ps.is_finite() && c.merger.collision_ps >= 0.0) {
             return Err(at("collision_ps", "collision_ps must be ≥ 0".into()));

@@ -6,7 +6,7 @@
 //! trees, DC/SFQ sources, load JTLs) exactly as for the circuit level and gives every
 //! cell its model; [`NetBuilder`] builds large networks directly.
 
-use super::models::{CellModels, Delay, MAX_THRESHOLD_POINTS};
+use super::models::{CellModels, Delay, OutputFire, MAX_THRESHOLD_POINTS};
 use super::PulseError;
 use crate::ir::BlockKind;
 use crate::spec::Design;
@@ -74,6 +74,12 @@ pub struct NeuronConstants {
     /// Entry of an excitatory quantum: logistic in the stored flux s (fluxons).
     pub entry_centre: f64,
     pub entry_scale: f64,
+    /// The fire led by the output junction, if the model has one.
+    pub output_fire: Option<OutputFire>,
+    /// A merger driving `inh` directly: pass probability logistic in h (centre, scale;
+    /// scale 0: every pulse passes).
+    pub inh_merger_centre: f64,
+    pub inh_merger_scale: f64,
 }
 
 impl NeuronConstants {
@@ -102,6 +108,24 @@ impl NeuronConstants {
     /// Probability that the neuron fires at overdrive `x` = drive − θ (fluxons).
     pub fn fire_probability(&self, x: f64, theta: f64) -> f64 {
         1.0 / (1.0 + (-x / self.fire_width(theta)).exp())
+    }
+
+    /// Probability that the fire led by the output junction happens at stored flux `s`,
+    /// inhibition `h` and threshold `theta` (0 without that path).
+    pub fn output_fire_probability(&self, s: f64, h: f64, theta: f64) -> f64 {
+        self.output_fire.map_or(0.0, |o| {
+            1.0 / (1.0 + (-o.overdrive(s, h, theta) / o.width_fluxons).exp())
+        })
+    }
+
+    /// Probability that a pulse a merger passes reaches the `inh` input it drives
+    /// directly, at the neuron's inhibition `h`.
+    pub fn inh_merger_probability(&self, h: f64) -> f64 {
+        if self.inh_merger_scale > 0.0 {
+            1.0 / (1.0 + ((h - self.inh_merger_centre) / self.inh_merger_scale).exp())
+        } else {
+            1.0
+        }
     }
 
     /// The fire latency (s) at overdrive `x` for a standard normal draw `z`.
@@ -155,6 +179,9 @@ impl NetBuilder {
                     latency_log_sigma: n.fire.latency_log_sigma,
                     entry_centre: n.entry.centre_fluxons,
                     entry_scale: n.entry.scale_fluxons,
+                    output_fire: n.output_fire,
+                    inh_merger_centre: n.inh_merger_entry.map_or(0.0, |e| e.centre_fluxons),
+                    inh_merger_scale: n.inh_merger_entry.map_or(0.0, |e| e.scale_fluxons),
                 },
                 ..PulseNet::default()
             },

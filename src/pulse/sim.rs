@@ -217,7 +217,7 @@ impl<'a> Simulator<'a> {
             Kind::Merger => {
                 let collided = t - self.t_last[cell] < self.net.param[cell];
                 self.t_last[cell] = t;
-                if !collided {
+                if !collided && self.merger_passes(cell, t) {
                     self.emit(cell, 0, t);
                 }
             }
@@ -243,6 +243,24 @@ impl<'a> Simulator<'a> {
             Kind::Neuron => self.neuron(cell, port, t),
             Kind::Sink => {}
         }
+    }
+
+    /// Whether a pulse merger `cell` passes at `t` reaches its target: always, unless
+    /// the merger drives a neuron's `inh` input directly and the model has a pass
+    /// probability for that ([`super::network::NeuronConstants::inh_merger_probability`]).
+    fn merger_passes(&mut self, cell: usize, t: f64) -> bool {
+        let k = &self.net.neuron;
+        let target = self.net.targets[2 * cell];
+        if k.inh_merger_scale <= 0.0 || target == NONE || target & 1 == 0 {
+            return true;
+        }
+        let neuron = (target >> 1) as usize;
+        if self.net.kinds[neuron] != Kind::Neuron {
+            return true;
+        }
+        let (_, h) = self.neuron_state(neuron, t);
+        let p = k.inh_merger_probability(h);
+        self.rng.random::<f64>() < p
     }
 
     /// The stored flux s and inhibition h of neuron `cell`, decayed to `t`.
@@ -281,7 +299,8 @@ impl<'a> Simulator<'a> {
 
     /// The fire decision at `t` (an entry, or a refractory time after a fire): within
     /// the refractory time it is put off to its end; otherwise the neuron fires with
-    /// the probability of its overdrive, one quantum leaves when the fire junction
+    /// the probability of its overdrive (or of the output junction's, see
+    /// [`super::models::OutputFire`]), one quantum leaves when the fire junction
     /// switches (the fire latency later), the pulse leaves on q the cell's delay after
     /// that, and the decision is taken again a refractory time after the fire.
     fn decide(&mut self, cell: usize, t: f64) {
@@ -294,10 +313,26 @@ impl<'a> Simulator<'a> {
             return;
         }
         let (s, h) = self.neuron_state(cell, t);
-        let x = s - k.inh_fluxons * h - self.net.param[cell];
-        if self.rng.random::<f64>() >= k.fire_probability(x, self.net.param[cell]) {
+        let theta = self.net.param[cell];
+        let x = s - k.inh_fluxons * h - theta;
+        // the fire junction's path and the output junction's (strong inhibition): the
+        // neuron fires when either does; one draw, so that a model without the second
+        // path draws as before
+        let p4 = k.fire_probability(x, theta);
+        let p5 = k.output_fire_probability(s, h, theta);
+        let p = if p5 > 0.0 {
+            1.0 - (1.0 - p4) * (1.0 - p5)
+        } else {
+            p4
+        };
+        if self.rng.random::<f64>() >= p {
             return;
         }
+        // the latency of the path more likely to have fired
+        let x = match k.output_fire {
+            Some(o) if p5 > p4 => o.overdrive(s, h, theta),
+            _ => x,
+        };
         let z = self.normal();
         let latency = k.fire_latency(x, z);
         let t_fire = t + latency;

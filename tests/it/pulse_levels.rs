@@ -87,8 +87,9 @@ fn xor_pulse_level_means_and_margin_agree() {
     );
 }
 
-/// What holds today of the random network: at least 6 of its 8 outputs within 10 %
-/// (the two that a ~42 GHz inhibitory train silences at pulse level do not; see
+/// What holds today of the random network: at least 7 of its 8 outputs within 10 %
+/// (y_n2_3, inhibited by n1_5 through one synapse at ~42 GHz, does not: that synapse
+/// loses pulses as n2_3's inhibition grows, which the model does not know yet; see
 /// docs/pulse-level.md).
 #[test]
 fn random_network_most_outputs_agree_within_ten_percent() {
@@ -103,7 +104,7 @@ fn random_network_most_outputs_agree_within_ten_percent() {
         .filter(|a| a.mean_difference() <= (0.1 * a.circuit_mean).max(1.0))
         .count();
     assert!(
-        within >= 6,
+        within >= 7,
         "{within} of {} outputs within 10 %",
         agreement.len()
     );

@@ -2,7 +2,7 @@
 //! collisions, DFF/TFF logic, synapse pass rates, neuron integrate/leak/fire/inhibit
 //! and refractory time; determinism; lowering a spec through nmgen's passes.
 
-use nmgen::pulse::models::{Delay, Entry, Fire, ThresholdPoint};
+use nmgen::pulse::models::{Delay, Entry, Fire, OutputFire, ThresholdPoint};
 use nmgen::pulse::{default_models, CellModels, Kind, NetBuilder, PulseNet, Simulator};
 
 fn models() -> CellModels {
@@ -21,6 +21,10 @@ fn models() -> CellModels {
     m.cells.neuron.inh_tau_ps = 300.0;
     m.cells.neuron.refractory_ps = 5.0;
     m.cells.neuron.inh_fluxons = 1.0;
+    // the fire junction alone (the output junction's path: its own test), and every
+    // pulse of a merger into inh passes (its own test)
+    m.cells.neuron.output_fire = None;
+    m.cells.neuron.inh_merger_entry = None;
     m.cells.neuron.threshold = vec![
         ThresholdPoint {
             th_ua: 260.0,
@@ -178,6 +182,88 @@ fn a_full_storage_loop_lets_pulses_escape() {
         .pulses
         .get("q")
         .is_none_or(<[f64]>::is_empty));
+}
+
+/// Fires of a neuron at θ = 4 (fire junction) fed `inh` inhibitory pulses 1 ps apart
+/// from 10 ps, then one excitatory pulse at 40 ps.
+fn after_inhibition(output_fire: Option<OutputFire>, inh: u32) -> usize {
+    let mut m = models();
+    m.cells.neuron.output_fire = output_fire;
+    let mut nb = NetBuilder::new(&m);
+    let c = nb.add("c".into(), Kind::Neuron, D, 4.0);
+    for k in 0..inh {
+        nb.pulse(10e-12 + 1e-12 * f64::from(k), c, 1);
+    }
+    nb.pulse(40e-12, c, 0);
+    nb.observe("q", c);
+    let net = nb.finish();
+    Simulator::new(&net)
+        .run(1, 1e-9)
+        .pulses
+        .get("q")
+        .map_or(0, <[f64]>::len)
+}
+
+#[test]
+fn strong_inhibition_fires_the_neuron_through_the_output_junction() {
+    // x₅ = s + 1.5 h − 10 − 0.5 θ: one quantum and 12 inhibitory ones (h ≈ 11.1 at the
+    // entry) give x₅ ≈ +5.6 while the fire junction's overdrive is 1 − 11.1 − 4 ≪ 0.
+    // Each fire takes its quantum out of the loop and the neuron decides again a
+    // refractory time later: it fires while x₅ > 0, s = 1, 0, −1, −2, −3: 5 times
+    let path = OutputFire {
+        centre_fluxons: 10.0,
+        inh_fluxons: 1.5,
+        theta_slope: 0.5,
+        width_fluxons: 0.02,
+    };
+    assert_eq!(after_inhibition(Some(path), 12), 5);
+    // without that path the inhibition silences the neuron
+    assert_eq!(after_inhibition(None, 12), 0);
+    // and with it, moderate inhibition still does (h ≈ 4.7: x₅ ≈ −3.9)
+    assert_eq!(after_inhibition(Some(path), 5), 0);
+    // the output junction's threshold rises with θ: at θ = 4 a larger slope (2: x₅ ≈
+    // −0.4 with 12 inhibitory quanta) holds it back
+    let steep = OutputFire {
+        theta_slope: 2.0,
+        ..path
+    };
+    assert_eq!(after_inhibition(Some(steep), 12), 0);
+}
+
+/// Pulses a merger driving a neuron's `inh` input passes on, after `inh` inhibitory
+/// pulses straight into the neuron (1 ps apart from 10 ps) and one merger pulse at 40 ps.
+fn merger_into_inhibition(entry: Option<Entry>, inh: u32) -> usize {
+    let mut m = models();
+    m.cells.neuron.inh_merger_entry = entry;
+    let mut nb = NetBuilder::new(&m);
+    let n = nb.add("n".into(), Kind::Neuron, D, 4.0);
+    let mrg = nb.add("m".into(), Kind::Merger, D, 5e-12);
+    nb.connect(mrg, 0, n, 1);
+    for k in 0..inh {
+        nb.pulse(10e-12 + 1e-12 * f64::from(k), n, 1);
+    }
+    nb.pulse(40e-12, mrg, 0);
+    nb.observe("m", mrg);
+    let net = nb.finish();
+    Simulator::new(&net)
+        .run(1, 1e-9)
+        .pulses
+        .get("m")
+        .map_or(0, <[f64]>::len)
+}
+
+#[test]
+fn a_merger_into_inh_loses_pulses_when_the_inhibition_is_strong() {
+    // centre 10 quanta, sharp: 15 inhibitory quanta (h ≈ 13.5 at 40 ps) hold the
+    // merger's pulse back, 5 (h ≈ 4.7) do not
+    let entry = Entry {
+        centre_fluxons: 10.0,
+        scale_fluxons: 0.01,
+    };
+    assert_eq!(merger_into_inhibition(Some(entry), 15), 0);
+    assert_eq!(merger_into_inhibition(Some(entry), 5), 1);
+    // without the model every pulse passes
+    assert_eq!(merger_into_inhibition(None, 15), 1);
 }
 
 #[test]
