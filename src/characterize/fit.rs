@@ -76,6 +76,58 @@ fn softplus(z: f64) -> f64 {
     }
 }
 
+/// Fits a loss that levels off, P(lost) = a/(1 + exp(−(x − c)/s)), to `(x, lost,
+/// total)` points by maximum likelihood: a grid over (a, c, s), then grids ten times
+/// finer around the best point. Returns (c, s, a); `None` without a loss or points.
+pub fn fit_plateau_logistic(points: &[(f64, u32, u32)]) -> Option<(f64, f64, f64)> {
+    let lost: u32 = points.iter().map(|p| p.1).sum();
+    if lost == 0 || points.len() < 2 {
+        return None;
+    }
+    let nll = |a: f64, c: f64, s: f64| -> f64 {
+        points
+            .iter()
+            .map(|&(x, k, n)| {
+                let p = (a / (1.0 + (-(x - c) / s).exp())).clamp(1e-12, 1.0 - 1e-12);
+                -(f64::from(k) * p.ln() + f64::from(n - k) * (1.0 - p).ln())
+            })
+            .sum()
+    };
+    let (lo, hi) = points
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), p| {
+            (l.min(p.0), h.max(p.0))
+        });
+    // (a, c, s) and the grid steps
+    let mut best = (0.5, 0.5 * (lo + hi), 1.0);
+    let mut step = (0.02, (hi - lo).max(1.0) / 100.0, 0.05);
+    let mut ranges = ((0.02, 1.0), (lo, hi), (0.05, 5.0));
+    let mut best_nll = f64::INFINITY;
+    for _ in 0..3 {
+        let count = |(l, h): (f64, f64), d: f64| ((h - l) / d).round() as usize + 1;
+        for i in 0..count(ranges.0, step.0) {
+            let a = ranges.0 .0 + step.0 * i as f64;
+            for j in 0..count(ranges.1, step.1) {
+                let c = ranges.1 .0 + step.1 * j as f64;
+                for k in 0..count(ranges.2, step.2) {
+                    let s = ranges.2 .0 + step.2 * k as f64;
+                    let v = nll(a, c, s);
+                    if v < best_nll {
+                        (best_nll, best) = (v, (a, c, s));
+                    }
+                }
+            }
+        }
+        ranges = (
+            ((best.0 - step.0).max(1e-3), (best.0 + step.0).min(1.0)),
+            (best.1 - step.1, best.1 + step.1),
+            ((best.2 - step.2).max(1e-3), best.2 + step.2),
+        );
+        step = (step.0 / 10.0, step.1 / 10.0, step.2 / 10.0);
+    }
+    Some((best.1, best.2, best.0))
+}
+
 /// Fits a logistic to `(current, passed, total)` points by maximum likelihood
 /// (Newton's method with step halving). Fails when the data show no transition
 /// (all passed, or none, or a perfect step with no point inside it).

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::bench::{
     design_from_yaml, forward_slips, output_columns, simulate_pulses, with_prints, BenchRun,
 };
-use super::neuron_bench::{fire_bench, inh_merger_bench, neuron_identification};
+use super::neuron_bench::{fire_bench, inh_merger_bench, inh_synapse_bench, neuron_identification};
 use super::synapse::{characterize_synapse, SynapseKind, SynapsePlan};
 use super::CharacterizeError;
 use super::{count_fit, model_fit};
@@ -27,7 +27,7 @@ use crate::analysis::{Progress, PulseTimes};
 use crate::engine::Engine;
 use crate::pulse::models::{
     self, CellModels, Cells, CountCalibration, Delay, DelayModel, Entry, Fire, MergerModel,
-    NeuronModel, OutputFire, Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
+    NeuronModel, OutputFire, PlateauEntry, Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
 };
 use crate::spec::{Design, Technology};
 
@@ -510,6 +510,26 @@ pub fn characterize_models(
             scale_fluxons: round(l.scale, 4),
         })
     };
+    // a synapse driving inh: a loss rising with h to a plateau (bins of ¼ quantum)
+    let inh_synapse_entry = {
+        let mut bins: Vec<(f64, u32, u32)> = Vec::new();
+        for (h, lost) in inh_synapse_bench(&id_runner, &bias, fit.inh_tau_ps)? {
+            let h = (h * 4.0).round() / 4.0;
+            match bins.iter_mut().find(|b| b.0 == h) {
+                Some(b) => {
+                    b.1 += u32::from(lost);
+                    b.2 += 1;
+                }
+                None => bins.push((h, u32::from(lost), 1)),
+            }
+        }
+        bins.sort_by(|a, b| a.0.total_cmp(&b.0));
+        super::fit::fit_plateau_logistic(&bins).map(|(c, s, a)| PlateauEntry {
+            centre_fluxons: round(c, 4),
+            scale_fluxons: round(s, 4),
+            loss_max: round(a, 4),
+        })
+    };
     let source = (dcsfq.mean + jtl.mean) * 1e-12;
     let (entry, _) = moments(&traces.entry_latency);
     let (out, out_var) = moments(&traces.output_latency);
@@ -547,6 +567,7 @@ pub fn characterize_models(
                 width_fluxons: round(width, 4),
             }),
         inh_merger_entry,
+        inh_synapse_entry,
         count_calibration: Vec::new(),
     };
 

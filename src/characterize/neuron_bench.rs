@@ -303,6 +303,88 @@ const INH_MERGER_GHZ: [(f64, f64); 5] = [
     (35.0, 27.0),
 ];
 
+/// A synapse driving the neuron's `inh` input through its load JTL, as nmgen lowers a
+/// connection to `inh`, at the operating point of a strongly driven, strongly inhibited
+/// neuron: periodic excitation into `a` and periodic inhibitory trains through a
+/// `synapse_inh` at a weight that passes every pulse on its own (`INH_SYNAPSE_UA`), at
+/// the rate pairs of `INH_SYNAPSE_GHZ`. Returns, for every pulse at the synapse's input
+/// junction B1, the neuron's inhibition h there (decayed with `inh_tau_ps`, from its
+/// B7 switches, as the fit counts it) and whether the pulse was lost (no B7 switch
+/// within 18 ps: the synapse and its JTL take ~12).
+pub(super) fn inh_synapse_bench(
+    r: &Runner,
+    bias: &str,
+    inh_tau_ps: f64,
+) -> Result<Vec<(f64, bool)>, CharacterizeError> {
+    let (n, syn) = (instance_name("n"), instance_name("s"));
+    let prints = [format!("B1.{syn}"), format!("B7.{n}")];
+    let length = r.plan.neuron_train_ps;
+    let mut out = Vec::new();
+    for (k, &(gx, gz)) in INH_SYNAPSE_GHZ.iter().enumerate() {
+        let (x, z) = (periodic(gx, 20.0, length), periodic(gz, 50.0, length));
+        let name = format!("neuron_inh_synapse_bench_{k}");
+        let design = r.design(
+            &name,
+            &bench_yaml(
+                &name,
+                &format!("{bias}, th: 293uA, w: {INH_SYNAPSE_UA}uA"),
+                &[("x", &x), ("z", &z)],
+                &["q"],
+                &[
+                    ("n", "{ cell: neuron, th: th }"),
+                    ("s", "{ cell: synapse_inh, w: w }"),
+                ],
+                &[
+                    "x -> n.a".into(),
+                    "z -> s.a".into(),
+                    "s.q -> n.inh".into(),
+                    "n.q -> q".into(),
+                ],
+                length + 200.0,
+            ),
+        )?;
+        for (_, slips) in r.traced(&design, &[vec![]], &prints)? {
+            let ps = |v: &[f64]| v.iter().map(|t| t * 1e12).collect::<Vec<_>>();
+            let (a, h) = (ps(&slips[0]), ps(&slips[1]));
+            let mut used = vec![false; h.len()];
+            for &t in &a {
+                let hit = h
+                    .iter()
+                    .enumerate()
+                    .find(|&(i, &o)| !used[i] && o > t && o - t < 18.0)
+                    .map(|(i, _)| i);
+                if let Some(i) = hit {
+                    used[i] = true;
+                }
+                let inhibition: f64 = h
+                    .iter()
+                    .take_while(|&&x| x < t)
+                    .map(|&x| (-(t - x) / inh_tau_ps).exp())
+                    .sum();
+                out.push((inhibition, hit.is_none()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// (excitation, inhibition) rates (GHz) of [`inh_synapse_bench`]: excitation as strong
+/// as one input carries, inhibition from where every pulse passes to h ~ 15.
+const INH_SYNAPSE_GHZ: [(f64, f64); 8] = [
+    (50.0, 20.0),
+    (50.0, 30.0),
+    (50.0, 40.0),
+    (50.0, 50.0),
+    (66.7, 25.0),
+    (66.7, 33.3),
+    (66.7, 40.0),
+    (66.7, 50.0),
+];
+
+/// The weight (µA) of [`inh_synapse_bench`]'s synapse: the network's 127.6 µA, where the
+/// synapse's own sigmoid passes > 99 %.
+const INH_SYNAPSE_UA: f64 = 128.0;
+
 #[cfg(test)]
 mod tests {
     use super::*;

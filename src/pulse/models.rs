@@ -114,6 +114,23 @@ pub struct Entry {
     pub scale_fluxons: f64,
 }
 
+/// A loss that grows with the inhibition h and levels off: a pulse is lost with
+/// probability `loss_max`/(1 + exp(−(h − `centre_fluxons`)/`scale_fluxons`)).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PlateauEntry {
+    pub centre_fluxons: f64,
+    pub scale_fluxons: f64,
+    pub loss_max: f64,
+}
+
+impl PlateauEntry {
+    /// Probability that a pulse passes at inhibition `h`.
+    pub fn pass_probability(&self, h: f64) -> f64 {
+        1.0 - self.loss_max / (1.0 + (-(h - self.centre_fluxons) / self.scale_fluxons).exp())
+    }
+}
+
 /// A fire led by the output junction B5 (B5 switches before the fire junction B4):
 /// strong inhibition returns through B4 and L5 and biases B5 forward, so that the
 /// inhibitory current, which holds B4 back, pushes B5 over. Decided with the fire of
@@ -174,6 +191,14 @@ pub struct NeuronModel {
     /// JTL every pulse enters). Absent: every pulse passes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inh_merger_entry: Option<Entry>,
+    /// A synapse (`synapse` or `synapse_inh`) driving the `inh` input through its load
+    /// JTL: each pulse the synapse passes by its weight reaches the neuron with
+    /// probability 1 − `loss_max`/(1 + exp(−(h − `centre_fluxons`)/`scale_fluxons`)) at
+    /// the neuron's inhibition h (the inhibition loop's current reaches back into the
+    /// synapse's output stage; the loss levels off at `loss_max`). Absent: every pulse
+    /// passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inh_synapse_entry: Option<PlateauEntry>,
     /// How well the fire counts of the identification runs are reproduced, per threshold
     /// current: mean squared count error of the decision fit and of the calibrated θ, w
     /// (`src/characterize/count_fit.rs`).
@@ -454,6 +479,18 @@ impl CellModels {
                 return Err(at(
                     "inh_merger_entry",
                     "inh_merger_entry: centre_fluxons finite and scale_fluxons > 0".into(),
+                ));
+            }
+        }
+        if let Some(e) = &n.inh_synapse_entry {
+            if !(e.centre_fluxons.is_finite()
+                && positive(e.scale_fluxons)
+                && (0.0..=1.0).contains(&e.loss_max))
+            {
+                return Err(at(
+                    "inh_synapse_entry",
+                    "inh_synapse_entry: centre_fluxons finite, scale_fluxons > 0 and loss_max in [0, 1]"
+                        .into(),
                 ));
             }
         }

@@ -6,7 +6,7 @@
 //! trees, DC/SFQ sources, load JTLs) exactly as for the circuit level and gives every
 //! cell its model; [`NetBuilder`] builds large networks directly.
 
-use super::models::{CellModels, Delay, OutputFire, MAX_THRESHOLD_POINTS};
+use super::models::{CellModels, Delay, OutputFire, PlateauEntry, MAX_THRESHOLD_POINTS};
 use super::PulseError;
 use crate::ir::BlockKind;
 use crate::spec::Design;
@@ -80,6 +80,9 @@ pub struct NeuronConstants {
     /// scale 0: every pulse passes).
     pub inh_merger_centre: f64,
     pub inh_merger_scale: f64,
+    /// A synapse driving `inh` (through its load JTL): pass probability of the pulses
+    /// its weight passes, falling with h to a plateau (absent: every pulse passes).
+    pub inh_synapse_entry: Option<PlateauEntry>,
 }
 
 impl NeuronConstants {
@@ -182,6 +185,7 @@ impl NetBuilder {
                     output_fire: n.output_fire,
                     inh_merger_centre: n.inh_merger_entry.map_or(0.0, |e| e.centre_fluxons),
                     inh_merger_scale: n.inh_merger_entry.map_or(0.0, |e| e.scale_fluxons),
+                    inh_synapse_entry: n.inh_synapse_entry,
                 },
                 ..PulseNet::default()
             },

@@ -235,7 +235,7 @@ impl<'a> Simulator<'a> {
                 self.emit(cell, if odd { 1 } else { 0 }, t);
             }
             Kind::Synapse => {
-                let p = self.net.param[cell];
+                let p = self.net.param[cell] * self.synapse_entry(cell, t);
                 if self.rng.random::<f64>() < p {
                     self.emit(cell, 0, t);
                 }
@@ -261,6 +261,30 @@ impl<'a> Simulator<'a> {
         let (_, h) = self.neuron_state(neuron, t);
         let p = k.inh_merger_probability(h);
         self.rng.random::<f64>() < p
+    }
+
+    /// Probability that a pulse synapse `cell` passes at `t` reaches its target: 1,
+    /// unless the synapse drives a neuron's `inh` input (through its load JTL, one
+    /// delay cell, or directly) and the model has a loss for that
+    /// ([`super::models::PlateauEntry`] at that neuron's inhibition). One draw with the
+    /// weight's pass probability.
+    fn synapse_entry(&self, cell: usize, t: f64) -> f64 {
+        let Some(e) = self.net.neuron.inh_synapse_entry else {
+            return 1.0;
+        };
+        let mut target = self.net.targets[2 * cell];
+        if target != NONE && self.net.kinds[(target >> 1) as usize] == Kind::Delay {
+            target = self.net.targets[2 * (target >> 1) as usize];
+        }
+        if target == NONE || target & 1 == 0 {
+            return 1.0;
+        }
+        let neuron = (target >> 1) as usize;
+        if self.net.kinds[neuron] != Kind::Neuron {
+            return 1.0;
+        }
+        let (_, h) = self.neuron_state(neuron, t);
+        e.pass_probability(h)
     }
 
     /// The stored flux s and inhibition h of neuron `cell`, decayed to `t`.

@@ -2,7 +2,7 @@
 //! collisions, DFF/TFF logic, synapse pass rates, neuron integrate/leak/fire/inhibit
 //! and refractory time; determinism; lowering a spec through nmgen's passes.
 
-use nmgen::pulse::models::{Delay, Entry, Fire, OutputFire, ThresholdPoint};
+use nmgen::pulse::models::{Delay, Entry, Fire, OutputFire, PlateauEntry, ThresholdPoint};
 use nmgen::pulse::{default_models, CellModels, Kind, NetBuilder, PulseNet, Simulator};
 
 fn models() -> CellModels {
@@ -22,9 +22,10 @@ fn models() -> CellModels {
     m.cells.neuron.refractory_ps = 5.0;
     m.cells.neuron.inh_fluxons = 1.0;
     // the fire junction alone (the output junction's path: its own test), and every
-    // pulse of a merger into inh passes (its own test)
+    // pulse of a merger or synapse into inh passes (their own tests)
     m.cells.neuron.output_fire = None;
     m.cells.neuron.inh_merger_entry = None;
+    m.cells.neuron.inh_synapse_entry = None;
     m.cells.neuron.threshold = vec![
         ThresholdPoint {
             th_ua: 260.0,
@@ -264,6 +265,54 @@ fn a_merger_into_inh_loses_pulses_when_the_inhibition_is_strong() {
     assert_eq!(merger_into_inhibition(Some(entry), 5), 1);
     // without the model every pulse passes
     assert_eq!(merger_into_inhibition(None, 15), 1);
+}
+
+/// Of `runs` seeds, how many times a synapse (pass probability 1) driving the neuron's
+/// input `port` through a JTL passes its one pulse at 40 ps, after `inh` inhibitory
+/// pulses straight into the neuron (1 ps apart from 10 ps).
+fn synapse_into_inhibition(entry: Option<PlateauEntry>, inh: u32, port: u32, runs: u64) -> u64 {
+    let mut m = models();
+    m.cells.neuron.inh_synapse_entry = entry;
+    let mut nb = NetBuilder::new(&m);
+    let n = nb.add("n".into(), Kind::Neuron, D, 40.0);
+    let syn = nb.add("s".into(), Kind::Synapse, D, 1.0);
+    let jtl = nb.add("j".into(), Kind::Delay, D, 0.0);
+    nb.connect(syn, 0, jtl, 0);
+    nb.connect(jtl, 0, n, port);
+    for k in 0..inh {
+        nb.pulse(10e-12 + 1e-12 * f64::from(k), n, 1);
+    }
+    nb.pulse(40e-12, syn, 0);
+    nb.observe("j", jtl);
+    let net = nb.finish();
+    let mut sim = Simulator::new(&net);
+    (0..runs)
+        .map(|seed| sim.run(seed, 1e-9).pulses.get("j").map_or(0, <[f64]>::len) as u64)
+        .sum()
+}
+
+#[test]
+fn a_synapse_into_inh_loses_pulses_up_to_a_plateau_when_the_inhibition_is_strong() {
+    // centre 10 quanta, sharp, at most 30 % lost: at h ≈ 13.5 (15 inhibitory quanta)
+    // 70 % of the pulses pass, at h ≈ 4.7 (5 quanta) all
+    let entry = PlateauEntry {
+        centre_fluxons: 10.0,
+        scale_fluxons: 0.01,
+        loss_max: 0.3,
+    };
+    assert!((entry.pass_probability(13.5) - 0.7).abs() < 1e-9);
+    let passed = synapse_into_inhibition(Some(entry), 15, 1, 2000);
+    assert!((1310..=1490).contains(&passed), "{passed} of 2000");
+    assert_eq!(synapse_into_inhibition(Some(entry), 5, 1, 200), 200);
+    // a synapse into `a` is not affected, and without the model every pulse passes
+    assert_eq!(synapse_into_inhibition(Some(entry), 15, 0, 200), 200);
+    assert_eq!(synapse_into_inhibition(None, 15, 1, 200), 200);
+    // a full loss
+    let all = PlateauEntry {
+        loss_max: 1.0,
+        ..entry
+    };
+    assert_eq!(synapse_into_inhibition(Some(all), 15, 1, 200), 0);
 }
 
 #[test]
