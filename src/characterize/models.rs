@@ -493,18 +493,12 @@ pub fn characterize_models(
     let fit = model_fit::fit_neuron(&traces.traces);
     // a merger driving inh: logistic of a lost pulse against h (bins of ¼ quantum)
     let inh_merger_entry = {
-        let mut bins: Vec<(f64, u32, u32)> = Vec::new();
-        for (h, lost) in inh_merger_bench(&id_runner, &bias, collision_ps, fit.inh_tau_ps)? {
-            let h = (h * 4.0).round() / 4.0;
-            match bins.iter_mut().find(|b| b.0 == h) {
-                Some(b) => {
-                    b.1 += u32::from(lost);
-                    b.2 += 1;
-                }
-                None => bins.push((h, u32::from(lost), 1)),
-            }
-        }
-        bins.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let bins = quarter_bins(inh_merger_bench(
+            &id_runner,
+            &bias,
+            collision_ps,
+            fit.inh_tau_ps,
+        )?);
         super::fit::fit_logistic(&bins).ok().map(|l| Entry {
             centre_fluxons: round(l.centre, 4),
             scale_fluxons: round(l.scale, 4),
@@ -512,18 +506,7 @@ pub fn characterize_models(
     };
     // a synapse driving inh: a loss rising with h to a plateau (bins of ¼ quantum)
     let inh_synapse_entry = {
-        let mut bins: Vec<(f64, u32, u32)> = Vec::new();
-        for (h, lost) in inh_synapse_bench(&id_runner, &bias, fit.inh_tau_ps)? {
-            let h = (h * 4.0).round() / 4.0;
-            match bins.iter_mut().find(|b| b.0 == h) {
-                Some(b) => {
-                    b.1 += u32::from(lost);
-                    b.2 += 1;
-                }
-                None => bins.push((h, u32::from(lost), 1)),
-            }
-        }
-        bins.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let bins = quarter_bins(inh_synapse_bench(&id_runner, &bias, fit.inh_tau_ps)?);
         super::fit::fit_plateau_logistic(&bins).map(|(c, s, a)| PlateauEntry {
             centre_fluxons: round(c, 4),
             scale_fluxons: round(s, 4),
@@ -640,4 +623,21 @@ pub fn crossing(points: &[(f64, f64)], level: f64) -> Option<f64> {
         let ((x0, y0), (x1, y1)) = (w[0], w[1]);
         (y0 < level && y1 >= level).then(|| x0 + (x1 - x0) * (level - y0) / (y1 - y0))
     })
+}
+
+/// (h, lost) samples as (h, lost, total) in bins of a quarter quantum, ascending.
+fn quarter_bins(samples: Vec<(f64, bool)>) -> Vec<(f64, u32, u32)> {
+    let mut bins: Vec<(f64, u32, u32)> = Vec::new();
+    for (h, lost) in samples {
+        let h = (h * 4.0).round() / 4.0;
+        match bins.iter_mut().find(|b| b.0 == h) {
+            Some(b) => {
+                b.1 += u32::from(lost);
+                b.2 += 1;
+            }
+            None => bins.push((h, u32::from(lost), 1)),
+        }
+    }
+    bins.sort_by(|a, b| a.0.total_cmp(&b.0));
+    bins
 }
