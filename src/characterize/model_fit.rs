@@ -129,7 +129,7 @@ struct Decision {
 }
 
 /// Sum of exp(−(t − x)/τ) over the times x in `times` before `t` (or at it, `inclusive`).
-fn decayed_sum(times: &[f64], t: f64, tau: f64, inclusive: bool) -> f64 {
+pub(super) fn decayed_sum(times: &[f64], t: f64, tau: f64, inclusive: bool) -> f64 {
     times
         .iter()
         .take_while(|&&x| x < t || (inclusive && x == t))

@@ -18,7 +18,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::bench::instance_name;
-use super::model_fit::NeuronTrace;
+use super::model_fit::{decayed_sum, NeuronTrace};
 use super::models::{bench_yaml, Runner};
 use super::CharacterizeError;
 use crate::pulse::models::FirePoint;
@@ -270,20 +270,9 @@ pub(super) fn inh_merger_bench(
             let mut used = vec![false; q.len()];
             let mut last = f64::NEG_INFINITY;
             for &t in &inputs {
-                let hit = q
-                    .iter()
-                    .enumerate()
-                    .find(|&(i, &o)| !used[i] && o > t && o - t < 15.0)
-                    .map(|(i, _)| i);
-                if let Some(i) = hit {
-                    used[i] = true;
-                }
+                let hit = claim_within(&q, &mut used, t, 15.0);
                 if t - last >= collision_ps {
-                    let inhibition: f64 = h
-                        .iter()
-                        .take_while(|&&x| x < t)
-                        .map(|&x| (-(t - x) / inh_tau_ps).exp())
-                        .sum();
+                    let inhibition = decayed_sum(&h, t, inh_tau_ps, false);
                     out.push((inhibition, hit.is_none()));
                 }
                 last = t;
@@ -348,19 +337,8 @@ pub(super) fn inh_synapse_bench(
             let (a, h) = (ps(&slips[0]), ps(&slips[1]));
             let mut used = vec![false; h.len()];
             for &t in &a {
-                let hit = h
-                    .iter()
-                    .enumerate()
-                    .find(|&(i, &o)| !used[i] && o > t && o - t < 18.0)
-                    .map(|(i, _)| i);
-                if let Some(i) = hit {
-                    used[i] = true;
-                }
-                let inhibition: f64 = h
-                    .iter()
-                    .take_while(|&&x| x < t)
-                    .map(|&x| (-(t - x) / inh_tau_ps).exp())
-                    .sum();
+                let hit = claim_within(&h, &mut used, t, 18.0);
+                let inhibition = decayed_sum(&h, t, inh_tau_ps, false);
                 out.push((inhibition, hit.is_none()));
             }
         }
@@ -384,6 +362,20 @@ const INH_SYNAPSE_GHZ: [(f64, f64); 8] = [
 /// The weight (µA) of [`inh_synapse_bench`]'s synapse: the network's 127.6 µA, where the
 /// synapse's own sigmoid passes > 99 %.
 const INH_SYNAPSE_UA: f64 = 128.0;
+
+/// The first output of `outputs` not yet `used` that follows `t` within `window` ps,
+/// marked used (the output an input at `t` caused, if any).
+fn claim_within(outputs: &[f64], used: &mut [bool], t: f64, window: f64) -> Option<usize> {
+    let hit = outputs
+        .iter()
+        .enumerate()
+        .find(|&(i, &o)| !used[i] && o > t && o - t < window)
+        .map(|(i, _)| i);
+    if let Some(i) = hit {
+        used[i] = true;
+    }
+    hit
+}
 
 #[cfg(test)]
 mod tests {
