@@ -244,7 +244,7 @@ fn run_group(
         let mut shared_changed = false;
         for m in members.iter_mut().filter(|m| m.result.is_none()) {
             m.matrix_same = true;
-            match transient::assemble(&mut m.sys, &m.x, &mut m.b, i, sim_size) {
+            match transient::assemble(&mut m.sys, &m.x, &mut m.b, i, sim_size, None) {
                 Assembled::Same => {}
                 Assembled::MatrixChanged => {
                     m.matrix_same = false;
@@ -302,7 +302,7 @@ fn run_group(
                     continue;
                 }
             }
-            match m.rec.step(&mut m.sys, &mut m.probes, &m.x, i) {
+            match m.rec.step(&mut m.sys, &mut m.probes, &m.x, i, None) {
                 Err(e) => m.result = Some(Some(Err(e))),
                 Ok(rows) => {
                     let stop = stops.get(m.index).and_then(|s| s.as_deref());

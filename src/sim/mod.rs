@@ -15,6 +15,7 @@ mod batch;
 mod branches;
 mod build;
 mod consts;
+mod helper;
 mod junction;
 mod mna;
 pub mod noise;
@@ -28,6 +29,7 @@ pub mod solver;
 mod tline;
 mod transient;
 mod triangular;
+mod two_way;
 mod waveform;
 
 #[cfg(test)]

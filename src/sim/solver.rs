@@ -11,6 +11,7 @@ use faer::sparse::linalg::lu::simplicial::{self, SimplicialLu};
 use faer::sparse::linalg::LuError;
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 
+use super::helper::Helper;
 use super::triangular::Factors;
 
 /// Square sparse pattern in compressed sparse column form, row indices sorted.
@@ -40,6 +41,16 @@ pub trait LinearSolver: Send {
     fn factor(&mut self, values: &[f64]) -> Result<(), SolverError>;
     /// Solves `A x = rhs` in place with the last factorisation.
     fn solve(&mut self, rhs: &mut [f64]) -> Result<(), SolverError>;
+    /// [`LinearSolver::solve`], splitting the work with `helper` where
+    /// the solver can (the same result bit for bit).
+    fn solve_split(
+        &mut self,
+        rhs: &mut [f64],
+        helper: Option<&Helper<'_>>,
+    ) -> Result<(), SolverError> {
+        let _ = helper;
+        self.solve(rhs)
+    }
     /// Solves `points` right-hand sides at once with the last factorisation, stored
     /// interleaved: `rhs[i * points + p]` is unknown `i` of point `p`. Each point's
     /// result is bit-for-bit what [`LinearSolver::solve`] gives for it alone. The
@@ -192,6 +203,18 @@ impl LinearSolver for FaerLu {
             return Err(SolverError::Other("solve() before factor()".into()));
         }
         self.factors.solve(rhs);
+        Ok(())
+    }
+
+    fn solve_split(
+        &mut self,
+        rhs: &mut [f64],
+        helper: Option<&Helper<'_>>,
+    ) -> Result<(), SolverError> {
+        if !self.factored {
+            return Err(SolverError::Other("solve() before factor()".into()));
+        }
+        self.factors.solve_split(rhs, helper);
         Ok(())
     }
 

@@ -2,6 +2,8 @@
 
 use super::branches::inductor_rhs;
 use super::build::System;
+use super::helper::{Helper, HelperSlot};
+use super::junction::Junction;
 use super::output::Waveforms;
 use super::probes::{PrintSchedule, Probe};
 use super::solver::LinearSolver;
@@ -91,10 +93,39 @@ pub enum Assembled {
     StepTooLarge,
 }
 
+/// Junction predictors, their sines and branch choices (each junction's own state):
+/// `Some(matrix changed)`, or `None` when a phase moves too fast for the step.
+fn update_junctions(
+    junctions: &mut [Junction],
+    args: &mut [f64],
+    sines: &mut [f64],
+    x: &[f64],
+    i: i64,
+    check: bool,
+    mode: Mode,
+) -> Option<bool> {
+    for (j, arg) in junctions.iter_mut().zip(args.iter_mut()) {
+        *arg = j.predict(x, i, check, mode)?;
+    }
+    super::sine::sin_many(args, sines);
+    let mut changed = false;
+    for (j, sine) in junctions.iter_mut().zip(sines.iter()) {
+        changed |= j.complete(*sine);
+    }
+    Some(changed)
+}
+
 /// Fills `b` with step `i`'s right-hand side from the last solution `x` (JoSIM's order:
 /// junctions, current sources, resistors, inductors, capacitors, sources, controlled
 /// sources, transmission lines).
-pub fn assemble(s: &mut System, x: &[f64], b: &mut [f64], i: i64, sim_size: i64) -> Assembled {
+pub fn assemble(
+    s: &mut System,
+    x: &[f64],
+    b: &mut [f64],
+    i: i64,
+    sim_size: i64,
+    helper: Option<&Helper<'_>>,
+) -> Assembled {
     let h = s.h;
     let mode = s.mode;
     let t = i as f64 * h;
@@ -106,19 +137,28 @@ pub fn assemble(s: &mut System, x: &[f64], b: &mut [f64], i: i64, sim_size: i64)
     let nj = s.junctions.len();
     s.sine_args.resize(nj, 0.0);
     s.sines.resize(nj, 0.0);
-    for (j, arg) in s.junctions.iter_mut().zip(&mut s.sine_args) {
-        match j.predict(x, i, check, mode) {
-            Some(a) => *arg = a,
-            None => return Assembled::StepTooLarge,
-        }
-    }
-    super::sine::sin_many(&s.sine_args, &mut s.sines);
-    for (j, sine) in s.junctions.iter_mut().zip(&s.sines) {
+    // predictors, every sine at once (in SIMD lanes) and the branch choices, in two
+    // halves when a helper thread is there (each junction's own state only); then
+    // the rest of each junction in JoSIM's order (noise, right-hand side)
+    let half = if helper.is_some() { nj / 2 } else { nj };
+    let (ja, jb) = s.junctions.split_at_mut(half);
+    let (aa, ab) = s.sine_args.split_at_mut(half);
+    let (sa, sb) = s.sines.split_at_mut(half);
+    let (mut first, mut second) = (Some(false), Some(false));
+    super::helper::join(
+        helper,
+        || first = update_junctions(ja, aa, sa, x, i, check, mode),
+        || second = update_junctions(jb, ab, sb, x, i, check, mode),
+    );
+    let (Some(changed_a), Some(changed_b)) = (first, second) else {
+        return Assembled::StepTooLarge;
+    };
+    changed |= changed_a | changed_b;
+    for j in &mut s.junctions {
         if let Some(noise) = &mut j.noise {
             let v = super::passive::noise_value(noise, j.pair, t, &mut s.noise_rng);
             j.pair.source(b, v);
         }
-        changed |= j.complete(*sine);
         j.rhs(b);
     }
     for src in &mut s.isources {
@@ -202,6 +242,7 @@ impl<'a> Recorder<'a> {
         probes: &mut [Probe],
         x: &[f64],
         i: i64,
+        helper: Option<&Helper<'_>>,
     ) -> Result<usize, SimError> {
         // (a fold without early exit, so that it vectorises)
         if !x.iter().fold(true, |ok, v| ok & v.is_finite()) {
@@ -209,9 +250,17 @@ impl<'a> Recorder<'a> {
                 super::solver::SolverError::NumericallySingular,
             ));
         }
-        for j in &mut s.junctions {
-            j.finish(x);
-        }
+        let half = if helper.is_some() {
+            s.junctions.len() / 2
+        } else {
+            s.junctions.len()
+        };
+        let (ja, jb) = s.junctions.split_at_mut(half);
+        super::helper::join(
+            helper,
+            || ja.iter_mut().for_each(|j| j.finish(x)),
+            || jb.iter_mut().for_each(|j| j.finish(x)),
+        );
         if i >= 0 {
             let t = i as f64 * s.h;
             for tl in &mut s.tlines {
@@ -244,6 +293,36 @@ pub fn run(
     solver: &mut dyn LinearSolver,
     spec: RunSpec<'_>,
 ) -> Result<Run, SimError> {
+    if !two_threads(s) {
+        return run_on(s, probes, solver, spec, None);
+    }
+    let slot = HelperSlot::default();
+    std::thread::scope(|scope| {
+        let helper = Helper::new(scope, &slot);
+        run_on(s, probes, solver, spec, Some(&helper))
+    })
+}
+
+/// Circuits from this many unknowns up take a second thread for their steps.
+pub const TWO_THREADS_FROM: usize = 4_000;
+
+/// Whether a run of `s` takes a helper thread: a large circuit, a machine with a
+/// second core, not already inside a parallel sweep (a rayon thread), and not
+/// turned off with `NMGEN_SIM_THREADS=1`.
+fn two_threads(s: &System) -> bool {
+    s.n >= TWO_THREADS_FROM
+        && rayon::current_thread_index().is_none()
+        && std::thread::available_parallelism().is_ok_and(|p| p.get() > 1)
+        && std::env::var("NMGEN_SIM_THREADS").map_or(true, |v| v.trim() != "1")
+}
+
+fn run_on(
+    s: &mut System,
+    probes: &mut [Probe],
+    solver: &mut dyn LinearSolver,
+    spec: RunSpec<'_>,
+    helper: Option<&Helper<'_>>,
+) -> Result<Run, SimError> {
     let h = s.h;
     let sim_size = (spec.tstop / h) as i64;
     let startup = startup_steps(h);
@@ -269,7 +348,7 @@ pub fn run(
     let mut i = -startup;
     while i < sim_size {
         let mut matrix_same = true;
-        match assemble(s, &x, &mut b, i, sim_size) {
+        match assemble(s, &x, &mut b, i, sim_size, helper) {
             Assembled::Same => {}
             Assembled::MatrixChanged => {
                 matrix_same = false;
@@ -283,8 +362,8 @@ pub fn run(
             Assembled::StepTooLarge => return Ok(Run::StepTooLarge),
         }
         std::mem::swap(&mut x, &mut b);
-        solver.solve(&mut x)?;
-        let rows = rec.step(s, probes, &x, i)?;
+        solver.solve_split(&mut x, helper)?;
+        let rows = rec.step(s, probes, &x, i, helper)?;
         if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * s.h, &rec.row)) {
             break;
         }

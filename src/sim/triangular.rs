@@ -14,7 +14,9 @@
 //! (`rhs[i * m + p]` is unknown `i` of point `p`), so the innermost loop runs over the
 //! points with unit stride and vectorises.
 
+use super::helper::Helper;
 use super::solver::SolverError;
+use super::two_way::{RowFactors, TwoWay};
 
 /// Row-compressed triangular factors with the row and column permutations.
 #[derive(Debug, Default, Clone)]
@@ -36,6 +38,8 @@ pub struct Factors {
     u_col: Vec<u32>,
     u_val: Vec<f64>,
     u_inv: Vec<f64>,
+    /// The same factors split for two threads, when that pays.
+    two_way: Option<TwoWay>,
     /// Scratch for one solve (n) or a batch (n * points).
     work: Vec<f64>,
 }
@@ -139,11 +143,32 @@ impl Factors {
         )?;
         self.u_inv.clear();
         self.u_inv.extend(diag.iter().map(|d| 1.0 / d));
+        self.two_way = TwoWay::new(&RowFactors {
+            row_fwd: &self.row_fwd,
+            col_inv: &self.col_inv,
+            l_ptr: &self.l_ptr,
+            l_col: &self.l_col,
+            l_val: &self.l_val,
+            u_ptr: &self.u_ptr,
+            u_col: &self.u_col,
+            u_val: &self.u_val,
+            u_inv: &self.u_inv,
+        });
         Ok(())
     }
 
     /// Solves `A x = rhs` in place.
     pub fn solve(&mut self, rhs: &mut [f64]) {
+        self.solve_split(rhs, None);
+    }
+
+    /// [`Factors::solve`], with a helper thread where the factors split in two
+    /// independent parts (see [`TwoWay`]); the same result bit for bit.
+    pub fn solve_split(&mut self, rhs: &mut [f64], helper: Option<&Helper<'_>>) {
+        if let (Some(t), Some(_)) = (&mut self.two_way, helper) {
+            t.solve(rhs, helper);
+            return;
+        }
         let n = self.n;
         self.work.resize(n, 0.0);
         let y = &mut self.work[..n];
