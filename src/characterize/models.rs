@@ -27,7 +27,8 @@ use crate::analysis::{Progress, PulseTimes};
 use crate::engine::Engine;
 use crate::pulse::models::{
     self, CellModels, Cells, CountCalibration, Delay, DelayModel, Entry, Fire, MergerModel,
-    NeuronModel, OutputFire, PlateauEntry, Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
+    NeuronModel, OutputFire, OutputFireCalibration, PlateauEntry, Sigmoid, SynapseModel,
+    TechnologyRecord, ThresholdPoint,
 };
 use crate::spec::{Design, Technology};
 
@@ -58,6 +59,10 @@ pub struct ModelsPlan {
     /// (periodic 66.7 GHz and random 50 GHz excitation), where the output junction
     /// leads fires.
     pub neuron_strong_inh_ghz: Vec<f64>,
+    /// Neuron identification: inhibition rates (GHz) of the dense-excitation stimuli
+    /// (two random 60 GHz trains merged into `a`, ~110 GHz at the input junction), the
+    /// operating point of a neuron fed by many strongly driven synapses.
+    pub neuron_dense_inh_ghz: Vec<f64>,
 }
 
 impl Default for ModelsPlan {
@@ -77,6 +82,7 @@ impl Default for ModelsPlan {
             neuron_train_ps: 2000.0,
             neuron_stimulus_seed: 7,
             neuron_strong_inh_ghz: vec![40.0, 50.0],
+            neuron_dense_inh_ghz: vec![30.0, 40.0],
         }
     }
 }
@@ -548,6 +554,14 @@ pub fn characterize_models(
                 inh_fluxons: round(inh, 4),
                 theta_slope: round(slope, 4),
                 width_fluxons: round(width, 4),
+                latency: fit
+                    .output_fire_latency
+                    .map(|(median, falling, sigma)| Fire {
+                        latency_median_ps: round(median, 3),
+                        latency_slope_per_fluxon: round(falling, 4),
+                        latency_log_sigma: round(sigma, 4),
+                    }),
+                count_calibration: None,
             }),
         inh_merger_entry,
         inh_synapse_entry,
@@ -611,6 +625,24 @@ pub fn characterize_models(
             variance: round(f.variance_after, 4),
         })
         .collect();
+    // then the output junction's path, on the strong-inhibition runs
+    let strong: Vec<_> = traces
+        .traces
+        .iter()
+        .filter(|t| t.strong_inhibition)
+        .cloned()
+        .collect();
+    if let Some(c) = count_fit::calibrate_output_fire(&models, &strong) {
+        if let Some(o) = &mut models.cells.neuron.output_fire {
+            o.centre_fluxons = round(o.centre_fluxons + c.centre_shift_fluxons, 4);
+            o.count_calibration = Some(OutputFireCalibration {
+                centre_shift_fluxons: round(c.centre_shift_fluxons, 4),
+                mse_decision_fit: round(c.mse_decision_fit, 4),
+                mse: round(c.mse, 4),
+                ..c
+            });
+        }
+    }
     Ok(models)
 }
 

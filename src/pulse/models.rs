@@ -137,6 +137,9 @@ impl PlateauEntry {
 /// [`Fire`] at every decision: with x₅ = s + `inh_fluxons`·h − `centre_fluxons` −
 /// `theta_slope`·θ(th) it fires with probability 1/(1 + exp(−x₅/`width_fluxons`)); the
 /// neuron fires when either path does (the probabilities combine as independent).
+/// When this path is the likelier one, the fire junction switches after `latency`, the
+/// law of [`Fire`] in x₅ measured on the fires this path led (absent: [`Fire`]'s law in
+/// x₅). `centre_fluxons` includes the shift of `count_calibration`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct OutputFire {
@@ -144,6 +147,23 @@ pub struct OutputFire {
     pub inh_fluxons: f64,
     pub theta_slope: f64,
     pub width_fluxons: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<Fire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_calibration: Option<OutputFireCalibration>,
+}
+
+/// What the count calibration of the output junction's path did: the centre moved by
+/// `centre_shift_fluxons` so that the strong-inhibition runs, replayed at pulse level,
+/// fire as often as at the circuit level (mean squared count error per run, pulses²,
+/// before and after).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OutputFireCalibration {
+    pub runs: usize,
+    pub centre_shift_fluxons: f64,
+    pub mse_decision_fit: f64,
+    pub mse: f64,
 }
 
 impl OutputFire {
@@ -463,14 +483,21 @@ impl CellModels {
             ));
         }
         if let Some(o) = &n.output_fire {
+            let latency_ok = o.latency.is_none_or(|l| {
+                positive(l.latency_median_ps)
+                    && l.latency_slope_per_fluxon.is_finite()
+                    && l.latency_log_sigma.is_finite()
+                    && l.latency_log_sigma >= 0.0
+            });
             if !([o.centre_fluxons, o.inh_fluxons, o.theta_slope]
                 .iter()
                 .all(|v| v.is_finite())
-                && positive(o.width_fluxons))
+                && positive(o.width_fluxons)
+                && latency_ok)
             {
                 return Err(at(
                     "output_fire",
-                    "output_fire: centre_fluxons, inh_fluxons, theta_slope finite and width_fluxons > 0".into(),
+                    "output_fire: centre_fluxons, inh_fluxons, theta_slope finite, width_fluxons > 0 and a latency as fire's".into(),
                 ));
             }
         }
