@@ -24,9 +24,7 @@
 //! forward, B5 switches first and B4 follows (3–8 ps later). Those fires (B5 before its
 //! B4) are left out of the fire junction's decisions and fitted as a second path: a
 //! logistic regression of "a fire led by B5 followed" on s, h and θ(th) over all
-//! decisions ([`crate::pulse::models::OutputFire`]), with its own latency: least squares
-//! of ln(B4 switch − decision) on that path's overdrive x₅ over the fires it led (they
-//! follow their decision sooner than the fire junction's law, extrapolated to x₅, says).
+//! decisions ([`crate::pulse::models::OutputFire`]).
 
 use super::fit::fit_logistic;
 
@@ -99,10 +97,6 @@ pub struct NeuronFit {
     /// [`crate::pulse::models::OutputFire`]; `None` with fewer than
     /// [`MIN_OUTPUT_LED`] such fires.
     pub output_fire: Option<(f64, f64, f64, f64)>,
-    /// The latency of the fires led by the output junction, against its overdrive x₅:
-    /// (median at x₅ = 0, e-folding per fluxon, σ of the logarithm); `None` without that
-    /// path or with fewer than [`MIN_OUTPUT_LED`] latencies.
-    pub output_fire_latency: Option<(f64, f64, f64)>,
     /// Fires led by the output junction in the traces.
     pub output_led_fires: usize,
     /// Log-likelihood of the fire decisions at the optimum.
@@ -433,32 +427,6 @@ fn nelder_mead<const N: usize>(
     simplex[0]
 }
 
-/// The lognormal latency law from (overdrive, ln latency) points by least squares:
-/// ln(latency) = α + β·x gives (median e^α at x = 0, e-folding −β per fluxon, σ of the
-/// residuals).
-fn latency_law(points: &[(f64, f64)]) -> (f64, f64, f64) {
-    let k = points.len() as f64;
-    let (mx, my) = (
-        points.iter().map(|p| p.0).sum::<f64>() / k,
-        points.iter().map(|p| p.1).sum::<f64>() / k,
-    );
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-    let intercept = my - slope * mx;
-    let sigma = if points.len() > 2 {
-        (points
-            .iter()
-            .map(|p| (p.1 - intercept - slope * p.0).powi(2))
-            .sum::<f64>()
-            / (k - 2.0))
-            .sqrt()
-    } else {
-        0.0
-    };
-    (intercept.exp(), -slope, sigma)
-}
-
 /// Stored flux (decayed entries minus fires, τ in ps) just before `t`.
 fn stored_at(trace: &NeuronTrace, t: f64, tau: f64) -> f64 {
     let sum = |v: &[f64]| -> f64 {
@@ -554,26 +522,31 @@ pub fn fit_neuron(all_traces: &[NeuronTrace]) -> NeuronFit {
         .flatten()
         .filter(|b| b[0] > 0.0)
         .map(|b| (-b[3] / b[0], b[1] / b[0], -b[2] / b[0], 1.0 / b[0]));
-    // the output junction's fires have their own latency: from the decision to the fire
-    // junction's switch, against the output path's overdrive x₅
-    let output_fire_latency = output_fire.and_then(|(centre, inh, slope, _)| {
-        let points: Vec<(f64, f64)> = all
-            .iter()
-            .filter(|x| x.fired && x.output_led)
-            .filter_map(|x| {
-                let x5 = x.stored + inh * x.inhibition - centre - slope * theta[x.th];
-                x.latency.map(|l| (x5, l.max(0.3).ln()))
-            })
-            .collect();
-        (points.len() >= MIN_OUTPUT_LED).then(|| latency_law(&points))
-    });
     let widths: Vec<f64> = fits.iter().map(|(a, _)| 1.0 / a).collect();
     // latency: ln(latency) = α + β·x by least squares
     let points: Vec<(f64, f64)> = d
         .iter()
         .filter_map(|x| x.latency.map(|l| (x.drive - theta[x.th], l.max(0.3).ln())))
         .collect();
-    let (median, falling, sigma) = latency_law(&points);
+    let k = points.len() as f64;
+    let (mx, my) = (
+        points.iter().map(|p| p.0).sum::<f64>() / k,
+        points.iter().map(|p| p.1).sum::<f64>() / k,
+    );
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let intercept = my - slope * mx;
+    let sigma = if points.len() > 2 {
+        (points
+            .iter()
+            .map(|p| (p.1 - intercept - slope * p.0).powi(2))
+            .sum::<f64>()
+            / (k - 2.0))
+            .sqrt()
+    } else {
+        0.0
+    };
     // entry: arrivals at B1 that did not enter (no B3 switch within 6 ps) escaped
     let mut bins: Vec<(f64, u32, u32)> = Vec::new();
     for t in traces {
@@ -597,8 +570,8 @@ pub fn fit_neuron(all_traces: &[NeuronTrace]) -> NeuronFit {
         leak_tau_ps,
         inh_tau_ps,
         inh_fluxons: kappa,
-        latency_median_ps: median,
-        latency_slope_per_fluxon: falling,
+        latency_median_ps: intercept.exp(),
+        latency_slope_per_fluxon: -slope,
         latency_log_sigma: sigma,
         refractory_ps: refractory,
         threshold: thresholds
@@ -608,7 +581,6 @@ pub fn fit_neuron(all_traces: &[NeuronTrace]) -> NeuronFit {
             .collect(),
         entry,
         output_fire,
-        output_fire_latency,
         output_led_fires,
         log_likelihood: -neg_ll,
         decisions: d.len(),

@@ -59,10 +59,6 @@ pub struct ModelsPlan {
     /// (periodic 66.7 GHz and random 50 GHz excitation), where the output junction
     /// leads fires.
     pub neuron_strong_inh_ghz: Vec<f64>,
-    /// Neuron identification: inhibition rates (GHz) of the dense-excitation stimuli
-    /// (two random 60 GHz trains merged into `a`, ~110 GHz at the input junction), the
-    /// operating point of a neuron fed by many strongly driven synapses.
-    pub neuron_dense_inh_ghz: Vec<f64>,
 }
 
 impl Default for ModelsPlan {
@@ -82,7 +78,6 @@ impl Default for ModelsPlan {
             neuron_train_ps: 2000.0,
             neuron_stimulus_seed: 7,
             neuron_strong_inh_ghz: vec![40.0, 50.0],
-            neuron_dense_inh_ghz: vec![30.0, 40.0],
         }
     }
 }
@@ -554,13 +549,6 @@ pub fn characterize_models(
                 inh_fluxons: round(inh, 4),
                 theta_slope: round(slope, 4),
                 width_fluxons: round(width, 4),
-                latency: fit
-                    .output_fire_latency
-                    .map(|(median, falling, sigma)| Fire {
-                        latency_median_ps: round(median, 3),
-                        latency_slope_per_fluxon: round(falling, 4),
-                        latency_log_sigma: round(sigma, 4),
-                    }),
                 count_calibration: None,
             }),
         inh_merger_entry,

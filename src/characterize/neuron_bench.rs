@@ -9,13 +9,10 @@
 //!   20 GHz, periodic 14.3 GHz with periodic inhibition at 7.1 GHz, and random 30 GHz
 //!   with random 30 GHz inhibition — and, for each rate g of `neuron_strong_inh_ghz`
 //!   (strong inhibition, where the output junction leads fires), periodic 66.7 GHz with
-//!   periodic inhibition at g and random 50 GHz with random inhibition at g, and for
-//!   each rate g of `neuron_dense_inh_ghz` two random 60 GHz trains merged into `a`
-//!   (the excitation of a neuron fed by many strongly driven synapses, ~110 GHz at B1)
-//!   with random inhibition at g; each run with `neuron_seeds` noise seeds, recording
-//!   when B1, B3 (a quantum enters the storage loop), B4 (fire), B5 (output) and B7 (an
-//!   inhibitory quantum enters) switch. [`super::model_fit`] fits the model to these
-//!   times.
+//!   periodic inhibition at g and random 50 GHz with random inhibition at g; each run
+//!   with `neuron_seeds` noise seeds, recording when B1, B3 (a quantum enters the
+//!   storage loop), B4 (fire), B5 (output) and B7 (an inhibitory quantum enters) switch.
+//!   [`super::model_fit`] fits the model to these times.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -53,63 +50,33 @@ fn random(ghz: f64, length: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
 /// The identification stimuli before the strong-inhibition ones.
 const ORDINARY_STIMULI: usize = 14;
 
-/// Rate (GHz) of each of the two random trains merged into `a` in the dense-excitation
-/// stimuli (about 110 GHz reach B1 after the merger's collisions).
-const DENSE_TRAIN_GHZ: f64 = 60.0;
-
-/// One identification stimulus: the excitatory trains (one, or several merged into `a`)
-/// and the inhibitory train, pulse times in s.
-#[derive(Debug, Clone, PartialEq)]
-struct Stimulus {
-    excitation: Vec<Vec<f64>>,
-    inhibition: Vec<f64>,
-}
-
-impl Stimulus {
-    fn one(x: Vec<f64>, z: Vec<f64>) -> Self {
-        Stimulus {
-            excitation: vec![x],
-            inhibition: z,
-        }
-    }
-}
-
-/// The identification stimuli: the ordinary ones, then those of strong inhibition (the
-/// `strong_inh_ghz` pairs, then the dense-excitation ones of `dense_inh_ghz`).
-fn stimuli(length: f64, seed: u64, strong_inh_ghz: &[f64], dense_inh_ghz: &[f64]) -> Vec<Stimulus> {
+/// The identification stimuli: (excitatory, inhibitory) pulse times in s.
+fn stimuli(length: f64, seed: u64, strong_inh_ghz: &[f64]) -> Vec<(Vec<f64>, Vec<f64>)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut s = Vec::new();
     for ghz in [10.0, 1e3 / 70.0, 20.0, 30.0, 50.0] {
-        s.push(Stimulus::one(periodic(ghz, 50.0, length), vec![]));
+        s.push((periodic(ghz, 50.0, length), vec![]));
     }
     for ghz in [8.0, 15.0, 25.0, 40.0] {
-        s.push(Stimulus::one(random(ghz, length, &mut rng), vec![]));
+        s.push((random(ghz, length, &mut rng), vec![]));
     }
     for inh in [5.0, 10.0, 20.0] {
         let x = random(20.0, length, &mut rng);
-        s.push(Stimulus::one(x, random(inh, length, &mut rng)));
+        s.push((x, random(inh, length, &mut rng)));
     }
-    s.push(Stimulus::one(
+    s.push((
         periodic(1e3 / 70.0, 50.0, length),
         periodic(1e3 / 140.0, 85.0, length),
     ));
     let x = random(30.0, length, &mut rng);
-    s.push(Stimulus::one(x, random(30.0, length, &mut rng)));
+    s.push((x, random(30.0, length, &mut rng)));
     for &g in strong_inh_ghz {
-        s.push(Stimulus::one(
+        s.push((
             periodic(1e3 / 15.0, 50.0, length),
             periodic(g, 57.0, length),
         ));
         let x = random(50.0, length, &mut rng);
-        s.push(Stimulus::one(x, random(g, length, &mut rng)));
-    }
-    for &g in dense_inh_ghz {
-        let x0 = random(DENSE_TRAIN_GHZ, length, &mut rng);
-        let x1 = random(DENSE_TRAIN_GHZ, length, &mut rng);
-        s.push(Stimulus {
-            excitation: vec![x0, x1],
-            inhibition: random(g, length, &mut rng),
-        });
+        s.push((x, random(g, length, &mut rng)));
     }
     s
 }
@@ -191,27 +158,19 @@ pub(super) fn neuron_identification(
         entry_latency: Vec::new(),
         output_latency: Vec::new(),
     };
-    for (k, stimulus) in stimuli(
+    for (k, (exc, inh)) in stimuli(
         plan.neuron_train_ps,
         plan.neuron_stimulus_seed,
         &plan.neuron_strong_inh_ghz,
-        &plan.neuron_dense_inh_ghz,
     )
     .into_iter()
     .enumerate()
     {
         let name = format!("neuron_id_bench_{k}");
-        let (exc, inh) = (&stimulus.excitation, &stimulus.inhibition);
-        let names: Vec<String> = (0..exc.len()).map(|i| format!("x{i}")).collect();
-        let mut inputs: Vec<(&str, &[f64])> = names
-            .iter()
-            .zip(exc)
-            .map(|(n, x)| (n.as_str(), x.as_slice()))
-            .collect();
-        let mut conns: Vec<String> = names.iter().map(|n| format!("{n} -> n.a")).collect();
-        conns.push("n.q -> q".into());
+        let mut inputs: Vec<(&str, &[f64])> = vec![("x", &exc)];
+        let mut conns = vec!["x -> n.a".to_string(), "n.q -> q".to_string()];
         if !inh.is_empty() {
-            inputs.push(("z", inh));
+            inputs.push(("z", &inh));
             conns.push("z -> n.inh".into());
         }
         let design = r.design(
@@ -235,7 +194,7 @@ pub(super) fn neuron_identification(
             // fire, and the output leaves before B4 switches)
             let ordinary = k < ORDINARY_STIMULI;
             // entry latency: each source pulse to the first entry within 40 ps after it
-            for &t in exc[0].iter().filter(|_| ordinary) {
+            for &t in exc.iter().filter(|_| ordinary) {
                 if let Some(&e) = entries.iter().find(|&&e| e >= t && e - t < 40e-12) {
                     out.entry_latency.push(e - t);
                 }
@@ -432,27 +391,20 @@ mod tests {
 
     #[test]
     fn stimuli_are_seeded_and_respect_the_dead_time() {
-        let a = stimuli(2000.0, 7, &[40.0, 50.0], &[30.0, 40.0]);
-        assert_eq!(a, stimuli(2000.0, 7, &[40.0, 50.0], &[30.0, 40.0]));
-        assert_ne!(a, stimuli(2000.0, 8, &[40.0, 50.0], &[30.0, 40.0]));
-        assert_eq!(a.len(), 20);
-        // the strong-inhibition stimuli come last: the first 14 are as without them, the
-        // first 18 as without the dense ones
-        assert_eq!(a[..ORDINARY_STIMULI], stimuli(2000.0, 7, &[], &[])[..]);
-        assert_eq!(a[..18], stimuli(2000.0, 7, &[40.0, 50.0], &[])[..]);
+        let a = stimuli(2000.0, 7, &[40.0, 50.0]);
+        assert_eq!(a, stimuli(2000.0, 7, &[40.0, 50.0]));
+        assert_ne!(a, stimuli(2000.0, 8, &[40.0, 50.0]));
+        assert_eq!(a.len(), 18);
+        // the strong-inhibition stimuli come last: the first 14 are as without them
+        assert_eq!(a[..ORDINARY_STIMULI], stimuli(2000.0, 7, &[])[..]);
         // periodic 66.7 GHz with 50 GHz inhibition: 133 and 100 pulses
-        assert_eq!(
-            (a[16].excitation[0].len(), a[16].inhibition.len()),
-            (133, 100)
-        );
-        // dense excitation: two merged trains
-        assert!(a[18..].iter().all(|s| s.excitation.len() == 2));
-        for s in &a {
-            for v in s.excitation.iter().chain([&s.inhibition]) {
+        assert_eq!((a[16].0.len(), a[16].1.len()), (133, 100));
+        for (x, z) in &a {
+            for v in [x, z] {
                 assert!(v.windows(2).all(|w| w[1] - w[0] >= 11.9e-12));
             }
         }
         // the 50 GHz train: 100 pulses 20 ps apart
-        assert_eq!(a[4].excitation[0].len(), 100);
+        assert_eq!(a[4].0.len(), 100);
     }
 }

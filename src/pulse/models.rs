@@ -137,9 +137,7 @@ impl PlateauEntry {
 /// [`Fire`] at every decision: with x₅ = s + `inh_fluxons`·h − `centre_fluxons` −
 /// `theta_slope`·θ(th) it fires with probability 1/(1 + exp(−x₅/`width_fluxons`)); the
 /// neuron fires when either path does (the probabilities combine as independent).
-/// When this path is the likelier one, the fire junction switches after `latency`, the
-/// law of [`Fire`] in x₅ measured on the fires this path led (absent: [`Fire`]'s law in
-/// x₅). `centre_fluxons` includes the shift of `count_calibration`.
+/// `centre_fluxons` includes the shift of `count_calibration`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct OutputFire {
@@ -147,8 +145,6 @@ pub struct OutputFire {
     pub inh_fluxons: f64,
     pub theta_slope: f64,
     pub width_fluxons: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latency: Option<Fire>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count_calibration: Option<OutputFireCalibration>,
 }
@@ -483,21 +479,14 @@ impl CellModels {
             ));
         }
         if let Some(o) = &n.output_fire {
-            let latency_ok = o.latency.is_none_or(|l| {
-                positive(l.latency_median_ps)
-                    && l.latency_slope_per_fluxon.is_finite()
-                    && l.latency_log_sigma.is_finite()
-                    && l.latency_log_sigma >= 0.0
-            });
             if !([o.centre_fluxons, o.inh_fluxons, o.theta_slope]
                 .iter()
                 .all(|v| v.is_finite())
-                && positive(o.width_fluxons)
-                && latency_ok)
+                && positive(o.width_fluxons))
             {
                 return Err(at(
                     "output_fire",
-                    "output_fire: centre_fluxons, inh_fluxons, theta_slope finite, width_fluxons > 0 and a latency as fire's".into(),
+                    "output_fire: centre_fluxons, inh_fluxons, theta_slope finite and width_fluxons > 0".into(),
                 ));
             }
         }

@@ -136,19 +136,6 @@ impl NeuronConstants {
         self.latency_median * (-self.latency_slope * x + self.latency_log_sigma * z).exp()
     }
 
-    /// The latency (s) of a fire the output junction led, at its overdrive `x5`, for a
-    /// standard normal draw `z`: its own measured law, else the fire junction's.
-    pub fn output_fire_latency(&self, x5: f64, z: f64) -> f64 {
-        match self.output_fire.and_then(|o| o.latency) {
-            Some(l) => {
-                l.latency_median_ps
-                    * 1e-12
-                    * (-l.latency_slope_per_fluxon * x5 + l.latency_log_sigma * z).exp()
-            }
-            None => self.fire_latency(x5, z),
-        }
-    }
-
     /// Probability that an excitatory pulse enters the storage loop (else it escapes).
     pub fn entry_probability(&self, stored: f64) -> f64 {
         if self.entry_scale > 0.0 {

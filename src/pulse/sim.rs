@@ -353,11 +353,12 @@ impl<'a> Simulator<'a> {
             return;
         }
         // the latency of the path more likely to have fired
-        let z = self.normal();
-        let latency = match k.output_fire {
-            Some(o) if p5 > p4 => k.output_fire_latency(o.overdrive(s, h, theta), z),
-            _ => k.fire_latency(x, z),
+        let x = match k.output_fire {
+            Some(o) if p5 > p4 => o.overdrive(s, h, theta),
+            _ => x,
         };
+        let z = self.normal();
+        let latency = k.fire_latency(x, z);
         let t_fire = t + latency;
         // the quantum leaves the loop when the fire junction switches, at t_fire (as the
         // fit counts it): from then on it is missing as exp(−(t′ − t_fire)/τ_s), which
