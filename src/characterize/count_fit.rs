@@ -15,11 +15,17 @@
 //!    closest to the circuit's (so the width stays a smooth function of θ);
 //! 2. moves each threshold current's θ by the offset (steps of 0.025 fluxons) that
 //!    minimises the mean squared count error E[(n_pulse − n_circuit)²] at that width.
+//!
+//! Then, on the strong-inhibition runs, it moves the centre of the output junction's
+//! path by the one shift (steps of 0.025 fluxons) that minimises their squared count
+//! error ([`calibrate_output_fire`]): its logistic is fitted per decision like the
+//! fire junction's, and what the decisions do not carry (a fire pending through its
+//! latency hides the entries that follow) it cannot absorb either.
 
 use rayon::prelude::*;
 
 use super::model_fit::NeuronTrace;
-use crate::pulse::models::{CellModels, Delay, ThresholdPoint};
+use crate::pulse::models::{CellModels, Delay, OutputFire, OutputFireCalibration, ThresholdPoint};
 use crate::pulse::network::{Kind, NetBuilder};
 use crate::pulse::sim::Simulator;
 
@@ -72,23 +78,7 @@ pub fn count_error(
     }];
     let mut out = CountError::default();
     for trace in traces {
-        let mut b = NetBuilder::new(&m);
-        let cell = b.add("n".into(), Kind::Neuron, Delay::default(), theta);
-        for &t in &trace.arrivals {
-            b.pulse(t * 1e-12, cell, 0);
-        }
-        for &t in &trace.inhibitions {
-            b.pulse(t * 1e-12, cell, 1);
-        }
-        b.observe("n", cell);
-        let net = b.finish();
-        let mut sim = Simulator::new(&net);
-        let counts: Vec<f64> = (1..=REPLAYS)
-            .map(|seed| {
-                let run = sim.run(seed, trace.tstop * 1e-12);
-                run.pulses.get("n").map_or(0, <[f64]>::len) as f64
-            })
-            .collect();
+        let counts = replay(&m, trace, theta);
         let target = trace.fires.len() as f64;
         out.mse += counts.iter().map(|c| (c - target).powi(2)).sum::<f64>() / counts.len() as f64;
         out.variance += variance(&counts);
@@ -98,6 +88,28 @@ pub fn count_error(
         mse: out.mse / n,
         variance: out.variance / n,
     }
+}
+
+/// The fire counts of the pulse-level neuron (threshold `theta`) fed a run's recorded
+/// arrivals and inhibitory quanta, seeds 1..=[`REPLAYS`].
+fn replay(models: &CellModels, trace: &NeuronTrace, theta: f64) -> Vec<f64> {
+    let mut b = NetBuilder::new(models);
+    let cell = b.add("n".into(), Kind::Neuron, Delay::default(), theta);
+    for &t in &trace.arrivals {
+        b.pulse(t * 1e-12, cell, 0);
+    }
+    for &t in &trace.inhibitions {
+        b.pulse(t * 1e-12, cell, 1);
+    }
+    b.observe("n", cell);
+    let net = b.finish();
+    let mut sim = Simulator::new(&net);
+    (1..=REPLAYS)
+        .map(|seed| {
+            let run = sim.run(seed, trace.tstop * 1e-12);
+            run.pulses.get("n").map_or(0, <[f64]>::len) as f64
+        })
+        .collect()
 }
 
 /// Sample variance (n − 1); 0 for fewer than two values.
@@ -207,6 +219,65 @@ pub fn calibrate_counts(models: &CellModels, traces: &[NeuronTrace]) -> Vec<Coun
         .collect()
 }
 
+/// Shifts of the output path's centre tried (fluxons): −1 … +1 in steps of 0.025. Under
+/// strong inhibition a neuron's count moves by about 15 % per quarter quantum of it.
+const CENTRE_STEPS: i32 = 40;
+const CENTRE_STEP: f64 = 0.025;
+
+/// The count calibration of the output junction's path
+/// ([`crate::pulse::models::OutputFire`]), after that of the fire junction: replays the
+/// strong-inhibition `traces` (recorded arrivals and inhibitory quanta, each at its own
+/// threshold current, seeds 1..=16) and moves the path's centre by the shift that
+/// minimises the mean squared fire-count error (ties keep the smaller |shift|). `None`
+/// when `models` has no output path or there are no traces.
+pub fn calibrate_output_fire(
+    models: &CellModels,
+    traces: &[NeuronTrace],
+) -> Option<OutputFireCalibration> {
+    let path = models.cells.neuron.output_fire?;
+    if traces.is_empty() {
+        return None;
+    }
+    let shifts: Vec<f64> = (-CENTRE_STEPS..=CENTRE_STEPS)
+        .map(|k| f64::from(k) * CENTRE_STEP)
+        .collect();
+    let mse: Vec<f64> = shifts
+        .par_iter()
+        .map(|&d| {
+            let mut m = models.clone();
+            m.cells.neuron.output_fire = Some(OutputFire {
+                centre_fluxons: path.centre_fluxons + d,
+                ..path
+            });
+            let total: f64 = traces
+                .iter()
+                .map(|trace| {
+                    let theta = m.cells.neuron.threshold_at(trace.th_ua);
+                    let target = trace.fires.len() as f64;
+                    let counts = replay(&m, trace, theta);
+                    counts.iter().map(|c| (c - target).powi(2)).sum::<f64>() / counts.len() as f64
+                })
+                .sum();
+            total / traces.len() as f64
+        })
+        .collect();
+    let centre = CENTRE_STEPS as usize;
+    let best = (0..mse.len()).fold(centre, |b, k| {
+        let closer = k.abs_diff(centre) < b.abs_diff(centre);
+        if mse[k] < mse[b] || (mse[k] == mse[b] && closer) {
+            k
+        } else {
+            b
+        }
+    });
+    Some(OutputFireCalibration {
+        runs: traces.len(),
+        centre_shift_fluxons: shifts[best],
+        mse_decision_fit: mse[centre],
+        mse: mse[best],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +341,59 @@ mod tests {
         assert!(f.variance_after < 0.05, "{f:?}");
         assert!(f.point.width_fluxons < 0.1, "{f:?}");
         assert!((f.point.fluxons - 1.45).abs() <= 0.15, "{f:?}");
+    }
+
+    /// A dense train (15 ps) under 40 GHz of inhibition at 293 µA, its "circuit" fire
+    /// count made by the pulse level itself with the output path's centre at `centre`
+    /// (the mean over the replays, rounded).
+    fn strongly_inhibited(models: &CellModels, centre: f64) -> NeuronTrace {
+        let mut truth = models.clone();
+        if let Some(o) = &mut truth.cells.neuron.output_fire {
+            o.centre_fluxons = centre;
+        }
+        let arrivals: Vec<f64> = (0..120).map(|k| 50.0 + 15.0 * f64::from(k)).collect();
+        let mut trace = NeuronTrace {
+            stimulus: 0,
+            strong_inhibition: true,
+            th_ua: 293.0,
+            tstop: 2000.0,
+            arrivals: arrivals.clone(),
+            entries: arrivals,
+            inhibitions: (0..72).map(|k| 57.0 + 25.0 * f64::from(k)).collect(),
+            fires: vec![],
+            outputs: vec![],
+        };
+        let theta = truth.cells.neuron.threshold_at(293.0);
+        let counts = replay(&truth, &trace, theta);
+        let mean = counts.iter().sum::<f64>() / counts.len() as f64;
+        trace.fires = vec![0.0; mean.round() as usize];
+        trace
+    }
+
+    #[test]
+    fn the_output_path_calibration_moves_its_centre_to_the_counts() {
+        let mut models = default_models().unwrap();
+        let path = models
+            .cells
+            .neuron
+            .output_fire
+            .expect("the shipped output path");
+        let truth = path.centre_fluxons;
+        let trace = strongly_inhibited(&models, truth);
+        assert!(trace.fires.len() > 10, "{} fires", trace.fires.len());
+        // the decision fit 0.4 quanta too high: the path fires too rarely
+        models.cells.neuron.output_fire = Some(OutputFire {
+            centre_fluxons: truth + 0.4,
+            ..path
+        });
+        let c = calibrate_output_fire(&models, std::slice::from_ref(&trace)).unwrap();
+        assert_eq!(c.runs, 1);
+        assert!(c.mse < c.mse_decision_fit, "{c:?}");
+        assert!((c.centre_shift_fluxons + 0.4).abs() <= 0.1, "{c:?}");
+        // nothing to calibrate without the path or without runs
+        assert!(calibrate_output_fire(&models, &[]).is_none());
+        models.cells.neuron.output_fire = None;
+        assert!(calibrate_output_fire(&models, &[trace]).is_none());
     }
 
     #[test]

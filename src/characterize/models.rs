@@ -27,7 +27,8 @@ use crate::analysis::{Progress, PulseTimes};
 use crate::engine::Engine;
 use crate::pulse::models::{
     self, CellModels, Cells, CountCalibration, Delay, DelayModel, Entry, Fire, MergerModel,
-    NeuronModel, OutputFire, PlateauEntry, Sigmoid, SynapseModel, TechnologyRecord, ThresholdPoint,
+    NeuronModel, OutputFire, OutputFireCalibration, PlateauEntry, Sigmoid, SynapseModel,
+    TechnologyRecord, ThresholdPoint,
 };
 use crate::spec::{Design, Technology};
 
@@ -548,6 +549,7 @@ pub fn characterize_models(
                 inh_fluxons: round(inh, 4),
                 theta_slope: round(slope, 4),
                 width_fluxons: round(width, 4),
+                count_calibration: None,
             }),
         inh_merger_entry,
         inh_synapse_entry,
@@ -611,6 +613,24 @@ pub fn characterize_models(
             variance: round(f.variance_after, 4),
         })
         .collect();
+    // then the output junction's path, on the strong-inhibition runs
+    let strong: Vec<_> = traces
+        .traces
+        .iter()
+        .filter(|t| t.strong_inhibition)
+        .cloned()
+        .collect();
+    if let Some(c) = count_fit::calibrate_output_fire(&models, &strong) {
+        if let Some(o) = &mut models.cells.neuron.output_fire {
+            o.centre_fluxons = round(o.centre_fluxons + c.centre_shift_fluxons, 4);
+            o.count_calibration = Some(OutputFireCalibration {
+                centre_shift_fluxons: round(c.centre_shift_fluxons, 4),
+                mse_decision_fit: round(c.mse_decision_fit, 4),
+                mse: round(c.mse, 4),
+                ..c
+            });
+        }
+    }
     Ok(models)
 }
 

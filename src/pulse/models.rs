@@ -137,6 +137,7 @@ impl PlateauEntry {
 /// [`Fire`] at every decision: with x₅ = s + `inh_fluxons`·h − `centre_fluxons` −
 /// `theta_slope`·θ(th) it fires with probability 1/(1 + exp(−x₅/`width_fluxons`)); the
 /// neuron fires when either path does (the probabilities combine as independent).
+/// `centre_fluxons` includes the shift of `count_calibration`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct OutputFire {
@@ -144,6 +145,21 @@ pub struct OutputFire {
     pub inh_fluxons: f64,
     pub theta_slope: f64,
     pub width_fluxons: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_calibration: Option<OutputFireCalibration>,
+}
+
+/// What the count calibration of the output junction's path did: the centre moved by
+/// `centre_shift_fluxons` so that the strong-inhibition runs, replayed at pulse level,
+/// fire as often as at the circuit level (mean squared count error per run, pulses²,
+/// before and after).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OutputFireCalibration {
+    pub runs: usize,
+    pub centre_shift_fluxons: f64,
+    pub mse_decision_fit: f64,
+    pub mse: f64,
 }
 
 impl OutputFire {

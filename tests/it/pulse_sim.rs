@@ -216,6 +216,7 @@ fn strong_inhibition_fires_the_neuron_through_the_output_junction() {
         inh_fluxons: 1.5,
         theta_slope: 0.5,
         width_fluxons: 0.02,
+        count_calibration: None,
     };
     assert_eq!(after_inhibition(Some(path), 12), 5);
     // without that path the inhibition silences the neuron
