@@ -40,6 +40,8 @@ pub struct Factors {
     u_inv: Vec<f64>,
     /// The same factors split for two threads, when that pays.
     two_way: Option<TwoWay>,
+    /// Whether `two_way` was built for these factors (only when a helper asks).
+    two_way_built: bool,
     /// Scratch for one solve (n) or a batch (n * points).
     work: Vec<f64>,
 }
@@ -143,17 +145,8 @@ impl Factors {
         )?;
         self.u_inv.clear();
         self.u_inv.extend(diag.iter().map(|d| 1.0 / d));
-        self.two_way = TwoWay::new(&RowFactors {
-            row_fwd: &self.row_fwd,
-            col_inv: &self.col_inv,
-            l_ptr: &self.l_ptr,
-            l_col: &self.l_col,
-            l_val: &self.l_val,
-            u_ptr: &self.u_ptr,
-            u_col: &self.u_col,
-            u_val: &self.u_val,
-            u_inv: &self.u_inv,
-        });
+        self.two_way = None;
+        self.two_way_built = false;
         Ok(())
     }
 
@@ -165,6 +158,20 @@ impl Factors {
     /// [`Factors::solve`], with a helper thread where the factors split in two
     /// independent parts (see [`TwoWay`]); the same result bit for bit.
     pub fn solve_split(&mut self, rhs: &mut [f64], helper: Option<&Helper<'_>>) {
+        if helper.is_some() && !self.two_way_built {
+            self.two_way_built = true;
+            self.two_way = TwoWay::new(&RowFactors {
+                row_fwd: &self.row_fwd,
+                col_inv: &self.col_inv,
+                l_ptr: &self.l_ptr,
+                l_col: &self.l_col,
+                l_val: &self.l_val,
+                u_ptr: &self.u_ptr,
+                u_col: &self.u_col,
+                u_val: &self.u_val,
+                u_inv: &self.u_inv,
+            });
+        }
         if let (Some(t), Some(_)) = (&mut self.two_way, helper) {
             t.solve(rhs, helper);
             return;
