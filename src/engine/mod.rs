@@ -188,6 +188,49 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Simulates `runs` in order, handing each result to `each` until it returns
+    /// false. The built-in engine simulates the steps that runs differing only in
+    /// their sources have in common once ([`sim::simulate_family`]; the same
+    /// results as one run at a time); JoSIM runs each.
+    pub fn simulate_each(
+        &self,
+        runs: &[Run],
+        each: &mut dyn FnMut(usize, Result<Traces, EngineError>) -> bool,
+    ) {
+        let one_by_one = |each: &mut dyn FnMut(usize, Result<Traces, EngineError>) -> bool| {
+            for (k, run) in runs.iter().enumerate() {
+                if !each(k, self.simulate(run)) {
+                    return;
+                }
+            }
+        };
+        let Engine::Builtin { mode } = self else {
+            return one_by_one(each);
+        };
+        let Some(first) = runs.first() else {
+            return;
+        };
+        let circuits: Result<Vec<Circuit>, EngineError> = runs.iter().map(Run::circuit).collect();
+        let same_seed = runs.iter().all(|r| r.seed == first.seed);
+        let (Ok(circuits), true) = (circuits, same_seed) else {
+            return one_by_one(each);
+        };
+        let refs: Vec<&Circuit> = circuits.iter().collect();
+        let stops: Vec<Option<Arc<sim::Stop>>> = runs.iter().map(|r| r.stop.clone()).collect();
+        let options = SimOptions {
+            mode: *mode,
+            seed: first.seed,
+            apply_spread: true,
+            progress: None,
+            stop: None,
+        };
+        sim::simulate_family(&refs, &stops, &options, &mut |k, result| {
+            each(k, result.map(traces).map_err(EngineError::from))
+        });
+    }
+}
+
 /// The simulator's table as analysis traces.
 pub fn traces(w: Waveforms) -> Traces {
     Traces {

@@ -210,7 +210,7 @@ fn run_group(
             let rest = stops
                 .get(c.index)
                 .and_then(|s| s.as_ref())
-                .and_then(|_| super::quiet::Rest::new(&c.sys));
+                .and_then(|_| super::quiet::Rest::new(&c.sys, sim_size));
             Member {
                 rest,
                 settling,
@@ -265,7 +265,7 @@ fn run_group(
             }
         }
         if shared_changed {
-            regroup(&mut members, &mut shared, &mut shared_values, &pattern);
+            regroup(&mut members, &mut shared, &mut shared_values);
         }
         // One solve for the points on the shared factorisation, one each for the others.
         lanes.clear();
@@ -360,12 +360,7 @@ fn run_group(
 /// After some points on the shared factorisation changed their matrix: the first
 /// such point's matrix becomes the shared one (refactorised if it changed), and
 /// every other point whose matrix differs from it leaves with its own solver.
-fn regroup(
-    members: &mut [Member<'_>],
-    shared: &mut FaerLu,
-    shared_values: &mut Vec<f64>,
-    pattern: &SparsePattern,
-) {
+fn regroup(members: &mut [Member<'_>], shared: &mut FaerLu, shared_values: &mut Vec<f64>) {
     let on_shared = |m: &Member<'_>| m.result.is_none() && m.own.is_none();
     let Some(lead) = members.iter().position(on_shared) else {
         return;
@@ -384,9 +379,13 @@ fn regroup(
         if same(&m.values, shared_values) {
             continue;
         }
-        let mut own = FaerLu::new();
-        match own.analyze(pattern).and_then(|()| own.factor(&m.values)) {
-            Ok(()) => m.own = Some(own),
+        // the shared solver's ordering: the one this point's own run would have
+        // chosen from the same first matrix
+        match shared
+            .fork()
+            .and_then(|mut own| own.factor(&m.values).map(|()| own))
+        {
+            Ok(own) => m.own = Some(own),
             Err(e) => m.result = Some(Some(Err(e.into()))),
         }
     }

@@ -33,6 +33,7 @@ pub enum Slot {
 }
 
 /// One simulation's elements and matrix, for a fixed time step.
+#[derive(Clone)]
 pub struct System {
     pub mode: Mode,
     pub h: f64,

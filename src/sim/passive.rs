@@ -28,6 +28,8 @@ pub struct Resistor {
     pub var: Option<usize>,
     /// Coefficient of the branch current in the branch row.
     pub a: f64,
+    /// `1 / a`: the history current is a product, not a division, each step.
+    g: f64,
     pn2: f64,
     /// Right-hand side of the branch row in the current step.
     hist: f64,
@@ -61,6 +63,7 @@ impl Resistor {
             pair,
             var,
             a,
+            g: 1.0 / a,
             pn2: 0.0,
             hist: 0.0,
             noise: None,
@@ -79,7 +82,7 @@ impl Resistor {
             match self.var {
                 Some(v) => b[v] = self.hist,
                 // I = (dphi - hist) / a: the history part is a source from n to p.
-                None => self.pair.source(b, -self.hist / self.a),
+                None => self.pair.source(b, -self.hist * self.g),
             }
         }
     }
@@ -98,6 +101,8 @@ impl Resistor {
 pub struct Capacitor {
     pub pair: Pair,
     pub a: f64,
+    /// `1 / a`.
+    g: f64,
     pn2: f64,
     pn3: f64,
     pn4: f64,
@@ -114,6 +119,7 @@ impl Capacitor {
         Capacitor {
             pair,
             a,
+            g: 1.0 / a,
             pn2: 0.0,
             pn3: 0.0,
             pn4: 0.0,
@@ -135,7 +141,7 @@ impl Capacitor {
             }
         }
         self.pn2 = pn1;
-        self.pair.source(b, -self.hist / self.a);
+        self.pair.source(b, -self.hist * self.g);
     }
 
     pub fn current(&self, x: &[f64]) -> f64 {

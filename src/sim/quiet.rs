@@ -4,13 +4,24 @@
 //! [`super::Stop`]). Once every source holds its value for the rest of the run (DC, a
 //! PWL past its last point, a single pulse past its end), nothing drives the circuit
 //! any more: it rings down through its shunts to a stationary state, and a junction at
-//! rest does not slip. [`Rest`] declares the run at rest when, over a block of steps
-//! after the last source change, no node phase moved more than [`REST_RAD`] in one
-//! step, and that block moved no more than the block before it (the motion is not
-//! growing, so no unstable mode is starting). Even if the motion stayed at that level
-//! for every step the run may still take (at most [`super::max_steps`], 10⁷ by
-//! default), a phase would drift by 10⁻⁹ × 10⁷ = 0.01 rad, far from the π a pulse
-//! needs: the rest of the run holds no pulse, and the run ends there.
+//! rest does not slip. [`Rest`] watches the largest per-step motion of any node phase
+//! over blocks of steps after the last source change, and declares the run at rest
+//! when what the phases can still move before the run ends is bounded by
+//! [`DRIFT_RAD`] (0.01 rad, far from the π a pulse needs), in one of two ways:
+//!
+//! - **still**: the block moved no more than the one before it (the motion is not
+//!   growing) and, even if every remaining step of the run moved as much as the
+//!   block's largest step, the phases would drift by at most [`DRIFT_RAD`];
+//! - **ringing down**: three blocks in a row each moved less than the one before, by
+//!   a ratio q ≤ [`MAX_RATIO`] that is not growing (by more than 5 %, the jitter
+//!   of sampled peaks), the block's largest step is below [`RINGING_RAD`] (the
+//!   small-signal regime, where a shunted circuit's motion decays geometrically),
+//!   and the geometric tail, block × largest step × q / (1 − q), is at most
+//!   [`DRIFT_RAD`].
+//!
+//! A motion that slows down on its way to a switch (a junction approaching its
+//! critical current) has a growing or near-1 ratio and never passes the second
+//! test; a motion that grows fails both.
 //!
 //! Not applied (the run goes on as before): with thermal or source noise (never
 //! constant), with transmission lines (a pulse can travel inside a line while every
@@ -18,13 +29,18 @@
 //!
 //! The floating-point solution does not become stationary bit for bit: it settles
 //! into last-bit wobble (~10⁻¹⁵ rad per step, measured on the JTL chain), so a
-//! bit-exact criterion would never fire.
+//! bit-exact criterion would never fire; the first test covers it.
 
 use super::build::System;
 use super::Mode;
 
-/// The largest per-step phase motion of any node at rest, in radians.
-pub const REST_RAD: f64 = 1e-9;
+/// The most any node phase may still move, in radians, after a run is declared at rest.
+pub const DRIFT_RAD: f64 = 0.01;
+/// The largest per-step motion, in radians, from which a geometric ring-down is
+/// extrapolated.
+pub const RINGING_RAD: f64 = 1e-4;
+/// The slowest decay per block that is extrapolated.
+pub const MAX_RATIO: f64 = 0.8;
 
 /// The block over which motion is compared, in seconds (several plasma periods).
 const BLOCK_S: f64 = 10e-12;
@@ -34,18 +50,23 @@ const BLOCK_S: f64 = 10e-12;
 pub struct Rest {
     /// The first step at which every source is constant for good.
     from: i64,
+    /// The run's last step.
+    until: i64,
     nodes: usize,
     block: u32,
     prev: Vec<f64>,
     in_block: u32,
     block_max: f64,
+    /// The largest step of the last block and of the one before it.
     last_block: Option<f64>,
+    block_before: Option<f64>,
 }
 
 impl Rest {
     /// `None` when the run may not end at rest (noise, transmission lines, voltage
     /// mode, or a source that never stops changing).
-    pub fn new(s: &System) -> Option<Rest> {
+    /// `until` is the run's last step.
+    pub fn new(s: &System, until: i64) -> Option<Rest> {
         if s.mode != Mode::Phase
             || !s.tlines.is_empty()
             || s.junctions.iter().any(|j| j.noise.is_some())
@@ -70,12 +91,14 @@ impl Rest {
         };
         Some(Rest {
             from,
+            until,
             nodes: s.nodes.min(s.n),
             block: ((BLOCK_S / s.h).ceil() as u32).max(8),
             prev: Vec::new(),
             in_block: 0,
             block_max: 0.0,
             last_block: None,
+            block_before: None,
         })
     }
 
@@ -102,9 +125,34 @@ impl Rest {
         let this = self.block_max;
         self.block_max = 0.0;
         self.in_block = 0;
-        let rest = this < REST_RAD && self.last_block.is_some_and(|before| this <= before);
+        let rest = self.still(this, i) || self.ringing_down(this);
+        self.block_before = self.last_block;
         self.last_block = Some(this);
         rest
+    }
+
+    /// Not growing, and small enough to move less than [`DRIFT_RAD`] in every
+    /// remaining step.
+    fn still(&self, this: f64, i: i64) -> bool {
+        let left = (self.until - i).max(0) as f64;
+        self.last_block.is_some_and(|before| this <= before) && this * left <= DRIFT_RAD
+    }
+
+    /// Decaying geometrically over three blocks with a tail below [`DRIFT_RAD`].
+    fn ringing_down(&self, this: f64) -> bool {
+        let (Some(b1), Some(b2)) = (self.last_block, self.block_before) else {
+            return false;
+        };
+        if !(this < b1 && b1 < b2 && this < RINGING_RAD) {
+            return false;
+        }
+        let (q_now, q_before) = (this / b1, b1 / b2);
+        // the decay must be fast and must not be slowing down
+        if q_now > MAX_RATIO || q_before > MAX_RATIO || q_now > 1.05 * q_before {
+            return false;
+        }
+        let q = q_now.max(q_before);
+        f64::from(self.block) * this * q / (1.0 - q) <= DRIFT_RAD
     }
 }
 
@@ -141,12 +189,14 @@ mod tests {
     fn rest(from: i64, nodes: usize, block: u32) -> Rest {
         Rest {
             from,
+            until: 10_000_000,
             nodes,
             block,
             prev: Vec::new(),
             in_block: 0,
             block_max: 0.0,
             last_block: None,
+            block_before: None,
         }
     }
 
@@ -203,5 +253,55 @@ mod tests {
         for i in 0..40 {
             assert!(!r.at_rest(&[f64::NAN], i));
         }
+    }
+
+    /// Steps until `r` declares rest for a motion starting at `step` per step and
+    /// shrinking by `ratio` each step.
+    fn rest_after(mut r: Rest, mut step: f64, ratio: f64, steps: i64) -> Option<i64> {
+        let mut phase = 0.5;
+        for i in 0..steps {
+            phase += step;
+            step *= ratio;
+            if r.at_rest(&[phase], i) {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn a_fast_ring_down_is_at_rest_long_before_it_is_still() {
+        // 5e-5 rad per step, shrinking tenfold every ten steps (blocks of 10)
+        let ratio = 0.1f64.powf(0.1);
+        let at = rest_after(rest(0, 1, 10), 5e-5, ratio, 1000).expect("at rest");
+        // blocks 1-3 set the ratios (q = 0.1); block 3's largest step is 5e-7 and
+        // its tail 10 × 5e-7 × 0.1 / 0.9 = 5.6e-7 rad: at rest at its end
+        assert_eq!(at, 30);
+        // the still test alone (1e7 steps left) would wait for ~1e-9 per step
+        assert!(5e-5 * ratio.powi(30) * 1e7 > DRIFT_RAD);
+    }
+
+    #[test]
+    fn a_slow_decay_and_a_large_ringing_are_not_extrapolated() {
+        // q = 0.99 per step, 0.90 per block of 10: too slow to extrapolate; the
+        // still test needs steps × motion ≤ 0.01 over 1e7 steps, so not at rest
+        // while the motion is above 1e-9 (≈ 900 steps)
+        let at = rest_after(rest(0, 1, 10), 1e-5, 0.99, 3000).expect("at rest at last");
+        assert!(at > 800, "rest at step {at}");
+        // fast decay but above RINGING_RAD: not extrapolated until below it
+        let at = rest_after(rest(0, 1, 10), 1e-1, 0.5, 3000).expect("at rest at last");
+        assert!(
+            0.1 * 0.5f64.powi(at as i32 - 10) < RINGING_RAD,
+            "rest at step {at}"
+        );
+    }
+
+    #[test]
+    fn few_steps_left_let_a_still_run_end_sooner() {
+        let mut r = rest(0, 1, 10);
+        r.until = 1000;
+        // 1e-6 per step, not decaying: 1e-6 × ~980 steps left < 0.01
+        let at = rest_after(r, 1e-6, 1.0, 100).expect("at rest");
+        assert_eq!(at, 20);
     }
 }

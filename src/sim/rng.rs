@@ -25,10 +25,15 @@ const UPPER: u64 = !0u64 << 31;
 const LOWER: u64 = !UPPER;
 
 /// `std::mt19937_64`.
+///
+/// A sequence-seeded engine builds its state at the first draw: every run builds a
+/// noise stream, and most runs (no noise, no spread) never draw from it.
 #[derive(Clone)]
 pub struct Mt64 {
     x: Box<[u64; N]>,
     p: usize,
+    /// The `seed_seq` words, until the state is built from them.
+    pending: Option<Vec<u32>>,
 }
 
 impl std::fmt::Debug for Mt64 {
@@ -50,11 +55,24 @@ impl Mt64 {
                 .wrapping_mul(prev ^ (prev >> 62))
                 .wrapping_add(i as u64);
         }
-        Mt64 { x, p: N }
+        Mt64 {
+            x,
+            p: N,
+            pending: None,
+        }
     }
 
-    /// `seed(seq)` with a `std::seed_seq` built from `words`.
+    /// `seed(seq)` with a `std::seed_seq` built from `words` (built at the first draw).
     pub fn from_seed_seq(words: &[u32]) -> Self {
+        Mt64 {
+            x: Box::new([0u64; N]),
+            p: N,
+            pending: Some(words.to_vec()),
+        }
+    }
+
+    /// The state of `seed(seq)`.
+    fn seed_seq_state(words: &[u32]) -> Box<[u64; N]> {
         let mut arr = [0u32; 2 * N];
         seed_seq_generate(words, &mut arr);
         let mut x = Box::new([0u64; N]);
@@ -65,7 +83,7 @@ impl Mt64 {
         if x[0] & UPPER == 0 && x[1..].iter().all(|&v| v == 0) {
             x[0] = 1u64 << 63;
         }
-        Mt64 { x, p: N }
+        x
     }
 
     fn twist(&mut self) {
@@ -86,6 +104,9 @@ impl Mt64 {
 
     /// The next 64-bit output.
     pub fn next_u64(&mut self) -> u64 {
+        if let Some(words) = self.pending.take() {
+            self.x = Self::seed_seq_state(&words);
+        }
         if self.p >= N {
             self.twist();
         }

@@ -71,17 +71,40 @@ pub trait LinearSolver: Send {
     }
 }
 
-/// faer's sparse LU: COLAMD column ordering once (kept across runs on the same
-/// pattern, so one solver reused through [`crate::sim::simulate_with`] skips the
-/// analysis), faer's simplicial
+/// Which column ordering a [`FaerLu`] factorises with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderingChoice {
+    /// The shorter-chained of COLAMD and nested dissection, chosen at the first
+    /// factorisation after each analysis (see [`FaerLu`]).
+    #[default]
+    Best,
+    /// COLAMD only (fewest entries).
+    Colamd,
+    /// Nested dissection only (shortest chains).
+    NestedDissection,
+}
+
+/// faer's sparse LU: two column orderings from the pattern (COLAMD, which keeps
+/// the factors sparsest, and nested dissection, which keeps the substitutions'
+/// chains of dependent rows short, see [`super::ordering`]), faer's simplicial
 /// (Gilbert-Peierls, partial pivoting) numeric factorisation on demand, and
 /// triangular solves on a private row-compressed copy of the factors
 /// ([`super::triangular`]: one pass each, no per-solve allocation).
+///
+/// The first factorisation after an analysis factorises with both orderings and
+/// keeps nested dissection when its factors' longest chain is at most
+/// [`CHAIN_GAIN`] of COLAMD's and its entries at most [`FILL_ALLOWED`] times
+/// COLAMD's; later factorisations keep that ordering. The choice depends on the
+/// pattern and the first values only, so a run's result does not depend on what
+/// the solver did before (an analysis, even of the same pattern, chooses again).
 #[derive(Default)]
 pub struct FaerLu {
     pattern: Option<SparsePattern>,
-    col_fwd: Vec<usize>,
-    col_inv: Vec<usize>,
+    choice: OrderingChoice,
+    /// Candidate column orderings, `(forward, inverse)`: COLAMD, nested dissection.
+    orderings: Vec<(Vec<usize>, Vec<usize>)>,
+    /// The ordering in use, once chosen.
+    chosen: Option<usize>,
     row_fwd: Vec<usize>,
     row_inv: Vec<usize>,
     lu: Option<SimplicialLu<usize, f64>>,
@@ -93,56 +116,45 @@ pub struct FaerLu {
     factored: bool,
 }
 
+/// Nested dissection is kept when its longest chain is at most this fraction of
+/// COLAMD's ...
+pub const CHAIN_GAIN: f64 = 0.75;
+/// ... and its factors hold at most this many times COLAMD's entries.
+pub const FILL_ALLOWED: f64 = 1.5;
+
 impl FaerLu {
     pub fn new() -> Self {
         FaerLu::default()
     }
-}
 
-fn other(e: impl std::fmt::Debug) -> SolverError {
-    SolverError::Other(format!("{e:?}"))
-}
-
-impl LinearSolver for FaerLu {
-    fn analyze(&mut self, pattern: &SparsePattern) -> Result<(), SolverError> {
-        // Same pattern as last time (e.g. the next run of a margin sweep): keep the ordering.
-        if self.pattern.as_ref() == Some(pattern) {
-            self.factored = false;
-            return Ok(());
+    /// A solver that factorises with the given ordering(s).
+    pub fn with_ordering(choice: OrderingChoice) -> Self {
+        FaerLu {
+            choice,
+            ..FaerLu::default()
         }
-        let n = pattern.n;
-        let nnz = pattern.row_idx.len();
-        let sym =
-            SymbolicSparseColMatRef::new_checked(n, n, &pattern.col_ptr, None, &pattern.row_idx);
-        self.col_fwd = vec![0; n];
-        self.col_inv = vec![0; n];
-        {
-            let mut mem = MemBuffer::try_new(colamd::order_scratch::<usize>(n, n, nnz))
-                .map_err(|_| SolverError::Other("out of memory".into()))?;
-            colamd::order(
-                &mut self.col_fwd,
-                &mut self.col_inv,
-                sym,
-                colamd::Control::default(),
-                MemStack::new(&mut mem),
-            )
-            .map_err(other)?;
-        }
-        let req = StackReq::any_of(&[
-            simplicial::factorize_simplicial_numeric_lu_scratch::<usize, f64>(n, n),
-            StackReq::new::<f64>(n),
-        ]);
-        self.mem =
-            Some(MemBuffer::try_new(req).map_err(|_| SolverError::Other("out of memory".into()))?);
-        self.row_fwd = vec![0; n];
-        self.row_inv = vec![0; n];
-        self.lu = Some(SimplicialLu::new());
-        self.pattern = Some(pattern.clone());
-        self.factored = false;
-        Ok(())
     }
 
-    fn factor(&mut self, values: &[f64]) -> Result<(), SolverError> {
+    /// A solver for the same pattern with the same column ordering, not yet
+    /// factorised: what a run that leaves a shared factorisation continues with
+    /// (the ordering a run of its own would have chosen from the same first values).
+    pub fn fork(&self) -> Result<Self, SolverError> {
+        let pattern = self
+            .pattern
+            .as_ref()
+            .ok_or_else(|| SolverError::Other("fork() before analyze()".into()))?;
+        let mut other = FaerLu::with_ordering(self.choice);
+        other.analyze(pattern)?;
+        if let Some(k) = self.chosen {
+            other.orderings = vec![self.orderings[k].clone()];
+            other.chosen = Some(0);
+        }
+        Ok(other)
+    }
+
+    /// Numeric factorisation with candidate ordering `k`.
+    fn factor_with(&mut self, k: usize, values: &[f64]) -> Result<(), SolverError> {
+        self.factored = false;
         let (Some(pattern), Some(lu), Some(mem)) = (&self.pattern, &mut self.lu, &mut self.mem)
         else {
             return Err(SolverError::Other("factor() before analyze()".into()));
@@ -151,7 +163,8 @@ impl LinearSolver for FaerLu {
         let sym =
             SymbolicSparseColMatRef::new_checked(n, n, &pattern.col_ptr, None, &pattern.row_idx);
         let a = SparseColMatRef::new(sym, values);
-        let col_perm = PermRef::new_checked(&self.col_fwd, &self.col_inv, n);
+        let (col_fwd, col_inv) = &self.orderings[k];
+        let col_perm = PermRef::new_checked(col_fwd, col_inv, n);
         simplicial::factorize_simplicial_numeric_lu(
             &mut self.row_fwd,
             &mut self.row_inv,
@@ -181,7 +194,7 @@ impl LinearSolver for FaerLu {
         }
         self.factors.set(
             &self.row_fwd,
-            &self.col_inv,
+            col_inv,
             |j| {
                 (
                     &l.symbolic().row_idx_of_col_raw(j)[1..],
@@ -196,6 +209,133 @@ impl LinearSolver for FaerLu {
         )?;
         self.factored = true;
         Ok(())
+    }
+
+    /// The first factorisation after an analysis: every candidate ordering, then
+    /// the chosen one kept (and its factors left in place).
+    fn choose(&mut self, values: &[f64]) -> Result<usize, SolverError> {
+        if self.orderings.len() == 1 {
+            self.factor_with(0, values)?;
+            return Ok(0);
+        }
+        // (chain, entries) of each candidate that factorises
+        let mut stats: Vec<Option<(usize, usize)>> = Vec::new();
+        let mut first_error = None;
+        for k in 0..self.orderings.len() {
+            match self.factor_with(k, values) {
+                Ok(()) => stats.push(Some((self.factors.chain(), self.factors.nnz()))),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                    stats.push(None);
+                }
+            }
+        }
+        let pick = match (stats[0], stats[1]) {
+            (Some((c0, e0)), Some((c1, e1))) => {
+                let shorter = c1 as f64 <= CHAIN_GAIN * c0 as f64;
+                let sparse_enough = e1 as f64 <= FILL_ALLOWED * e0 as f64;
+                if shorter && sparse_enough {
+                    1
+                } else {
+                    0
+                }
+            }
+            (Some(_), None) => 0,
+            (None, Some(_)) => 1,
+            (None, None) => {
+                return Err(first_error.unwrap_or(SolverError::NumericallySingular));
+            }
+        };
+        if pick + 1 != self.orderings.len() || stats[pick].is_none() {
+            self.factor_with(pick, values)?;
+        }
+        Ok(pick)
+    }
+
+    /// The ordering in use: `Some(true)` for nested dissection, `Some(false)` for
+    /// COLAMD, `None` before the first factorisation.
+    pub fn nested_dissection_in_use(&self) -> Option<bool> {
+        let k = self.chosen?;
+        Some(match self.choice {
+            OrderingChoice::Best => k == 1 && self.orderings.len() == 2,
+            OrderingChoice::Colamd => false,
+            OrderingChoice::NestedDissection => true,
+        })
+    }
+}
+
+fn other(e: impl std::fmt::Debug) -> SolverError {
+    SolverError::Other(format!("{e:?}"))
+}
+
+fn colamd_ordering(pattern: &SparsePattern) -> Result<(Vec<usize>, Vec<usize>), SolverError> {
+    let n = pattern.n;
+    let nnz = pattern.row_idx.len();
+    let sym = SymbolicSparseColMatRef::new_checked(n, n, &pattern.col_ptr, None, &pattern.row_idx);
+    let mut fwd = vec![0; n];
+    let mut inv = vec![0; n];
+    let mut mem = MemBuffer::try_new(colamd::order_scratch::<usize>(n, n, nnz))
+        .map_err(|_| SolverError::Other("out of memory".into()))?;
+    colamd::order(
+        &mut fwd,
+        &mut inv,
+        sym,
+        colamd::Control::default(),
+        MemStack::new(&mut mem),
+    )
+    .map_err(other)?;
+    Ok((fwd, inv))
+}
+
+fn nested_dissection_ordering(pattern: &SparsePattern) -> (Vec<usize>, Vec<usize>) {
+    let fwd = super::ordering::nested_dissection(pattern.n, &pattern.col_ptr, &pattern.row_idx);
+    let mut inv = vec![0; pattern.n];
+    for (k, &c) in fwd.iter().enumerate() {
+        inv[c] = k;
+    }
+    (fwd, inv)
+}
+
+impl LinearSolver for FaerLu {
+    fn analyze(&mut self, pattern: &SparsePattern) -> Result<(), SolverError> {
+        self.factored = false;
+        self.chosen = None;
+        // Same pattern as last time (e.g. the next run of a margin sweep): keep the
+        // candidate orderings (the choice is made again).
+        if self.pattern.as_ref() == Some(pattern) {
+            return Ok(());
+        }
+        let n = pattern.n;
+        self.orderings = match self.choice {
+            OrderingChoice::Best => vec![
+                colamd_ordering(pattern)?,
+                nested_dissection_ordering(pattern),
+            ],
+            OrderingChoice::Colamd => vec![colamd_ordering(pattern)?],
+            OrderingChoice::NestedDissection => vec![nested_dissection_ordering(pattern)],
+        };
+        let req = StackReq::any_of(&[
+            simplicial::factorize_simplicial_numeric_lu_scratch::<usize, f64>(n, n),
+            StackReq::new::<f64>(n),
+        ]);
+        self.mem =
+            Some(MemBuffer::try_new(req).map_err(|_| SolverError::Other("out of memory".into()))?);
+        self.row_fwd = vec![0; n];
+        self.row_inv = vec![0; n];
+        self.lu = Some(SimplicialLu::new());
+        self.pattern = Some(pattern.clone());
+        Ok(())
+    }
+
+    fn factor(&mut self, values: &[f64]) -> Result<(), SolverError> {
+        match self.chosen {
+            Some(k) => self.factor_with(k, values),
+            None => {
+                let k = self.choose(values)?;
+                self.chosen = Some(k);
+                Ok(())
+            }
+        }
     }
 
     fn solve(&mut self, rhs: &mut [f64]) -> Result<(), SolverError> {
@@ -236,6 +376,13 @@ impl FaerLu {
     /// Stored entries of L and U of the last factorisation (diagonals included).
     pub fn lu_nnz(&self) -> usize {
         self.factors.nnz()
+    }
+
+    /// Longest chain of rows waiting one for the other in a solve with the last
+    /// factorisation, and the estimated cycles of that solve
+    /// ([`Factors::cycles_estimate`]).
+    pub fn chain_and_cycles(&self) -> (usize, f64) {
+        (self.factors.chain(), self.factors.cycles_estimate())
     }
 
     /// Floating-point operations of one solve with the last factorisation.

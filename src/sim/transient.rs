@@ -41,7 +41,7 @@ pub fn settling_may_end(s: &System, startup: i64) -> bool {
 }
 
 /// Counts settling steps whose solution repeats the previous one bit for bit.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Settling {
     previous: Vec<f64>,
     repeats: u32,
@@ -74,6 +74,7 @@ pub enum Run {
     StepTooLarge,
 }
 
+#[derive(Clone)]
 pub struct RunSpec<'a> {
     pub tstop: f64,
     pub pstart: f64,
@@ -198,6 +199,7 @@ pub fn assemble(
 }
 
 /// One run's output side: print schedule, waveform table and the row being sampled.
+#[derive(Clone)]
 pub struct Recorder<'a> {
     schedule: PrintSchedule,
     pub out: Waveforms,
@@ -323,64 +325,136 @@ fn run_on(
     spec: RunSpec<'_>,
     helper: Option<&Helper<'_>>,
 ) -> Result<Run, SimError> {
-    let h = s.h;
-    let sim_size = (spec.tstop / h) as i64;
-    let startup = startup_steps(h);
-    let (pattern, slot) = s.matrix.compress(s.n);
-    let nnz = pattern.row_idx.len();
-    let mut values = Vec::with_capacity(nnz);
-    s.matrix.values(&slot, nnz, &mut values);
-    solver.analyze(&pattern)?;
-    solver.factor(&values)?;
-    let mut factorizations = 1u64;
-    for tl in &mut s.tlines {
-        tl.reserve(sim_size.max(0) as usize);
+    let stop = spec.stop;
+    let (mut c, mut rec) = Cursor::start(s, probes.len(), solver, spec)?;
+    let mut rest = stop.and_then(|_| super::quiet::Rest::new(s, c.sim_size));
+    while c.i < c.sim_size {
+        let rows = match c.step(s, probes, solver, &mut rec, helper)? {
+            Stepped::Rows(rows) => rows,
+            Stepped::StepTooLarge => return Ok(Run::StepTooLarge),
+        };
+        if rows > 0 && stop.is_some_and(|stop| stop(c.i as f64 * s.h, &rec.row)) {
+            break;
+        }
+        if rest.as_mut().is_some_and(|r| r.at_rest(&c.x, c.i)) {
+            break;
+        }
+        c.next();
+    }
+    Ok(Run::Done(c.finish(rec)))
+}
+
+/// What one step did.
+pub enum Stepped {
+    /// Rows printed.
+    Rows(usize),
+    /// A junction's predicted phase moved too fast: the run restarts at half the step.
+    StepTooLarge,
+}
+
+/// A run between two steps: the solution, the step index and what the next step
+/// needs (what a fork of the run copies, with the system and the recorder).
+#[derive(Clone)]
+pub struct Cursor {
+    pub x: Vec<f64>,
+    b: Vec<f64>,
+    /// The step to take next (negative: settling steps before t = 0).
+    pub i: i64,
+    pub sim_size: i64,
+    pub factorizations: u64,
+    /// The matrix values of the last factorisation.
+    pub values: Vec<f64>,
+    slot: Vec<usize>,
+    settling: Option<Settling>,
+    matrix_same: bool,
+}
+
+impl Cursor {
+    /// A run's start: the matrix analysed and factorised, the first settling step next.
+    pub fn start<'a>(
+        s: &mut System,
+        probes: usize,
+        solver: &mut dyn LinearSolver,
+        spec: RunSpec<'a>,
+    ) -> Result<(Cursor, Recorder<'a>), SimError> {
+        let h = s.h;
+        let sim_size = (spec.tstop / h) as i64;
+        let startup = startup_steps(h);
+        let (pattern, slot) = s.matrix.compress(s.n);
+        let nnz = pattern.row_idx.len();
+        let mut values = Vec::with_capacity(nnz);
+        s.matrix.values(&slot, nnz, &mut values);
+        solver.analyze(&pattern)?;
+        solver.factor(&values)?;
+        for tl in &mut s.tlines {
+            tl.reserve(sim_size.max(0) as usize);
+        }
+        let rec = Recorder::new(spec, h, probes);
+        let settling = settling_may_end(s, startup).then(Settling::default);
+        Ok((
+            Cursor {
+                x: vec![0.0; s.n],
+                b: vec![0.0; s.n],
+                i: -startup,
+                sim_size,
+                factorizations: 1,
+                values,
+                slot,
+                settling,
+                matrix_same: true,
+            },
+            rec,
+        ))
     }
 
-    let n = s.n;
-    let mut x = vec![0.0; n];
-    let mut b = vec![0.0; n];
-    let stop = spec.stop;
-    let mut rec = Recorder::new(spec, h, probes.len());
-
-    let mut settling = settling_may_end(s, startup).then(Settling::default);
-    let mut rest = stop.and_then(|_| super::quiet::Rest::new(s));
-    let mut i = -startup;
-    while i < sim_size {
-        let mut matrix_same = true;
-        match assemble(s, &x, &mut b, i, sim_size, helper) {
+    /// Step `self.i`: right-hand side (and a new factorisation when a junction
+    /// changed branch), solve, junction updates and printed rows.
+    pub fn step(
+        &mut self,
+        s: &mut System,
+        probes: &mut [Probe],
+        solver: &mut dyn LinearSolver,
+        rec: &mut Recorder<'_>,
+        helper: Option<&Helper<'_>>,
+    ) -> Result<Stepped, SimError> {
+        self.matrix_same = true;
+        match assemble(s, &self.x, &mut self.b, self.i, self.sim_size, helper) {
             Assembled::Same => {}
             Assembled::MatrixChanged => {
-                matrix_same = false;
+                self.matrix_same = false;
                 for j in &s.junctions {
                     j.restamp(&mut s.matrix);
                 }
-                s.matrix.values(&slot, nnz, &mut values);
-                solver.factor(&values)?;
-                factorizations += 1;
+                let nnz = self.values.len();
+                s.matrix.values(&self.slot, nnz, &mut self.values);
+                solver.factor(&self.values)?;
+                self.factorizations += 1;
             }
-            Assembled::StepTooLarge => return Ok(Run::StepTooLarge),
+            Assembled::StepTooLarge => return Ok(Stepped::StepTooLarge),
         }
-        std::mem::swap(&mut x, &mut b);
-        solver.solve_split(&mut x, helper)?;
-        let rows = rec.step(s, probes, &x, i, helper)?;
-        if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * s.h, &rec.row)) {
-            break;
-        }
-        if rest.as_mut().is_some_and(|r| r.at_rest(&x, i)) {
-            break;
-        }
-        i += 1;
-        if i < 0
-            && settling
+        std::mem::swap(&mut self.x, &mut self.b);
+        solver.solve_split(&mut self.x, helper)?;
+        Ok(Stepped::Rows(rec.step(s, probes, &self.x, self.i, helper)?))
+    }
+
+    /// On to the next step (past the settling steps left once the solution repeats).
+    pub fn next(&mut self) {
+        self.i += 1;
+        if self.i < 0
+            && self
+                .settling
                 .as_mut()
-                .is_some_and(|st| st.settled(&x, matrix_same))
+                .is_some_and(|st| st.settled(&self.x, self.matrix_same))
         {
-            i = 0;
-            settling = None;
+            self.i = 0;
+            self.settling = None;
         }
     }
-    let mut out = rec.out;
-    out.factorizations = factorizations;
-    Ok(Run::Done(out))
+
+    /// The run's waveforms so far.
+    pub fn finish(&self, rec: Recorder<'_>) -> Waveforms {
+        let mut out = rec.out;
+        out.factorizations = self.factorizations;
+        out
+    }
 }

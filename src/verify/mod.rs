@@ -120,13 +120,7 @@ impl Bench {
         seed: Option<u64>,
         watch: Option<early::Watch>,
     ) -> Result<PulseTimes, EngineError> {
-        let mut run = Run::prepared(netlist);
-        run.stop = watch.map(early::Watch::hook);
-        parameters::apply(&self.design, assignment, &mut run);
-        if let Some((t, _)) = self.design.noise {
-            run.temperature = Some(t);
-        }
-        run.seed = seed;
+        let run = self.run_of(netlist, assignment, seed, watch);
         let traces = self.engine.simulate(&run)?;
         let observed: Vec<(&str, &str)> = self
             .observed
@@ -135,6 +129,24 @@ impl Bench {
             .collect();
         PulseTimes::from_traces(&traces, &observed, &SlipOptions::default())
             .map_err(|e| EngineError::Io(e.to_string()))
+    }
+
+    /// The run of one netlist under an assignment and seed, watched by `watch`.
+    fn run_of<'a>(
+        &self,
+        netlist: &'a Prepared,
+        assignment: &[(String, f64)],
+        seed: Option<u64>,
+        watch: Option<early::Watch>,
+    ) -> Run<'a> {
+        let mut run = Run::prepared(netlist);
+        run.stop = watch.map(early::Watch::hook);
+        parameters::apply(&self.design, assignment, &mut run);
+        if let Some((t, _)) = self.design.noise {
+            run.temperature = Some(t);
+        }
+        run.seed = seed;
+        run
     }
 
     /// Judges every check under an assignment (multipliers by parameter name).
@@ -262,14 +274,34 @@ impl Bench {
             .map(|(o, c)| (o.as_str(), c.as_str()))
             .collect();
         for seed in seeds(&self.design) {
-            for runs in &self.runs {
-                for (i, netlist) in runs.netlists.iter().enumerate() {
-                    let (watch, judged) = pattern_watch(&runs.check, i, netlist, &observed);
-                    let pulses = self.pulses_until(netlist, assignment, seed, watch)?;
-                    if !evaluate_runs(&judged, &[pulses]).passed {
-                        return Ok(false);
+            // every pattern of every check, in order, each judged alone: the engine
+            // shares what their runs have in common, the first failure ends them
+            let mut runs = Vec::new();
+            let mut judged = Vec::new();
+            for r in &self.runs {
+                for (i, netlist) in r.netlists.iter().enumerate() {
+                    let (watch, check) = pattern_watch(&r.check, i, netlist, &observed);
+                    runs.push(self.run_of(netlist, assignment, seed, watch));
+                    judged.push(check);
+                }
+            }
+            let mut outcome: Result<bool, EngineError> = Ok(true);
+            self.engine.simulate_each(&runs, &mut |k, traces| {
+                let passed = traces.and_then(|t| {
+                    PulseTimes::from_traces(&t, &observed, &SlipOptions::default())
+                        .map_err(|e| EngineError::Io(e.to_string()))
+                        .map(|pulses| evaluate_runs(&judged[k], &[pulses]).passed)
+                });
+                match passed {
+                    Ok(true) => true,
+                    other => {
+                        outcome = other;
+                        false
                     }
                 }
+            });
+            if !matches!(outcome, Ok(true)) {
+                return outcome;
             }
         }
         Ok(true)

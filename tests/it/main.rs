@@ -48,6 +48,7 @@ mod robustness;
 mod robustness_campaign;
 mod sim_batch;
 mod sim_bit_identity;
+mod sim_family;
 mod sim_josim_reference;
 mod sim_noise_switching;
 mod sim_rest;

@@ -6,7 +6,11 @@
 //! every bit; re-recorded once since, on purpose, when U's pivots and the
 //! junction's phase constant became reciprocals that multiply, and again when the
 //! junctions' sine moved from libm to `sim::sine` (within 1 ulp of libm, in SIMD
-//! lanes): last-bit changes, the JoSIM-reference agreement tests unchanged. Any change of floating-point
+//! lanes): last-bit changes, the JoSIM-reference agreement tests unchanged; and
+//! again (1 December 2026) when the LU factorisation began to choose between
+//! COLAMD and nested dissection (a different elimination order rounds
+//! differently) and resistors and capacitors began to multiply by their
+//! reciprocal coefficient. Any change of floating-point
 //! rounding in `src/sim` shows here.
 //! The two largest netlists are left out to keep the test short.
 
