@@ -20,6 +20,8 @@ use super::helper::Helper;
 /// Rows of one factor, compressed, with column indices renumbered.
 #[derive(Debug, Default, Clone)]
 struct Rows {
+    /// Separator columns the backward rows may read (checked by `well_formed`).
+    sep_columns: usize,
     ptr: Vec<u32>,
     /// End of each row's separator entries (U rows of a part: those come first).
     mid: Vec<u32>,
@@ -45,35 +47,79 @@ impl Rows {
         self.ptr.len().saturating_sub(1)
     }
 
+    /// Whether the pointers are well formed (non-decreasing, ending at the entries,
+    /// each row's separator end inside it) and every column satisfies `ok(row,
+    /// column, separator entry)`: what the unchecked substitutions below rely on.
+    fn well_formed(&self, ok: impl Fn(usize, usize, bool) -> bool) -> bool {
+        let n = self.len();
+        if self.mid.len() != n
+            || self.col.len() != self.val.len()
+            || self
+                .ptr
+                .last()
+                .map_or(true, |&e| e as usize != self.col.len())
+        {
+            return false;
+        }
+        (0..n).all(|i| {
+            let (a, m, e) = (
+                self.ptr[i] as usize,
+                self.mid[i] as usize,
+                self.ptr[i + 1] as usize,
+            );
+            a <= m
+                && m <= e
+                && e <= self.col.len()
+                && self.col[a..m].iter().all(|&c| ok(i, c as usize, true))
+                && self.col[m..e].iter().all(|&c| ok(i, c as usize, false))
+        })
+    }
+
     /// Forward substitution of these rows in place: `y[i] = b[i] - Σ L y`.
     fn forward(&self, b: impl Fn(usize) -> f64, y: &mut [f64]) {
-        for i in 0..self.len() {
-            let mut acc = b(i);
-            let (a, e) = (self.ptr[i] as usize, self.ptr[i + 1] as usize);
-            for (&c, &v) in self.col[a..e].iter().zip(&self.val[a..e]) {
-                acc -= v * y[c as usize];
+        let n = self.len();
+        assert!(y.len() >= n);
+        // SAFETY: `TwoWay::new` checked (`well_formed`) that the pointers are in
+        // bounds and that row i reads only columns below i (L rows keep every entry
+        // before `mid`); y holds n values.
+        unsafe {
+            for i in 0..n {
+                let mut acc = b(i);
+                let a = *self.ptr.get_unchecked(i) as usize;
+                let e = *self.ptr.get_unchecked(i + 1) as usize;
+                for k in a..e {
+                    let c = *self.col.get_unchecked(k) as usize;
+                    acc -= *self.val.get_unchecked(k) * *y.get_unchecked(c);
+                }
+                *y.get_unchecked_mut(i) = acc;
             }
-            y[i] = acc;
         }
     }
 
     /// Backward substitution of a part's rows: separator entries read `sep`, the
     /// others the part's own `y`; `inv` are the reciprocal pivots.
     fn backward(&self, y: &mut [f64], sep: &[f64], inv: &[f64]) {
-        for i in (0..self.len()).rev() {
-            let mut acc = y[i];
-            let (a, m, e) = (
-                self.ptr[i] as usize,
-                self.mid[i] as usize,
-                self.ptr[i + 1] as usize,
-            );
-            for (&c, &v) in self.col[a..m].iter().zip(&self.val[a..m]) {
-                acc -= v * sep[c as usize];
+        let n = self.len();
+        assert!(y.len() >= n && inv.len() >= n && sep.len() >= self.sep_columns);
+        // SAFETY: `TwoWay::new` checked (`well_formed`) that the pointers are in
+        // bounds, that separator entries read columns below `sep_columns` and the
+        // others columns between i and n.
+        unsafe {
+            for i in (0..n).rev() {
+                let mut acc = *y.get_unchecked(i);
+                let a = *self.ptr.get_unchecked(i) as usize;
+                let m = *self.mid.get_unchecked(i) as usize;
+                let e = *self.ptr.get_unchecked(i + 1) as usize;
+                for k in a..m {
+                    let c = *self.col.get_unchecked(k) as usize;
+                    acc -= *self.val.get_unchecked(k) * *sep.get_unchecked(c);
+                }
+                for k in m..e {
+                    let c = *self.col.get_unchecked(k) as usize;
+                    acc -= *self.val.get_unchecked(k) * *y.get_unchecked(c);
+                }
+                *y.get_unchecked_mut(i) = acc * *inv.get_unchecked(i);
             }
-            for (&c, &v) in self.col[m..e].iter().zip(&self.val[m..e]) {
-                acc -= v * y[c as usize];
-            }
-            y[i] = acc * inv[i];
         }
     }
 }
@@ -277,6 +323,28 @@ impl TwoWay {
                 }
                 u.end_row(mid.unwrap_or(u.col.len()));
             }
+        }
+        // what the unchecked substitutions rely on (the separator's own U rows
+        // read no separator entries: they run with the separator as their `y`)
+        let sep_len = n - t.sizes.0 - t.sizes.1;
+        let forward_ok = |i: usize, c: usize, _: bool| c < i;
+        for p in 0..3 {
+            let readable = if p == 2 { 0 } else { sep_len };
+            t.u[p].sep_columns = readable;
+            let len = t.u[p].len();
+            let backward_ok = |i: usize, c: usize, sep: bool| {
+                if sep {
+                    c < readable
+                } else {
+                    c > i && c < len
+                }
+            };
+            if !t.u[p].well_formed(backward_ok) {
+                return None;
+            }
+        }
+        if !t.l[0].well_formed(forward_ok) || !t.l[1].well_formed(forward_ok) {
+            return None;
         }
         Some(t)
     }

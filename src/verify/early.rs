@@ -10,15 +10,12 @@
 //! [`detect_slips`]: crate::analysis::detect_slips
 
 use std::f64::consts::PI;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::analysis::checks::{Check, Window};
 use crate::analysis::SlipOptions;
 use crate::sim::Stop;
-
-/// Per watched column: the phase at the first row, the slip level k reached, the
-/// pulses counted per window.
-type ColumnState = (Option<f64>, i64, Vec<u32>);
 
 /// One observed phase column and the windows its pulses are counted in.
 #[derive(Debug, Clone)]
@@ -83,44 +80,50 @@ impl Watch {
         })
     }
 
-    /// The simulation's stop hook.
+    /// The simulation's stop hook. Between slips a row only reads each column's
+    /// base phase and slip level (atomics, no lock); the lock is taken when a level
+    /// is crossed.
     pub fn hook(self) -> Arc<Stop> {
         let half_h = SlipOptions::default().hysteresis * PI;
-        let state: Mutex<Vec<ColumnState>> = Mutex::new(
+        let levels: Vec<Level> = self.watched.iter().map(|_| Level::default()).collect();
+        let counts: Mutex<Vec<Vec<u32>>> = Mutex::new(
             self.watched
                 .iter()
-                .map(|w| (None, 0, vec![0; w.windows.len()]))
+                .map(|w| vec![0; w.windows.len()])
                 .collect(),
         );
         Arc::new(move |t: f64, row: &[f64]| {
             if t >= self.horizon {
                 return true;
             }
-            let Ok(mut state) = state.lock() else {
-                return false;
-            };
-            for (w, (base, k, counts)) in self.watched.iter().zip(state.iter_mut()) {
+            for (c, (w, level)) in self.watched.iter().zip(&levels).enumerate() {
                 let Some(&phase) = row.get(w.column) else {
                     continue;
                 };
-                let base = *base.get_or_insert(phase);
+                let base = level.base(phase);
                 let d = phase - base;
+                let mut k = level.k.load(Ordering::Relaxed);
                 // the same levels as detect_slips; only positive slips are pulses
                 loop {
-                    let up = (2 * *k + 1) as f64 * PI + half_h;
-                    let down = (2 * *k - 1) as f64 * PI - half_h;
+                    let up = (2 * k + 1) as f64 * PI + half_h;
+                    let down = (2 * k - 1) as f64 * PI - half_h;
                     if d > up {
-                        *k += 1;
-                        for (c, (win, most)) in counts.iter_mut().zip(&w.windows) {
+                        k += 1;
+                        level.k.store(k, Ordering::Relaxed);
+                        let Ok(mut counts) = counts.lock() else {
+                            return false;
+                        };
+                        for (n, (win, most)) in counts[c].iter_mut().zip(&w.windows) {
                             if win.contains(t) {
-                                *c += 1;
-                                if *c > *most {
+                                *n += 1;
+                                if *n > *most {
                                     return true;
                                 }
                             }
                         }
                     } else if d < down {
-                        *k -= 1;
+                        k -= 1;
+                        level.k.store(k, Ordering::Relaxed);
                     } else {
                         break;
                     }
@@ -128,5 +131,33 @@ impl Watch {
             }
             false
         })
+    }
+}
+
+/// One watched column's phase at its first row and the slip level k reached.
+struct Level {
+    /// The first row's phase (its bits), `u64::MAX` before it.
+    base: AtomicU64,
+    k: AtomicI64,
+}
+
+impl Default for Level {
+    fn default() -> Self {
+        Level {
+            base: AtomicU64::new(u64::MAX),
+            k: AtomicI64::new(0),
+        }
+    }
+}
+
+impl Level {
+    /// The base phase, set from `phase` at the first row.
+    fn base(&self, phase: f64) -> f64 {
+        let bits = self.base.load(Ordering::Relaxed);
+        if bits != u64::MAX {
+            return f64::from_bits(bits);
+        }
+        self.base.store(phase.to_bits(), Ordering::Relaxed);
+        phase
     }
 }
