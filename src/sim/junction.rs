@@ -309,6 +309,7 @@ impl Junction {
     }
 
     /// Adds the junction's constant currents to the right-hand side.
+    #[inline]
     pub fn rhs(&self, b: &mut [f64]) {
         // Io = Y V + S with V = (dphi - b1)/pc (phase mode) or V = dv (voltage mode).
         let offset = if self.phase_mode {
@@ -320,6 +321,7 @@ impl Junction {
     }
 
     /// Reads the junction's voltage/phase and current from the new solution.
+    #[inline]
     pub fn finish(&mut self, x: &[f64]) {
         let d = self.pair.diff(x);
         self.var_last = (d - self.b1) * self.inv_pc;

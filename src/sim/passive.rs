@@ -70,10 +70,10 @@ impl Resistor {
         }
     }
 
+    #[inline]
     pub fn rhs(&mut self, x: &[f64], b: &mut [f64], t: f64, mode: Mode, g: &mut Gaussian) {
-        if let Some(noise) = &mut self.noise {
-            let v = noise_value(noise, self.pair, t, g);
-            self.pair.source(b, v);
+        if self.noise.is_some() {
+            self.noise_rhs(b, t, g);
         }
         if mode == Mode::Phase {
             let pn1 = self.pair.diff(x);
@@ -88,6 +88,16 @@ impl Resistor {
     }
 
     /// Branch current in the solution `x` of this step.
+    /// The thermal noise current (kept out of line: most resistors have none).
+    #[cold]
+    #[inline(never)]
+    fn noise_rhs(&mut self, b: &mut [f64], t: f64, g: &mut Gaussian) {
+        if let Some(noise) = &mut self.noise {
+            let v = noise_value(noise, self.pair, t, g);
+            self.pair.source(b, v);
+        }
+    }
+
     pub fn current(&self, x: &[f64]) -> f64 {
         match self.var {
             Some(v) => x[v],
@@ -127,6 +137,7 @@ impl Capacitor {
         }
     }
 
+    #[inline]
     pub fn rhs(&mut self, x: &[f64], b: &mut [f64], mode: Mode) {
         let pn1 = self.pair.diff(x);
         match mode {
@@ -178,6 +189,7 @@ pub struct CurrentSource {
 }
 
 impl CurrentSource {
+    #[inline]
     pub fn rhs(&mut self, b: &mut [f64], t: f64, g: &mut Gaussian) {
         // JoSIM evaluates the function once per non-ground terminal.
         let calls = usize::from(self.pair.p.is_some()) + usize::from(self.pair.n.is_some());
