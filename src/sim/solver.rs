@@ -287,6 +287,40 @@ fn colamd_ordering(pattern: &SparsePattern) -> Result<(Vec<usize>, Vec<usize>), 
     Ok((fwd, inv))
 }
 
+/// Candidate orderings, `(forward, inverse)` each.
+type Orderings = Vec<(Vec<usize>, Vec<usize>)>;
+
+thread_local! {
+    /// The last pattern this thread ordered and its candidate orderings: the runs
+    /// of a sweep share one pattern, so each thread orders it once. (A function of
+    /// the pattern alone: taking it from here changes no result.)
+    static LAST_ORDERED: std::cell::RefCell<Option<(SparsePattern, OrderingChoice, Orderings)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The candidate column orderings of `pattern`.
+fn orderings(pattern: &SparsePattern, choice: OrderingChoice) -> Result<Orderings, SolverError> {
+    let cached = LAST_ORDERED.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(p, k, _)| *k == choice && p == pattern)
+            .map(|(_, _, o)| o.clone())
+    });
+    if let Some(o) = cached {
+        return Ok(o);
+    }
+    let o = match choice {
+        OrderingChoice::Best => vec![
+            colamd_ordering(pattern)?,
+            nested_dissection_ordering(pattern),
+        ],
+        OrderingChoice::Colamd => vec![colamd_ordering(pattern)?],
+        OrderingChoice::NestedDissection => vec![nested_dissection_ordering(pattern)],
+    };
+    LAST_ORDERED.with(|c| *c.borrow_mut() = Some((pattern.clone(), choice, o.clone())));
+    Ok(o)
+}
+
 fn nested_dissection_ordering(pattern: &SparsePattern) -> (Vec<usize>, Vec<usize>) {
     let fwd = super::ordering::nested_dissection(pattern.n, &pattern.col_ptr, &pattern.row_idx);
     let mut inv = vec![0; pattern.n];
@@ -306,14 +340,7 @@ impl LinearSolver for FaerLu {
             return Ok(());
         }
         let n = pattern.n;
-        self.orderings = match self.choice {
-            OrderingChoice::Best => vec![
-                colamd_ordering(pattern)?,
-                nested_dissection_ordering(pattern),
-            ],
-            OrderingChoice::Colamd => vec![colamd_ordering(pattern)?],
-            OrderingChoice::NestedDissection => vec![nested_dissection_ordering(pattern)],
-        };
+        self.orderings = orderings(pattern, self.choice)?;
         let req = StackReq::any_of(&[
             simplicial::factorize_simplicial_numeric_lu_scratch::<usize, f64>(n, n),
             StackReq::new::<f64>(n),
