@@ -15,9 +15,24 @@ use crate::sim::{self, SimOptions};
 
 use super::{early, parameters, pattern_watch, seeds, Bench};
 
+/// A bench whose sweeps judge shmoo rows and Monte Carlo chunks in batches
+/// ([`Bench::passes_batched`]) instead of point by point.
+pub struct Batched<'a>(pub &'a Bench);
+
+impl Evaluator for Batched<'_> {
+    type Error = EngineError;
+    fn passes(&self, assignment: &[(String, f64)]) -> Result<bool, EngineError> {
+        self.0.passes(assignment)
+    }
+    fn passes_many(&self, assignments: &[Vec<(String, f64)>]) -> Result<Vec<bool>, EngineError> {
+        self.0.passes_batched(assignments)
+    }
+}
+
 impl Bench {
-    /// Whether each assignment passes (see [`Evaluator::passes_many`]).
-    pub(super) fn passes_batched(
+    /// Whether each assignment passes, the points of each pattern simulated as one
+    /// batch (see the module): the verdicts of [`Bench::passes`] on each.
+    pub fn passes_batched(
         &self,
         assignments: &[Vec<(String, f64)>],
     ) -> Result<Vec<bool>, EngineError> {

@@ -4,7 +4,7 @@
 
 pub mod accuracy;
 pub mod agreement;
-mod batch;
+pub mod batch;
 pub mod early;
 pub mod parameters;
 pub mod plan;
@@ -468,9 +468,8 @@ impl Evaluator for Bench {
         }
     }
 
-    /// With the built-in engine, the points of each pattern run as one batch
-    /// ([`crate::sim::simulate_batch_until`]); verdicts are those of [`Bench::passes`].
-    fn passes_many(&self, assignments: &[Vec<(String, f64)>]) -> Result<Vec<bool>, EngineError> {
-        self.passes_batched(assignments)
-    }
+    // `passes_many` judges point by point: each point's patterns share their first
+    // steps (`Engine::simulate_each`), which beats batching points on one
+    // factorisation for the examples' shmoos and yields (docs/margins.md);
+    // [`batch::Batched`] judges them in batches.
 }

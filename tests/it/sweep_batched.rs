@@ -7,6 +7,7 @@ use std::path::Path;
 
 use nmgen::analysis::{self, Evaluator, FnEvaluator, Progress, SweepPlan, SweepReport};
 use nmgen::engine::{Engine, EngineError};
+use nmgen::verify::batch::Batched;
 use nmgen::verify::{plan, Bench};
 
 fn bench(name: &str) -> (nmgen::spec::Design, Bench) {
@@ -16,12 +17,12 @@ fn bench(name: &str) -> (nmgen::spec::Design, Bench) {
     (design, bench)
 }
 
-/// The sweep batched (`Bench` as the evaluator) and point by point (`Bench::passes`
+/// The sweep batched (`Batched` as the evaluator) and point by point (`Bench::passes`
 /// behind an evaluator without batching): the same report.
 fn both_ways(bench: &Bench, sweep: &SweepPlan) -> SweepReport {
     let one_by_one =
         FnEvaluator::new(|a: &[(String, f64)]| -> Result<bool, EngineError> { bench.passes(a) });
-    let batched = analysis::run(sweep, bench, Progress::Hidden).expect("batched sweep");
+    let batched = analysis::run(sweep, &Batched(bench), Progress::Hidden).expect("batched sweep");
     let alone = analysis::run(sweep, &one_by_one, Progress::Hidden).expect("point-by-point sweep");
     assert_eq!(batched, alone, "{}", sweep.what());
     batched
@@ -97,7 +98,7 @@ fn batched_verdicts_follow_each_point() {
         .iter()
         .map(|m| vec![("bias".to_string(), *m)])
         .collect();
-    let batched = bench.passes_many(&points).expect("judged");
+    let batched = bench.passes_batched(&points).expect("judged");
     let alone: Vec<bool> = points
         .iter()
         .map(|p| bench.passes(p).expect("judged"))
