@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use crate::circuit::Circuit;
 
-use super::build::{self, Built, System};
-use super::probes::{self, Probe};
+use super::build::System;
+use super::probes::Probe;
 use super::solver::{FaerLu, LinearSolver, SparsePattern};
 use super::transient::{self, startup_steps, Assembled, Recorder, RunSpec, Settling};
-use super::{plan, simulate, Plan, SimError, SimOptions, Stop, Waveforms};
+use super::{build_first_step, simulate, FirstStep, SimError, SimOptions, Stop, Waveforms};
 
 /// Simulates several points of one circuit together where their system matrices
 /// are the same, and gives each point's result in the order of `circuits`.
@@ -109,20 +109,13 @@ struct Candidate {
 impl Candidate {
     /// `None` when the point must run on its own (bad input is reported by that run).
     fn new(index: usize, circuit: &Circuit, options: &SimOptions) -> Option<Candidate> {
-        let Plan {
+        let FirstStep {
             tran,
             pstep,
-            h,
-            seed,
-            circuit,
             headers,
-        } = plan(circuit, options).ok()?;
-        let Built::System(sys) =
-            build::build(&circuit, options.mode, h, seed, options.apply_spread).ok()?
-        else {
-            return None;
-        };
-        let probes = probes::resolve(&circuit, &sys).ok()?;
+            sys,
+            probes,
+        } = build_first_step(circuit, options)?;
         let (pattern, slot) = sys.matrix.compress(sys.n);
         let mut values = Vec::new();
         sys.matrix.values(&slot, pattern.row_idx.len(), &mut values);

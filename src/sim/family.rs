@@ -23,13 +23,13 @@ use std::sync::Arc;
 
 use crate::circuit::{Circuit, ElementKind};
 
-use super::build::{self, Built, System};
-use super::probes::{self, Probe};
+use super::build::System;
+use super::probes::Probe;
 use super::quiet::Rest;
 use super::solver::{FaerLu, LinearSolver};
 use super::transient::{self, Cursor, RunSpec, Stepped};
 use super::waveform::Source;
-use super::{plan, simulate, Plan, SimError, SimOptions, Stop, Waveforms};
+use super::{build_first_step, simulate, FirstStep, SimError, SimOptions, Stop, Waveforms};
 
 /// Steps the trunk must share at least (fewer: the runs go on their own).
 const MIN_SHARED: i64 = 2;
@@ -97,23 +97,16 @@ fn prepare<'c>(circuits: &[&'c Circuit], options: &SimOptions) -> Option<Vec<Mem
         if c.probes.is_empty() {
             return None;
         }
-        let Plan {
+        let FirstStep {
             tran,
             pstep,
-            h,
-            seed,
-            circuit,
             headers,
-        } = plan(c, options).ok()?;
-        let Built::System(sys) =
-            build::build(&circuit, options.mode, h, seed, options.apply_spread).ok()?
-        else {
-            return None;
-        };
+            sys,
+            probes,
+        } = build_first_step(c, options)?;
         if noisy(&sys) {
             return None;
         }
-        let probes = probes::resolve(&circuit, &sys).ok()?;
         members.push(Member {
             sys,
             probes,

@@ -225,6 +225,41 @@ pub fn simulate_with(
     }
 }
 
+/// A circuit built at its first time step for a run among others (a batch, a
+/// family): `None` when it must run on its own (its plan or build fails, or the
+/// first step is too large; that run reports why).
+struct FirstStep {
+    tran: crate::circuit::Transient,
+    pstep: f64,
+    headers: Vec<String>,
+    sys: Box<build::System>,
+    probes: Vec<probes::Probe>,
+}
+
+fn build_first_step(circuit: &Circuit, options: &SimOptions) -> Option<FirstStep> {
+    let Plan {
+        tran,
+        pstep,
+        h,
+        seed,
+        circuit,
+        headers,
+    } = plan(circuit, options).ok()?;
+    let build::Built::System(sys) =
+        build::build(&circuit, options.mode, h, seed, options.apply_spread).ok()?
+    else {
+        return None;
+    };
+    let probes = probes::resolve(&circuit, &sys).ok()?;
+    Some(FirstStep {
+        tran,
+        pstep,
+        headers,
+        sys,
+        probes,
+    })
+}
+
 /// A run's checked time grid, seed and printed quantities.
 struct Plan<'c> {
     tran: crate::circuit::Transient,
