@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use nmgen::circuit::{Circuit, ElementKind, Waveform};
-use nmgen::sim::{simulate, simulate_batch, simulate_with, FaerLu, LinearSolver, SimOptions};
+use nmgen::sim::{
+    simulate, simulate_batch, simulate_with, FaerLu, LinearSolver, OrderingChoice, SimOptions,
+};
 
 const CASES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -116,22 +118,11 @@ fn main() {
         let (sim_s, w) = best_of(reps, || {
             simulate_with(&circuit, &options, &mut lu).expect("simulates")
         });
-        // The substitutions alone, with the run's last factorisation.
         let n = lu.unknowns();
-        // A fresh right-hand side each time: solving in place again and again would
-        // shrink the values into subnormals and time those.
-        let b: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
-        let mut rhs = b.clone();
-        let solves = 2000;
-        let t = Instant::now();
-        for _ in 0..solves {
-            rhs.copy_from_slice(&b);
-            lu.solve(&mut rhs).expect("solves");
-            std::hint::black_box(&mut rhs);
-        }
-        let solve_s = t.elapsed().as_secs_f64() / solves as f64;
+        // The substitutions alone, with the run's last factorisation.
+        let solve_s = time_solves(&mut lu);
         let flops = lu.flops_per_solve();
-        let (chain, cycles) = lu.chain_and_cycles();
+        let chain = lu.chain();
         // the steps from t = 0 (the settling steps before it mostly end early)
         let steps = w
             .steps
@@ -142,8 +133,15 @@ fn main() {
             Some(false) => "COLAMD",
             None => "-",
         };
-        let note =
-            format!("  ({ordering}; longest chain {chain} rows, about {cycles:.0} cycles a solve)");
+        // COLAMD alone, for comparison, in the same run
+        let mut colamd = FaerLu::with_ordering(OrderingChoice::Colamd);
+        simulate_with(&circuit, &options, &mut colamd).expect("simulates");
+        let note = format!(
+            "  ({ordering}; longest chain {chain} rows; COLAMD alone: chain {} rows, nnz(L+U) {}, solve {:.2} us)",
+            colamd.chain(),
+            colamd.lu_nnz(),
+            time_solves(&mut colamd) * 1e6
+        );
         let stem = cir
             .file_stem()
             .map_or("case".into(), |s| s.to_string_lossy());
@@ -176,6 +174,23 @@ fn main() {
         println!("{note}");
     }
     batch(reps);
+}
+
+/// Seconds per forward and backward substitution with the solver's last
+/// factorisation (a fresh right-hand side each time: solving in place again and
+/// again would shrink the values into subnormals and time those).
+fn time_solves(lu: &mut FaerLu) -> f64 {
+    let n = lu.unknowns();
+    let b: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
+    let mut rhs = b.clone();
+    let solves = 2000;
+    let t = Instant::now();
+    for _ in 0..solves {
+        rhs.copy_from_slice(&b);
+        lu.solve(&mut rhs).expect("solves");
+        std::hint::black_box(&mut rhs);
+    }
+    t.elapsed().as_secs_f64() / solves as f64
 }
 
 fn run_josim(josim: &Path, cir: &Path, out: &Path) -> Option<f64> {

@@ -44,7 +44,7 @@ use crate::circuit::Circuit;
 pub use batch::{simulate_batch, simulate_batch_until};
 pub use family::simulate_family;
 pub use output::{push_e6, Waveforms};
-pub use solver::{FaerLu, LinearSolver, SolverError, SparsePattern};
+pub use solver::{FaerLu, LinearSolver, OrderingChoice, SolverError, SparsePattern};
 pub use transient::startup_steps;
 
 /// Analysis formulation: JoSIM's phase mode (its default) or voltage mode.

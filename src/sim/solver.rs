@@ -246,7 +246,8 @@ impl FaerLu {
                 return Err(first_error.unwrap_or(SolverError::NumericallySingular));
             }
         };
-        if pick + 1 != self.orderings.len() || stats[pick].is_none() {
+        // the factors in place are the last candidate's
+        if pick + 1 != self.orderings.len() {
             self.factor_with(pick, values)?;
         }
         Ok(pick)
@@ -406,10 +407,9 @@ impl FaerLu {
     }
 
     /// Longest chain of rows waiting one for the other in a solve with the last
-    /// factorisation, and the estimated cycles of that solve
-    /// ([`Factors::cycles_estimate`]).
-    pub fn chain_and_cycles(&self) -> (usize, f64) {
-        (self.factors.chain(), self.factors.cycles_estimate())
+    /// factorisation ([`Factors::chain`]).
+    pub fn chain(&self) -> usize {
+        self.factors.chain()
     }
 
     /// Floating-point operations of one solve with the last factorisation.

@@ -128,42 +128,6 @@ impl Factors {
         bwd.into_iter().max().unwrap_or(0)
     }
 
-    /// Estimated cycles of one solve on an out-of-order core: the longer of the
-    /// dependency chain (a product waits for the unknown it reads, stored and
-    /// loaded again; each row's sum is a chain of subtractions in the order the
-    /// rows list their columns; U's rows end with a multiplication by the pivot's
-    /// reciprocal) and the instruction throughput (about five per entry, four a
-    /// cycle). A model for ranking orderings, not a prediction to the cycle.
-    pub fn cycles_estimate(&self) -> f64 {
-        const READ: f64 = 9.0; // store-to-load forwarding and the product
-        const SUB: f64 = 4.0;
-        const MUL: f64 = 4.0;
-        let n = self.n;
-        let mut y = vec![0f64; n];
-        for i in 0..n {
-            let (a, b) = (self.l_ptr[i] as usize, self.l_ptr[i + 1] as usize);
-            let mut acc = 0f64;
-            for &c in &self.l_col[a..b] {
-                acc = acc.max(y[c as usize] + READ) + SUB;
-            }
-            y[i] = acc + 1.0;
-        }
-        let mut x = vec![0f64; n];
-        let mut longest = 0f64;
-        for i in (0..n).rev() {
-            let (a, b) = (self.u_ptr[i] as usize, self.u_ptr[i + 1] as usize);
-            let mut acc = y[i];
-            for &c in &self.u_col[a..b] {
-                acc = acc.max(x[c as usize] + READ) + SUB;
-            }
-            x[i] = acc + MUL + 1.0;
-            longest = longest.max(x[i]);
-        }
-        let entries = (self.l_col.len() + self.u_col.len()) as f64;
-        let throughput = (5.0 * entries + 8.0 * n as f64) / 4.0;
-        longest.max(throughput)
-    }
-
     /// Takes the factors from their column form: `l(j)` are the strictly lower
     /// entries of column `j` of L, `u(j)` the strictly upper entries of column `j`
     /// of U, `diag` U's diagonal; `row_fwd` and `col_inv` the permutations.

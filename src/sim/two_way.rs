@@ -57,7 +57,7 @@ impl Rows {
             || self
                 .ptr
                 .last()
-                .map_or(true, |&e| e as usize != self.col.len())
+                .is_none_or(|&e| e as usize != self.col.len())
         {
             return false;
         }
