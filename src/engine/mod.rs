@@ -189,21 +189,24 @@ impl Engine {
 }
 
 impl Engine {
-    /// Simulates `runs` in order, handing each result to `each` until it returns
+    /// Simulates `runs`, handing each result to `each` in order until it returns
     /// false. The built-in engine simulates the steps that runs differing only in
     /// their sources have in common once ([`sim::simulate_family`]; the same
-    /// results as one run at a time); JoSIM runs each.
+    /// results as one run at a time); JoSIM runs each. Either way, inside a
+    /// parallel sweep an idle worker takes the later runs ([`sim::in_order`]).
     pub fn simulate_each(
         &self,
         runs: &[Run],
-        each: &mut dyn FnMut(usize, Result<Traces, EngineError>) -> bool,
+        each: &mut (dyn FnMut(usize, Result<Traces, EngineError>) -> bool + Send),
     ) {
-        let one_by_one = |each: &mut dyn FnMut(usize, Result<Traces, EngineError>) -> bool| {
-            for (k, run) in runs.iter().enumerate() {
-                if !each(k, self.simulate(run)) {
-                    return;
+        let one_by_one = |each: &mut (dyn FnMut(usize, Result<Traces, EngineError>) -> bool
+                                    + Send)| {
+            let order = sim::in_order::InOrder::new(runs.len(), each);
+            sim::in_order::run_offered((0..runs.len()).collect(), &|k: usize| {
+                if !order.refused() {
+                    order.hand_over(k, self.simulate(&runs[k]));
                 }
-            }
+            });
         };
         let Engine::Builtin { mode } = self else {
             return one_by_one(each);

@@ -18,21 +18,31 @@
 //! same ordering (identical factors), and every element's history is copied whole.
 //! Circuits that differ in anything but source waveforms, runs with noise, and a
 //! trunk that would halve its step run on their own.
+//!
+//! From the fork the patterns continue where a core is free ([`super::in_order`]):
+//! in a parallel sweep a worker without points of its own takes the later patterns
+//! of a point while its owner runs the first. Results reach `each` in order either
+//! way; once `each` refuses one, the patterns still running stop at their next step
+//! and are never handed over.
 
 use std::sync::Arc;
 
 use crate::circuit::{Circuit, ElementKind};
 
 use super::build::System;
+use super::in_order::{run_offered, InOrder};
 use super::probes::Probe;
 use super::quiet::Rest;
-use super::solver::{FaerLu, LinearSolver};
+use super::solver::FaerLu;
 use super::transient::{self, Cursor, RunSpec, Stepped};
 use super::waveform::Source;
 use super::{build_first_step, simulate, FirstStep, SimError, SimOptions, Stop, Waveforms};
 
 /// Steps the trunk must share at least (fewer: the runs go on their own).
 const MIN_SHARED: i64 = 2;
+
+/// What receives a family's results, in order, until it returns false.
+pub type Each<'e> = super::in_order::Receiver<'e, Result<Waveforms, SimError>>;
 
 /// Simulates `circuits[k]` with stop hook `stops[k]` for k = 0, 1, … and hands each
 /// result to `each` in that order, until `each` returns false. Every result is the
@@ -41,7 +51,7 @@ pub fn simulate_family(
     circuits: &[&Circuit],
     stops: &[Option<Arc<Stop>>],
     options: &SimOptions,
-    each: &mut dyn FnMut(usize, Result<Waveforms, SimError>) -> bool,
+    each: &mut Each<'_>,
 ) {
     let alone = |k: usize| {
         let options = SimOptions {
@@ -195,6 +205,7 @@ fn first_difference(a: &Source, b: &Source, h: f64, from: i64, to: i64) -> Optio
             return None;
         }
     }
+    let from = from.max(pwl_agree_before(a, b, h));
     let (mut a, mut b) = (a.clone(), b.clone());
     // noise sources never reach here (see `noisy`): the generator is not drawn from
     let mut g = super::noise::Gaussian::new(0, super::rng::NOISE_TAG);
@@ -202,6 +213,27 @@ fn first_difference(a: &Source, b: &Source, h: f64, from: i64, to: i64) -> Optio
         let t = i as f64 * h;
         a.value(t, &mut g).to_bits() != b.value(t, &mut g).to_bits()
     })
+}
+
+/// A step before which two PWL sources give the same values bit for bit (no
+/// earlier than it needs to be scanned): a PWL's value at `t` reads only the two
+/// points around `t`, so before the last point the two share ahead of their first
+/// different one, they agree. (`i64::MIN` for anything else.)
+fn pwl_agree_before(a: &Source, b: &Source, h: f64) -> i64 {
+    let (Source::Pwl { t, v, .. }, Source::Pwl { t: u, v: w, .. }) = (a, b) else {
+        return i64::MIN;
+    };
+    let sorted = |x: &[f64]| x.windows(2).all(|p| p[0] <= p[1]);
+    if !sorted(t) || !sorted(u) {
+        return i64::MIN;
+    }
+    let same = |k: usize| t[k].to_bits() == u[k].to_bits() && v[k].to_bits() == w[k].to_bits();
+    let common = (0..t.len().min(u.len())).take_while(|&k| same(k)).count();
+    match common.checked_sub(1).map(|k| t[k] / h) {
+        // a step of margin on each side of the rounding of t / h
+        Some(steps) if steps.is_finite() => (steps.floor() as i64).saturating_sub(2),
+        _ => i64::MIN,
+    }
 }
 
 /// A member's last step.
@@ -244,8 +276,8 @@ fn run_family(
     members: &mut [Member<'_>],
     stops: &[Option<Arc<Stop>>],
     fork: i64,
-    alone: &dyn Fn(usize) -> Result<Waveforms, SimError>,
-    each: &mut dyn FnMut(usize, Result<Waveforms, SimError>) -> bool,
+    alone: &(dyn Fn(usize) -> Result<Waveforms, SimError> + Sync),
+    each: &mut Each<'_>,
 ) -> Result<(), usize> {
     let count = members.len();
     let mut trunk = members[0].sys.clone();
@@ -298,26 +330,48 @@ fn run_family(
         }
         c.next();
     }
-    for k in 0..count {
-        let result = match done[k].take() {
-            Some(w) => Ok(w),
-            None => continue_member(
+    let order = InOrder::new(count, each);
+    let mut pending = Vec::new();
+    for (k, rest) in rests.into_iter().enumerate() {
+        match done[k].take() {
+            Some(w) => order.hand_over(k, Ok(w)),
+            None => pending.push(Pending {
+                k,
+                rest,
+                solver: solver.fork_factored(),
+            }),
+        }
+    }
+    let members = &*members;
+    run_offered(pending, &|p: Pending| {
+        if order.refused() {
+            return;
+        }
+        let k = p.k;
+        let result = match p.solver {
+            Ok(solver) => continue_member(
                 &trunk,
                 &members[k],
                 &probes,
-                &solver,
+                solver,
                 &c,
                 &rec,
                 stops[k].as_deref(),
-                rests[k].take(),
-            )
-            .unwrap_or_else(|| alone(k)),
+                p.rest,
+                &|| order.refused(),
+            ),
+            Err(e) => Some(Err(e.into())),
         };
-        if !each(k, result) {
-            return Ok(());
-        }
-    }
+        order.hand_over(k, result.unwrap_or_else(|| alone(k)));
+    });
     Ok(())
+}
+
+/// A pattern still to run from the fork, with its copy of the trunk's solver.
+struct Pending {
+    k: usize,
+    rest: Option<Rest>,
+    solver: Result<FaerLu, super::solver::SolverError>,
 }
 
 /// Pattern `m` from the fork: a copy of the trunk with `m`'s sources. `None` when
@@ -327,11 +381,12 @@ fn continue_member(
     trunk: &System,
     m: &Member<'_>,
     probes: &[Probe],
-    solver: &FaerLu,
+    mut solver: FaerLu,
     c: &Cursor,
     rec: &transient::Recorder<'_>,
     stop: Option<&Stop>,
     mut rest: Option<Rest>,
+    refused: &dyn Fn() -> bool,
 ) -> Option<Result<Waveforms, SimError>> {
     let mut s = Box::new(trunk.clone());
     for (to, from) in s.isources.iter_mut().zip(&m.sys.isources) {
@@ -347,15 +402,12 @@ fn continue_member(
     let mut c = c.clone();
     c.sim_size = sim_size(m);
     let mut rec = rec.clone();
-    // the trunk's ordering and matrix: the same factors as the trunk's
-    let mut solver = match solver
-        .fork()
-        .and_then(|mut s| s.factor(&c.values).map(|()| s))
-    {
-        Ok(s) => s,
-        Err(e) => return Some(Err(e.into())),
-    };
+    // (`solver` holds the trunk's factors of `c.values`, taken over, not recomputed)
     while c.i < c.sim_size {
+        if refused() {
+            // never handed over (an earlier pattern's result was refused)
+            break;
+        }
         let rows = match c.step(&mut s, &mut probes, &mut solver, &mut rec, None) {
             Ok(Stepped::Rows(rows)) => rows,
             Ok(Stepped::StepTooLarge) => return None,

@@ -76,8 +76,6 @@ pub struct Junction {
     s: f64,
     /// The junction's own unknown in the last solution (voltage in phase mode, phase in voltage mode).
     pub var_last: f64,
-    /// Junction current in the last solution.
-    pub current_last: f64,
     /// Triplet ids of the conductance stamp.
     slots: Vec<usize>,
     pub noise: Option<SampledNoise>,
@@ -146,7 +144,6 @@ impl Junction {
             b1: 0.0,
             s: 0.0,
             var_last: 0.0,
-            current_last: 0.0,
             slots: Vec::new(),
             noise: None,
         };
@@ -320,12 +317,23 @@ impl Junction {
         self.pair.source(b, offset);
     }
 
-    /// Reads the junction's voltage/phase and current from the new solution.
+    /// Reads the junction's own unknown (voltage in phase mode, phase in voltage
+    /// mode) from the new solution.
     #[inline]
     pub fn finish(&mut self, x: &[f64]) {
         let d = self.pair.diff(x);
         self.var_last = (d - self.b1) * self.inv_pc;
-        let v = if self.phase_mode { self.var_last } else { d };
-        self.current_last = self.y * v + self.s;
+    }
+
+    /// The junction current in the solution `x` of the step [`Junction::finish`]
+    /// last took in (computed when a probe asks, not every step).
+    #[inline]
+    pub fn current(&self, x: &[f64]) -> f64 {
+        let v = if self.phase_mode {
+            self.var_last
+        } else {
+            self.pair.diff(x)
+        };
+        self.y * v + self.s
     }
 }

@@ -17,6 +17,7 @@ mod build;
 mod consts;
 mod family;
 mod helper;
+pub mod in_order;
 mod junction;
 mod mna;
 pub mod noise;

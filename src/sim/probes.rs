@@ -133,7 +133,7 @@ impl Probe {
                 Slot::Capacitor(i) => s.capacitors[i].current(x),
                 Slot::Inductor(i) => s.inductors[i].current(x),
                 Slot::BranchInductor(i) => x[s.branch_inductors[i].var],
-                Slot::Junction(i) => s.junctions[i].current_last,
+                Slot::Junction(i) => s.junctions[i].current(x),
                 Slot::VoltageSource(i) => x[s.vsources[i].var],
                 Slot::PhaseSource(i) => x[s.psources[i].var],
                 Slot::CurrentSource(i) => s.isources[i].last,

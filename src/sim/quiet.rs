@@ -38,12 +38,12 @@ use super::Mode;
 pub const DRIFT_RAD: f64 = 0.01;
 /// The largest per-step motion, in radians, from which a geometric ring-down is
 /// extrapolated.
-pub const RINGING_RAD: f64 = 1e-4;
+pub const RINGING_RAD: f64 = 1e-3;
 /// The slowest decay per block that is extrapolated.
 pub const MAX_RATIO: f64 = 0.8;
 
 /// The block over which motion is compared, in seconds (several plasma periods).
-const BLOCK_S: f64 = 10e-12;
+const BLOCK_S: f64 = 5e-12;
 
 /// Watches a run's node phases after its last source change.
 #[derive(Debug, Clone)]

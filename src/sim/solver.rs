@@ -152,6 +152,22 @@ impl FaerLu {
         Ok(other)
     }
 
+    /// [`FaerLu::fork`] with this solver's last factorisation taken over: the
+    /// factors `factor` would compute again from the same values, without computing
+    /// them (a run continuing from another's state with the same matrix).
+    pub fn fork_factored(&self) -> Result<Self, SolverError> {
+        let mut other = self.fork()?;
+        if self.factored {
+            other.row_fwd.clone_from(&self.row_fwd);
+            other.row_inv.clone_from(&self.row_inv);
+            other.lu.clone_from(&self.lu);
+            other.u_diag.clone_from(&self.u_diag);
+            other.factors = self.factors.clone();
+            other.factored = true;
+        }
+        Ok(other)
+    }
+
     /// Numeric factorisation with candidate ordering `k`.
     fn factor_with(&mut self, k: usize, values: &[f64]) -> Result<(), SolverError> {
         self.factored = false;

@@ -199,7 +199,6 @@ pub fn assemble(
 }
 
 /// One run's output side: print schedule, waveform table and the row being sampled.
-#[derive(Clone)]
 pub struct Recorder<'a> {
     schedule: PrintSchedule,
     pub out: Waveforms,
@@ -207,6 +206,34 @@ pub struct Recorder<'a> {
     progress: Option<&'a Progress>,
     progress_every: i64,
     sim_size: i64,
+}
+
+/// A copy keeps the room reserved for the rows still to come (a run forked from a
+/// shared trunk goes on printing into it without growing its columns step by step).
+impl Clone for Recorder<'_> {
+    fn clone(&self) -> Self {
+        let with_room = |v: &Vec<f64>| {
+            let mut c = Vec::with_capacity(v.capacity());
+            c.extend_from_slice(v);
+            c
+        };
+        let out = Waveforms {
+            time: with_room(&self.out.time),
+            headers: self.out.headers.clone(),
+            columns: self.out.columns.iter().map(with_room).collect(),
+            tstep: self.out.tstep,
+            factorizations: self.out.factorizations,
+            steps: self.out.steps,
+        };
+        Recorder {
+            schedule: self.schedule.clone(),
+            out,
+            row: self.row.clone(),
+            progress: self.progress,
+            progress_every: self.progress_every,
+            sim_size: self.sim_size,
+        }
+    }
 }
 
 impl<'a> Recorder<'a> {

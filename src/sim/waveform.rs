@@ -141,7 +141,20 @@ impl Source {
     }
 
     /// The value at time `x`. Noise sources must be evaluated in time order.
+    ///
+    /// A PWL past its last point and a DC source are answered inline (every bias
+    /// source of a cell library, in every step); the rest out of line.
+    #[inline]
     pub fn value(&mut self, x: f64, g: &mut Gaussian) -> f64 {
+        match self {
+            Source::Pwl { end, .. } if x >= end.0 => end.1,
+            Source::Analytic(Waveform::Dc(v)) => *v,
+            _ => self.value_changing(x, g),
+        }
+    }
+
+    #[inline(never)]
+    fn value_changing(&mut self, x: f64, g: &mut Gaussian) -> f64 {
         match self {
             Source::Pwl { end, .. } if x >= end.0 => end.1,
             Source::Pwl { t, v, seg, .. } => pwl(t, v, seg, x),

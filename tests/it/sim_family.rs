@@ -108,6 +108,11 @@ fn patterns_forked_from_a_shared_trunk_equal_their_own_runs() {
         .iter()
         .position(|p| p.header.starts_with("P("))
         .expect("a phase column");
+    // (and inside a two-worker pool, where idle workers take later patterns)
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("a pool");
     for stops in [
         vec![None, None, None, None, None],
         vec![watching(), watching(), watching(), watching(), watching()],
@@ -122,6 +127,8 @@ fn patterns_forked_from_a_shared_trunk_equal_their_own_runs() {
         let own = own_runs(&circuits, &stops);
         let family = family_runs(&circuits, &stops);
         assert_same(&family, &own);
+        let in_pool = pool.install(|| family_runs(&circuits, &stops));
+        assert_same(&in_pool, &own);
     }
     // the "nothing in" pattern, watched, is at rest long before the run's end
     let own = own_runs(&[&none], &[watching()]);
@@ -133,18 +140,31 @@ fn the_caller_can_stop_after_any_result() {
     let a = with_input(pulse_at(20e-12));
     let b = with_input(pulse_at(40e-12));
     let c = with_input(pulse_at(60e-12));
-    let mut seen = Vec::new();
-    simulate_family(
-        &[&a, &b, &c],
-        &[watching(), watching(), watching()],
-        &SimOptions::new(),
-        &mut |k, r| {
-            assert!(r.is_ok());
-            seen.push(k);
-            k < 1
-        },
-    );
-    assert_eq!(seen, vec![0, 1]);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("a pool");
+    for in_pool in [false, true] {
+        let mut seen = Vec::new();
+        let mut run = || {
+            simulate_family(
+                &[&a, &b, &c],
+                &[watching(), watching(), watching()],
+                &SimOptions::new(),
+                &mut |k, r| {
+                    assert!(r.is_ok());
+                    seen.push(k);
+                    k < 1
+                },
+            )
+        };
+        if in_pool {
+            pool.install(run);
+        } else {
+            run();
+        }
+        assert_eq!(seen, vec![0, 1], "in a pool: {in_pool}");
+    }
 }
 
 #[test]
