@@ -38,6 +38,12 @@ pub struct Factors {
     u_col: Vec<u32>,
     u_val: Vec<f64>,
     u_inv: Vec<f64>,
+    /// The order the substitutions take the rows of L and of U in: level by level
+    /// (a row after every row it reads), so that rows next to each other do not
+    /// wait one for the other and the processor overlaps them. Each row's own sum
+    /// is unchanged, so the result is the same bit for bit as in index order.
+    l_order: Vec<u32>,
+    u_order: Vec<u32>,
     /// The same factors split for two threads, when that pays.
     two_way: Option<TwoWay>,
     /// Whether `two_way` was built for these factors (only when a helper asks).
@@ -92,6 +98,39 @@ fn by_rows<'a>(
         }
     }
     Ok(())
+}
+
+/// Systems up to this many unknowns take their rows level by level; larger ones in
+/// index order, whose neighbouring rows read neighbouring unknowns (a level spans
+/// the whole system, and `ex_ksa4bit`'s solve took 35 µs instead of 28 by levels).
+pub const LEVELS_UP_TO: usize = 1024;
+
+/// The rows `rows` (an order in which every row comes after the rows it reads)
+/// sorted by level: a row's level is one more than the highest level among the
+/// rows it reads (`col` of its entries), 0 without entries; ties in `rows` order.
+/// Above [`LEVELS_UP_TO`] unknowns none (the substitutions go in index order).
+fn by_levels(
+    n: usize,
+    rows: impl Iterator<Item = usize> + Clone,
+    ptr: &[u32],
+    col: &[u32],
+) -> Vec<u32> {
+    if n > LEVELS_UP_TO {
+        return Vec::new();
+    }
+    let mut level = vec![0usize; n];
+    for i in rows.clone() {
+        let (a, b) = (ptr[i] as usize, ptr[i + 1] as usize);
+        level[i] = col[a..b]
+            .iter()
+            .map(|&c| level[c as usize] + 1)
+            .max()
+            .unwrap_or(0);
+    }
+    let mut order: Vec<u32> = rows.map(|i| i as u32).collect();
+    // stable: rows of one level keep their order
+    order.sort_by_key(|&i| level[i as usize]);
+    order
 }
 
 impl Factors {
@@ -168,6 +207,8 @@ impl Factors {
         self.u_inv.clear();
         self.u_inv.extend(diag.iter().map(|d| 1.0 / d));
         self.check_indices()?;
+        self.l_order = by_levels(n, 0..n, &self.l_ptr, &self.l_col);
+        self.u_order = by_levels(n, (0..n).rev(), &self.u_ptr, &self.u_col);
         self.two_way = None;
         self.two_way_built = false;
         Ok(())
@@ -237,38 +278,66 @@ impl Factors {
         }
         let n = self.n;
         assert!(rhs.len() >= n, "right-hand side shorter than the system");
-        self.work.resize(n, 0.0);
-        let y = &mut self.work[..n];
+        let mut work = std::mem::take(&mut self.work);
+        work.resize(n, 0.0);
+        let y = &mut work[..n];
+        // `l_order` and `u_order` are orders of 0..n (`by_levels`), empty above
+        // LEVELS_UP_TO unknowns (index order).
+        assert!(
+            (self.l_order.len() == n && self.u_order.len() == n)
+                || (self.l_order.is_empty() && self.u_order.is_empty())
+        );
         // SAFETY: `set` checked every index read below: `row_fwd` and `col_inv` hold
         // values below n, the pointers are non-decreasing and end at the entries'
         // length, row i of L lists columns below i and row i of U columns above i
-        // and below n; `rhs` and `y` hold n values. The substitutions are the hot
-        // loop of every time step; the bounds checks cost a sixth of their time.
+        // and below n; the row orders hold values below n; `rhs` and `y` hold n
+        // values. The substitutions are the hot loop of every time step; the bounds
+        // checks cost a sixth of their time.
         unsafe {
-            for i in 0..n {
-                let mut acc = *rhs.get_unchecked(*self.row_fwd.get_unchecked(i) as usize);
-                let a = *self.l_ptr.get_unchecked(i) as usize;
-                let b = *self.l_ptr.get_unchecked(i + 1) as usize;
-                for k in a..b {
-                    let c = *self.l_col.get_unchecked(k) as usize;
-                    acc -= *self.l_val.get_unchecked(k) * *y.get_unchecked(c);
-                }
-                *y.get_unchecked_mut(i) = acc;
-            }
-            for i in (0..n).rev() {
-                let mut acc = *y.get_unchecked(i);
-                let a = *self.u_ptr.get_unchecked(i) as usize;
-                let b = *self.u_ptr.get_unchecked(i + 1) as usize;
-                for k in a..b {
-                    let c = *self.u_col.get_unchecked(k) as usize;
-                    acc -= *self.u_val.get_unchecked(k) * *y.get_unchecked(c);
-                }
-                *y.get_unchecked_mut(i) = acc * *self.u_inv.get_unchecked(i);
+            if self.l_order.is_empty() {
+                self.forward(0..n, rhs, y);
+                self.backward((0..n).rev(), y);
+            } else {
+                self.forward(self.l_order.iter().map(|&i| i as usize), rhs, y);
+                self.backward(self.u_order.iter().map(|&i| i as usize), y);
             }
             for i in 0..n {
                 *rhs.get_unchecked_mut(i) =
                     *y.get_unchecked(*self.col_inv.get_unchecked(i) as usize);
             }
+        }
+        self.work = work;
+    }
+
+    /// Forward substitution with L over `rows` (each after the rows it reads).
+    /// SAFETY: as in `solve_split`.
+    #[inline(always)]
+    unsafe fn forward(&self, rows: impl Iterator<Item = usize>, rhs: &[f64], y: &mut [f64]) {
+        for i in rows {
+            let mut acc = *rhs.get_unchecked(*self.row_fwd.get_unchecked(i) as usize);
+            let a = *self.l_ptr.get_unchecked(i) as usize;
+            let b = *self.l_ptr.get_unchecked(i + 1) as usize;
+            for k in a..b {
+                let c = *self.l_col.get_unchecked(k) as usize;
+                acc -= *self.l_val.get_unchecked(k) * *y.get_unchecked(c);
+            }
+            *y.get_unchecked_mut(i) = acc;
+        }
+    }
+
+    /// Backward substitution with U over `rows` (each after the rows it reads).
+    /// SAFETY: as in `solve_split`.
+    #[inline(always)]
+    unsafe fn backward(&self, rows: impl Iterator<Item = usize>, y: &mut [f64]) {
+        for i in rows {
+            let mut acc = *y.get_unchecked(i);
+            let a = *self.u_ptr.get_unchecked(i) as usize;
+            let b = *self.u_ptr.get_unchecked(i + 1) as usize;
+            for k in a..b {
+                let c = *self.u_col.get_unchecked(k) as usize;
+                acc -= *self.u_val.get_unchecked(k) * *y.get_unchecked(c);
+            }
+            *y.get_unchecked_mut(i) = acc * *self.u_inv.get_unchecked(i);
         }
     }
 
