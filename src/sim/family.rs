@@ -215,10 +215,10 @@ fn first_difference(a: &Source, b: &Source, h: f64, from: i64, to: i64) -> Optio
     })
 }
 
-/// A step before which two PWL sources give the same values bit for bit (no
-/// earlier than it needs to be scanned): a PWL's value at `t` reads only the two
-/// points around `t`, so before the last point the two share ahead of their first
-/// different one, they agree. (`i64::MIN` for anything else.)
+/// A step before which two PWL sources give the same values bit for bit, so the
+/// search for their first difference can start there: a PWL's value at `t` reads
+/// only the two points around `t`, so the two agree at every time before the last
+/// of the leading points they share. (`i64::MIN` for anything else.)
 fn pwl_agree_before(a: &Source, b: &Source, h: f64) -> i64 {
     let (Source::Pwl { t, v, .. }, Source::Pwl { t: u, v: w, .. }) = (a, b) else {
         return i64::MIN;
