@@ -335,6 +335,10 @@ pub fn run(
 /// Circuits from this many unknowns up take a second thread for their steps.
 pub const TWO_THREADS_FROM: usize = 4_000;
 
+/// Runs of at least this many steps measure whether the second thread pays
+/// ([`super::helper::Trial`], 4 × 32 steps).
+pub const TRIAL_FROM_STEPS: i64 = 1_000;
+
 /// Whether a run of `s` takes a helper thread: a large circuit, a machine with a
 /// second core, not already inside a parallel sweep (a rayon thread), and not
 /// turned off with `NMGEN_SIM_THREADS=1`.
@@ -355,11 +359,32 @@ fn run_on(
     let stop = spec.stop;
     let (mut c, mut rec) = Cursor::start(s, probes.len(), solver, spec)?;
     let mut rest = stop.and_then(|_| super::quiet::Rest::new(s, c.sim_size));
+    // a long run first measures whether the helper pays here (`Trial`)
+    let mut helper = helper;
+    let mut trial = helper
+        .filter(|_| c.sim_size >= TRIAL_FROM_STEPS)
+        .map(|_| super::helper::Trial::default());
     while c.i < c.sim_size {
-        let rows = match c.step(s, probes, solver, &mut rec, helper)? {
+        let in_trial = c.i >= 0 && trial.is_some();
+        let this_step = match &trial {
+            Some(t) if in_trial && !t.use_helper() => None,
+            _ => helper,
+        };
+        let rows = match c.step(s, probes, solver, &mut rec, this_step)? {
             Stepped::Rows(rows) => rows,
             Stepped::StepTooLarge => return Ok(Run::StepTooLarge),
         };
+        if in_trial {
+            if let Some(keep) = trial.as_mut().and_then(super::helper::Trial::stepped) {
+                if !keep {
+                    if let Some(h) = helper {
+                        h.stop();
+                    }
+                    helper = None;
+                }
+                trial = None;
+            }
+        }
         if rows > 0 && stop.is_some_and(|stop| stop(c.i as f64 * s.h, &rec.row)) {
             break;
         }

@@ -49,6 +49,7 @@ mod robustness_campaign;
 mod sim_batch;
 mod sim_bit_identity;
 mod sim_family;
+mod sim_helper;
 mod sim_josim_reference;
 mod sim_noise_switching;
 mod sim_rest;
