@@ -152,9 +152,9 @@ pub const TRIAL_BLOCK: u32 = 32;
 /// it and two without, alternating, and the faster way (by each way's quicker
 /// block) kept for the rest of the run. Where the two virtual cores are the two
 /// hyperthreads of one physical core, a spinning helper takes the owner's issue
-/// slots and a step took 2.5 times as long with the helper as without it
-/// (ex_ksa4bit 122 against 46 µs on a good placement); the results are the same
-/// bit for bit either way.
+/// slots; runs with the helper were seen at 2.5 times the step time of good ones
+/// (ex_ksa4bit 122 against 46 µs). The results are the same bit for bit either
+/// way.
 #[derive(Debug, Default)]
 pub struct Trial {
     /// The quickest block with the helper and without it (seconds per step).
