@@ -34,6 +34,9 @@ struct Slot {
     /// The helper's job panicked.
     panicked: AtomicBool,
     quit: AtomicBool,
+    /// The owner runs both halves for a while: the helper sleeps instead of
+    /// spinning (on a hyperthread of the owner's core a spin takes its issue slots).
+    paused: AtomicBool,
 }
 
 // SAFETY: `job` is handed over through `state` (release/acquire), so only one
@@ -57,6 +60,10 @@ impl<'scope> Helper<'scope> {
         let helper = scope.spawn(move || {
             let mut idle = 0u32;
             while !s.quit.load(Ordering::Acquire) {
+                if s.paused.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_micros(20));
+                    continue;
+                }
                 // a load first: a compare-exchange takes the line for writing even
                 // when it fails, and the owner's next offer would wait for it
                 if s.state.load(Ordering::Relaxed) == OFFERED
@@ -143,6 +150,13 @@ impl Helper<'_> {
     pub fn stop(&self) {
         self.slot.quit.store(true, Ordering::Release);
     }
+
+    /// Lets the helper sleep (`true`) while the owner steps without it, or spin
+    /// again (`false`); a [`Helper::join`] in between is still right (its `b`
+    /// runs wherever it is claimed).
+    pub fn pause(&self, paused: bool) {
+        self.slot.paused.store(paused, Ordering::Relaxed);
+    }
 }
 
 /// Steps per block of a [`Trial`].
@@ -150,7 +164,9 @@ pub const TRIAL_BLOCK: u32 = 32;
 
 /// Whether the helper pays, measured on the run itself: two blocks of steps with
 /// it and two without, alternating, and the faster way (by each way's quicker
-/// block) kept for the rest of the run. Where the two virtual cores are the two
+/// block) kept for the rest of the run. The helper sleeps through the blocks
+/// without it ([`Helper::pause`]), so they are timed as a run without a helper
+/// would go. Where the two virtual cores are the two
 /// hyperthreads of one physical core, a spinning helper takes the owner's issue
 /// slots; runs with the helper were seen at 2.5 times the step time of good ones
 /// (ex_ksa4bit 122 against 46 µs). The results are the same bit for bit either
@@ -209,6 +225,7 @@ impl Default for HelperSlot {
             job: UnsafeCell::new(None),
             panicked: AtomicBool::new(false),
             quit: AtomicBool::new(false),
+            paused: AtomicBool::new(false),
         })
     }
 }
@@ -245,6 +262,21 @@ mod tests {
             let sum: u64 = (0..2000).sum();
             assert!(left.iter().all(|&v| v == sum));
             assert!(right.iter().all(|&v| v == 2 * sum));
+        });
+    }
+
+    #[test]
+    fn paused_or_not_both_halves_run_once() {
+        let slot = HelperSlot::default();
+        std::thread::scope(|sc| {
+            let helper = Helper::new(sc, &slot);
+            let (mut a, mut b) = (0u64, 0u64);
+            for round in 0..600u64 {
+                helper.pause(round % 200 >= 100);
+                helper.join(|| a += round, || b += 2 * round);
+            }
+            let sum: u64 = (0..600).sum();
+            assert_eq!((a, b), (sum, 2 * sum));
         });
     }
 

@@ -366,8 +366,11 @@ fn run_on(
         .map(|_| super::helper::Trial::default());
     while c.i < c.sim_size {
         let in_trial = c.i >= 0 && trial.is_some();
-        let this_step = match &trial {
-            Some(t) if in_trial && !t.use_helper() => None,
+        let this_step = match (&trial, helper) {
+            (Some(t), Some(h)) if in_trial => {
+                h.pause(!t.use_helper());
+                t.use_helper().then_some(h)
+            }
             _ => helper,
         };
         let rows = match c.step(s, probes, solver, &mut rec, this_step)? {
@@ -376,11 +379,12 @@ fn run_on(
         };
         if in_trial {
             if let Some(keep) = trial.as_mut().and_then(super::helper::Trial::stepped) {
-                if !keep {
-                    if let Some(h) = helper {
+                if let Some(h) = helper {
+                    h.pause(false);
+                    if !keep {
                         h.stop();
+                        helper = None;
                     }
-                    helper = None;
                 }
                 trial = None;
             }
