@@ -203,7 +203,7 @@ fn run_group(
             let rest = stops
                 .get(c.index)
                 .and_then(|s| s.as_ref())
-                .and_then(|_| super::quiet::Rest::new(&c.sys, sim_size));
+                .and_then(|_| super::quiet::Rest::new(&c.sys, &c.probes, sim_size));
             Member {
                 rest,
                 settling,
@@ -237,7 +237,7 @@ fn run_group(
         let mut shared_changed = false;
         for m in members.iter_mut().filter(|m| m.result.is_none()) {
             m.matrix_same = true;
-            match transient::assemble(&mut m.sys, &m.x, &mut m.b, i, sim_size, None) {
+            match transient::assemble(&mut m.sys, &m.x, &mut m.b, i, sim_size, None, None) {
                 Assembled::Same => {}
                 Assembled::MatrixChanged => {
                     m.matrix_same = false;
@@ -295,11 +295,16 @@ fn run_group(
                     continue;
                 }
             }
-            match m.rec.step(&mut m.sys, &mut m.probes, &m.x, i, None) {
+            match m.rec.step(&mut m.sys, &mut m.probes, &m.x, i, None, None) {
                 Err(e) => m.result = Some(Some(Err(e))),
                 Ok(rows) => {
                     let stop = stops.get(m.index).and_then(|s| s.as_deref());
                     let at_rest = m.rest.as_mut().is_some_and(|r| r.at_rest(&m.x, i));
+                    // (a batched point steps every part: the probes of those at
+                    // rest hold their values, as in the point's own run)
+                    if let Some(r) = m.rest.as_mut().filter(|r| r.news()) {
+                        transient::hold_resting(r, &mut m.rec);
+                    }
                     if rows > 0 && stop.is_some_and(|stop| stop(i as f64 * h, m.rec.row()))
                         || at_rest
                     {

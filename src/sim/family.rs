@@ -305,10 +305,14 @@ fn run_family(
         .map(|k| {
             stops[k]
                 .as_ref()
-                .and_then(|_| Rest::new(&members[k].sys, sim_size(&members[k])))
+                .and_then(|_| Rest::new(&members[k].sys, &members[k].probes, sim_size(&members[k])))
         })
         .collect();
     let mut done: Vec<Option<Waveforms>> = vec![None; count];
+    // per pattern, the probes of the parts at rest in it (the trunk steps them on
+    // for the other patterns): what its own run holds them at
+    let mut held: Vec<Vec<Held>> = vec![Vec::new(); count];
+    let mut view = Vec::new();
     let h = trunk.h;
     while c.i < fork.min(c.sim_size) {
         let rows = match c.step(&mut trunk, &mut probes, &mut solver, &mut rec, None) {
@@ -320,9 +324,28 @@ fn run_family(
                 continue;
             }
             let stop = stops[k].as_deref();
-            let stopped = rows > 0 && stop.is_some_and(|stop| stop(c.i as f64 * h, rec.row()));
-            if stopped || rests[k].as_mut().is_some_and(|r| r.at_rest(&c.x, c.i)) {
-                done[k] = Some(waveforms(&c, rec.clone(), &members[k]));
+            let row = if held[k].is_empty() {
+                rec.row()
+            } else {
+                view.clear();
+                view.extend_from_slice(rec.row());
+                for hd in &held[k] {
+                    view[hd.probe] = hd.value;
+                }
+                &view[..]
+            };
+            let stopped = rows > 0 && stop.is_some_and(|stop| stop(c.i as f64 * h, row));
+            let at_rest = !stopped && rests[k].as_mut().is_some_and(|r| r.at_rest(&c.x, c.i));
+            if stopped || at_rest {
+                done[k] = Some(waveforms(&c, holding(rec.clone(), &held[k]), &members[k]));
+            } else if let Some(r) = rests[k].as_mut().filter(|r| r.news()) {
+                for probe in r.newly_held() {
+                    held[k].push(Held {
+                        probe,
+                        value: rec.row()[probe],
+                        from: rec.rows(),
+                    });
+                }
             }
         }
         if done.iter().all(Option::is_some) {
@@ -338,6 +361,7 @@ fn run_family(
             None => pending.push(Pending {
                 k,
                 rest,
+                held: std::mem::take(&mut held[k]),
                 solver: solver.fork_factored(),
             }),
         }
@@ -358,6 +382,7 @@ fn run_family(
                 &rec,
                 stops[k].as_deref(),
                 p.rest,
+                &p.held,
                 &|| order.refused(),
             ),
             Err(e) => Some(Err(e.into())),
@@ -371,7 +396,24 @@ fn run_family(
 struct Pending {
     k: usize,
     rest: Option<Rest>,
+    held: Vec<Held>,
     solver: Result<FaerLu, super::solver::SolverError>,
+}
+
+/// A probe that holds `value` from printed row `from` on in one pattern's run.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    probe: usize,
+    value: f64,
+    from: usize,
+}
+
+/// The trunk's table as the pattern with probes `held` prints it in its own run.
+fn holding<'a>(mut rec: transient::Recorder<'a>, held: &[Held]) -> transient::Recorder<'a> {
+    for hd in held {
+        rec.hold_from(hd.probe, hd.value, hd.from);
+    }
+    rec
 }
 
 /// Pattern `m` from the fork: a copy of the trunk with `m`'s sources. `None` when
@@ -386,6 +428,7 @@ fn continue_member(
     rec: &transient::Recorder<'_>,
     stop: Option<&Stop>,
     mut rest: Option<Rest>,
+    held: &[Held],
     refused: &dyn Fn() -> bool,
 ) -> Option<Result<Waveforms, SimError>> {
     let mut s = Box::new(trunk.clone());
@@ -401,7 +444,10 @@ fn continue_member(
     let mut probes = probes.to_vec();
     let mut c = c.clone();
     c.sim_size = sim_size(m);
-    let mut rec = rec.clone();
+    let mut rec = holding(rec.clone(), held);
+    if let Some(r) = &rest {
+        c.rest_parts(&s, r);
+    }
     // (`solver` holds the trunk's factors of `c.values`, taken over, not recomputed)
     while c.i < c.sim_size {
         if refused() {
@@ -416,8 +462,14 @@ fn continue_member(
         if rows > 0 && stop.is_some_and(|stop| stop(c.i as f64 * s.h, rec.row())) {
             break;
         }
-        if rest.as_mut().is_some_and(|r| r.at_rest(&c.x, c.i)) {
-            break;
+        if let Some(r) = rest.as_mut() {
+            if r.at_rest(&c.x, c.i) {
+                break;
+            }
+            if r.news() {
+                transient::hold_resting(r, &mut rec);
+                c.rest_parts(&s, r);
+            }
         }
         c.next();
     }

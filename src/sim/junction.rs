@@ -241,7 +241,7 @@ impl Junction {
     /// predictor. Returns the argument of the supercurrent's sine, `φ0 − φoff`, or
     /// `None` when JoSIM's step-size test fails (`check`). [`Junction::complete`]
     /// takes the sine and does the rest.
-    #[inline]
+    #[inline(always)]
     pub fn predict(&mut self, x: &[f64], i: i64, check: bool, mode: Mode) -> Option<f64> {
         self.pn1 = self.pair.diff(x);
         if i > 0 {
@@ -272,7 +272,7 @@ impl Junction {
     /// Second half: with `sine` = sin of what [`Junction::predict`] returned, picks
     /// the quasiparticle branch and forms the step's current offset. True when the
     /// branch changed (the matrix must be refactorised).
-    #[inline]
+    #[inline(always)]
     pub fn complete(&mut self, sine: f64) -> bool {
         let changed = self.rtype == 1 && self.update_value(self.v0);
         let phi0 = self.phi0;
@@ -306,7 +306,7 @@ impl Junction {
     }
 
     /// Adds the junction's constant currents to the right-hand side.
-    #[inline]
+    #[inline(always)]
     pub fn rhs(&self, b: &mut [f64]) {
         // Io = Y V + S with V = (dphi - b1)/pc (phase mode) or V = dv (voltage mode).
         let offset = if self.phase_mode {
@@ -319,7 +319,7 @@ impl Junction {
 
     /// Reads the junction's own unknown (voltage in phase mode, phase in voltage
     /// mode) from the new solution.
-    #[inline]
+    #[inline(always)]
     pub fn finish(&mut self, x: &[f64]) {
         let d = self.pair.diff(x);
         self.var_last = (d - self.b1) * self.inv_pc;

@@ -23,6 +23,7 @@ mod mna;
 pub mod noise;
 mod ordering;
 mod output;
+mod parts;
 mod passive;
 mod probes;
 pub mod quiet;

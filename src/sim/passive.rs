@@ -70,7 +70,7 @@ impl Resistor {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn rhs(&mut self, x: &[f64], b: &mut [f64], t: f64, mode: Mode, g: &mut Gaussian) {
         if self.noise.is_some() {
             self.noise_rhs(b, t, g);
@@ -137,7 +137,7 @@ impl Capacitor {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn rhs(&mut self, x: &[f64], b: &mut [f64], mode: Mode) {
         let pn1 = self.pair.diff(x);
         match mode {
@@ -189,7 +189,7 @@ pub struct CurrentSource {
 }
 
 impl CurrentSource {
-    #[inline]
+    #[inline(always)]
     pub fn rhs(&mut self, b: &mut [f64], t: f64, g: &mut Gaussian) {
         // JoSIM evaluates the function once per non-ground terminal.
         let calls = usize::from(self.pair.p.is_some()) + usize::from(self.pair.n.is_some());

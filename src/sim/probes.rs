@@ -102,6 +102,16 @@ pub fn resolve(c: &Circuit, s: &System) -> Result<Vec<Probe>, SimError> {
 }
 
 impl Probe {
+    /// The unknowns the probe reads (directly or through an element's state).
+    pub fn unknowns(&self, s: &System) -> Vec<usize> {
+        let ends = |pr: Pair| [pr.p, pr.n].into_iter().flatten().collect();
+        match &self.q {
+            Quantity::Across(pr) | Quantity::Derivative(pr) | Quantity::Integral(pr) => ends(*pr),
+            Quantity::JunctionVar(j) => ends(s.junctions[*j].pair),
+            Quantity::Current(slot) => element_pair(s, *slot).map_or_else(Vec::new, ends),
+        }
+    }
+
     /// The probe's value for the stored step whose solution is `x`. Must be called on
     /// every stored step (voltages and integrated phases carry history).
     pub fn sample(&mut self, s: &System, x: &[f64]) -> f64 {

@@ -32,6 +32,8 @@
 //! bit-exact criterion would never fire; the first test covers it.
 
 use super::build::System;
+use super::parts::Parts;
+use super::probes::Probe;
 use super::Mode;
 
 /// The most any node phase may still move, in radians, after a run is declared at rest.
@@ -43,22 +45,47 @@ pub const DRIFT_RAD: f64 = 0.01;
 pub const RINGING_RAD: f64 = 1e-3;
 /// The slowest decay per block that is extrapolated.
 pub const MAX_RATIO: f64 = 0.8;
+/// A decay at least this fast per block (twice in a row) is extrapolated even when
+/// its ratio jitters upwards: the sampled peaks of several ringing modes.
+pub const FAST_RATIO: f64 = 0.5;
 
 /// The block over which motion is compared, in seconds: one to two plasma periods of
 /// a biased ColdFlux junction (≈ 3 ps), so that a block's largest step samples the
 /// oscillation's peak (round 11 had 10 ps).
 const BLOCK_S: f64 = 5e-12;
 
-/// Watches a run's node phases after its last source change.
+/// Watches a run's node phases after the last source change, part by part
+/// ([`Parts`]): a part whose sources are constant for good rests on its own, and the
+/// run is at rest once every part is.
 #[derive(Debug, Clone)]
 pub struct Rest {
-    /// The first step at which every source is constant for good.
-    from: i64,
     /// The run's last step.
     until: i64,
+    /// Node unknowns (`x[..nodes]`).
     nodes: usize,
     block: u32,
+    /// The solution of the step before (node unknowns), from the first watched step.
     prev: Vec<f64>,
+    parts: Parts,
+    watch: Vec<PartWatch>,
+    /// Per part: at rest for good.
+    resting: Vec<bool>,
+    /// Parts of each probe (the probe holds its value once they all rest).
+    probe_parts: Vec<Vec<u32>>,
+    /// Probes held already.
+    held: Vec<bool>,
+    /// Whether a part came to rest at the last step taken in.
+    news: bool,
+}
+
+/// One part's motion over blocks of steps.
+#[derive(Debug, Clone)]
+struct PartWatch {
+    /// The first step at which every source of the part is constant for good
+    /// (`i64::MAX`: never).
+    from: i64,
+    /// The part's node unknowns; `None`: all of `x[..nodes]` (a single part).
+    nodes: Option<Vec<u32>>,
     in_block: u32,
     block_max: f64,
     /// The largest step of the last block and of the one before it.
@@ -68,9 +95,9 @@ pub struct Rest {
 
 impl Rest {
     /// `None` when the run may not end at rest (noise, transmission lines, voltage
-    /// mode, or a source that never stops changing).
-    /// `until` is the run's last step.
-    pub fn new(s: &System, until: i64) -> Option<Rest> {
+    /// mode, or a source that never stops changing in every part).
+    /// `until` is the run's last step; `probes` the run's probes.
+    pub fn new(s: &System, probes: &[Probe], until: i64) -> Option<Rest> {
         if s.mode != Mode::Phase
             || !s.tlines.is_empty()
             || s.junctions.iter().any(|j| j.noise.is_some())
@@ -78,37 +105,89 @@ impl Rest {
         {
             return None;
         }
-        let after = s
-            .isources
-            .iter()
-            .map(|c| c.source.constant_after())
-            .chain(s.vsources.iter().map(|v| v.source.constant_after()))
-            .chain(s.psources.iter().map(|p| p.source.constant_after()))
-            .fold(f64::NEG_INFINITY, f64::max);
-        if after.is_nan() || after == f64::INFINITY {
+        let parts = Parts::of(s);
+        let mut after = vec![f64::NEG_INFINITY; parts.count];
+        let mut note = |part: Option<u32>, t: f64| {
+            if let Some(p) = part {
+                let a = &mut after[p as usize];
+                // NaN (never constant) sticks
+                *a = if t.is_nan() || a.is_nan() {
+                    f64::NAN
+                } else {
+                    a.max(t)
+                };
+            }
+        };
+        for c in &s.isources {
+            note(parts.of_pair(c.pair), c.source.constant_after());
+        }
+        for v in &s.vsources {
+            note(Some(parts.of_unknown[v.var]), v.source.constant_after());
+        }
+        for p in &s.psources {
+            note(Some(parts.of_unknown[p.var]), p.source.constant_after());
+        }
+        let from_step = |a: f64| {
+            if a.is_nan() || a == f64::INFINITY {
+                i64::MAX
+            } else if a <= 0.0 {
+                0
+            } else {
+                (a / s.h).ceil() as i64 + 1
+            }
+        };
+        if after.iter().all(|&a| from_step(a) == i64::MAX) && parts.count > 0 {
             return None;
         }
-        let from = if after <= 0.0 {
-            0
+        let nodes = s.nodes.min(s.n);
+        let watch = if parts.count <= 1 {
+            vec![PartWatch::new(
+                from_step(after.first().copied().unwrap_or(f64::NEG_INFINITY)),
+                None,
+            )]
         } else {
-            (after / s.h).ceil() as i64 + 1
+            let mut lists = vec![Vec::new(); parts.count];
+            for u in 0..nodes {
+                lists[parts.of_unknown[u] as usize].push(u as u32);
+            }
+            lists
+                .into_iter()
+                .zip(&after)
+                .map(|(list, &a)| PartWatch::new(from_step(a), Some(list)))
+                .collect()
         };
+        let probe_parts = probes
+            .iter()
+            .map(|p| {
+                let mut v: Vec<u32> = p
+                    .unknowns(s)
+                    .into_iter()
+                    .map(|u| parts.of_unknown[u])
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
         Some(Rest {
-            from,
             until,
-            nodes: s.nodes.min(s.n),
+            nodes,
             block: ((BLOCK_S / s.h).ceil() as u32).max(8),
             prev: Vec::new(),
-            in_block: 0,
-            block_max: 0.0,
-            last_block: None,
-            block_before: None,
+            resting: vec![false; watch.len()],
+            watch,
+            parts,
+            held: vec![false; probes.len()],
+            probe_parts,
+            news: false,
         })
     }
 
-    /// Takes in step `i`'s solution; true once the circuit is at rest for good.
+    /// Takes in step `i`'s solution; true once every part is at rest for good.
     pub fn at_rest(&mut self, x: &[f64], i: i64) -> bool {
-        if i < self.from {
+        self.news = false;
+        let first = self.watch.iter().map(|w| w.from).min().unwrap_or(i64::MAX);
+        if i < first {
             return false;
         }
         let x = &x[..self.nodes];
@@ -117,19 +196,85 @@ impl Rest {
             self.prev.extend_from_slice(x);
             return false;
         }
-        let moved = largest_motion(x, &self.prev);
+        let (until, block) = (self.until, self.block);
+        let mut all = true;
+        for (k, w) in self.watch.iter_mut().enumerate() {
+            if self.resting[k] {
+                continue;
+            }
+            // a part's first watched step is only seen (as the whole run's was)
+            if i > w.from {
+                let moved = match &w.nodes {
+                    None => largest_motion(x, &self.prev),
+                    Some(list) => largest_motion_of(list, x, &self.prev),
+                };
+                if w.stepped(moved, i, until, block) {
+                    self.resting[k] = true;
+                    self.news = true;
+                    continue;
+                }
+            }
+            all = false;
+        }
         self.prev.copy_from_slice(x);
+        all
+    }
+
+    /// Whether a part came to rest at the last step taken in.
+    pub fn news(&self) -> bool {
+        self.news
+    }
+
+    /// The circuit's parts.
+    pub fn parts(&self) -> &Parts {
+        &self.parts
+    }
+
+    /// Per part, whether it is at rest for good.
+    pub fn resting(&self) -> &[bool] {
+        &self.resting
+    }
+
+    /// Probes whose parts have all come to rest since the last call: they hold the
+    /// value of the step at which the last of them did.
+    pub fn newly_held(&mut self) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (k, parts) in self.probe_parts.iter().enumerate() {
+            if !self.held[k] && !parts.is_empty() && parts.iter().all(|&p| self.resting[p as usize])
+            {
+                self.held[k] = true;
+                out.push(k);
+            }
+        }
+        out
+    }
+}
+
+impl PartWatch {
+    fn new(from: i64, nodes: Option<Vec<u32>>) -> PartWatch {
+        PartWatch {
+            from,
+            nodes,
+            in_block: 0,
+            block_max: 0.0,
+            last_block: None,
+            block_before: None,
+        }
+    }
+
+    /// Takes in one step's largest motion; true when the part is at rest for good.
+    fn stepped(&mut self, moved: f64, i: i64, until: i64, block: u32) -> bool {
         if moved > self.block_max || moved.is_nan() {
             self.block_max = moved;
         }
         self.in_block += 1;
-        if self.in_block < self.block {
+        if self.in_block < block {
             return false;
         }
         let this = self.block_max;
         self.block_max = 0.0;
         self.in_block = 0;
-        let rest = self.still(this, i) || self.ringing_down(this);
+        let rest = self.still(this, i, until) || self.ringing_down(this, block);
         self.block_before = self.last_block;
         self.last_block = Some(this);
         rest
@@ -137,13 +282,13 @@ impl Rest {
 
     /// Not growing, and small enough to move less than [`DRIFT_RAD`] in every
     /// remaining step.
-    fn still(&self, this: f64, i: i64) -> bool {
-        let left = (self.until - i).max(0) as f64;
+    fn still(&self, this: f64, i: i64, until: i64) -> bool {
+        let left = (until - i).max(0) as f64;
         self.last_block.is_some_and(|before| this <= before) && this * left <= DRIFT_RAD
     }
 
     /// Decaying geometrically over three blocks with a tail below [`DRIFT_RAD`].
-    fn ringing_down(&self, this: f64) -> bool {
+    fn ringing_down(&self, this: f64, block: u32) -> bool {
         let (Some(b1), Some(b2)) = (self.last_block, self.block_before) else {
             return false;
         };
@@ -151,13 +296,27 @@ impl Rest {
             return false;
         }
         let (q_now, q_before) = (this / b1, b1 / b2);
-        // the decay must be fast and must not be slowing down
-        if q_now > MAX_RATIO || q_before > MAX_RATIO || q_now > 1.05 * q_before {
+        let q = q_now.max(q_before);
+        // the decay must be fast; a decay slower than halving per block must also
+        // not be slowing down
+        if q > MAX_RATIO || (q > FAST_RATIO && q_now > 1.05 * q_before) {
             return false;
         }
-        let q = q_now.max(q_before);
-        f64::from(self.block) * this * q / (1.0 - q) <= DRIFT_RAD
+        f64::from(block) * this * q / (1.0 - q) <= DRIFT_RAD
     }
+}
+
+/// [`largest_motion`] over the unknowns `list`.
+fn largest_motion_of(list: &[u32], now: &[f64], before: &[f64]) -> f64 {
+    let mut m = 0.0f64;
+    for &u in list {
+        let d = (now[u as usize] - before[u as usize]).abs();
+        if d.is_nan() {
+            return f64::NAN;
+        }
+        m = if d > m { d } else { m };
+    }
+    m
 }
 
 /// The largest `|now - before|`, or NaN if any difference is NaN (never at rest);
@@ -192,15 +351,16 @@ mod tests {
 
     fn rest(from: i64, nodes: usize, block: u32) -> Rest {
         Rest {
-            from,
             until: 10_000_000,
             nodes,
             block,
             prev: Vec::new(),
-            in_block: 0,
-            block_max: 0.0,
-            last_block: None,
-            block_before: None,
+            parts: Parts::default(),
+            watch: vec![PartWatch::new(from, None)],
+            resting: vec![false],
+            probe_parts: Vec::new(),
+            held: Vec::new(),
+            news: false,
         }
     }
 

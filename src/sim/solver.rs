@@ -51,6 +51,23 @@ pub trait LinearSolver: Send {
         let _ = helper;
         self.solve(rhs)
     }
+    /// Solves for the unknowns marked in `stepped` only, which must be whole
+    /// independent parts of the system (see `sim::parts`): those come out bit for
+    /// bit as from [`LinearSolver::solve`]; the others keep their values in `rhs`.
+    /// The default solves everything and puts the others back.
+    fn solve_stepped(&mut self, rhs: &mut [f64], stepped: &[bool]) -> Result<(), SolverError> {
+        let kept: Vec<(usize, f64)> = stepped
+            .iter()
+            .enumerate()
+            .filter(|(_, &on)| !on)
+            .map(|(u, _)| (u, rhs[u]))
+            .collect();
+        self.solve(rhs)?;
+        for (u, v) in kept {
+            rhs[u] = v;
+        }
+        Ok(())
+    }
     /// Solves `points` right-hand sides at once with the last factorisation, stored
     /// interleaved: `rhs[i * points + p]` is unknown `i` of point `p`. Each point's
     /// result is bit-for-bit what [`LinearSolver::solve`] gives for it alone. The
@@ -399,6 +416,14 @@ impl LinearSolver for FaerLu {
             return Err(SolverError::Other("solve() before factor()".into()));
         }
         self.factors.solve_split(rhs, helper);
+        Ok(())
+    }
+
+    fn solve_stepped(&mut self, rhs: &mut [f64], stepped: &[bool]) -> Result<(), SolverError> {
+        if !self.factored {
+            return Err(SolverError::Other("solve() before factor()".into()));
+        }
+        self.factors.solve_stepped(rhs, stepped);
         Ok(())
     }
 

@@ -5,6 +5,7 @@ use super::build::System;
 use super::helper::{Helper, HelperSlot};
 use super::junction::Junction;
 use super::output::Waveforms;
+use super::parts::Active;
 use super::probes::{PrintSchedule, Probe};
 use super::solver::LinearSolver;
 use super::{Mode, Progress, SimError, Stop};
@@ -126,7 +127,11 @@ pub fn assemble(
     i: i64,
     sim_size: i64,
     helper: Option<&Helper<'_>>,
+    active: Option<&Active>,
 ) -> Assembled {
+    if let Some(a) = active {
+        return assemble_active(s, x, b, i, sim_size, a);
+    }
     let h = s.h;
     let mode = s.mode;
     let t = i as f64 * h;
@@ -198,11 +203,78 @@ pub fn assemble(
     }
 }
 
+/// [`assemble`] for the parts of the circuit still stepping (`a`): the same
+/// contributions to their rows in the same order; the resting parts' rows of `b`
+/// keep their values. Only where a run may end at rest (phase mode, no noise, no
+/// transmission lines: [`super::quiet::Rest`]).
+fn assemble_active(
+    s: &mut System,
+    x: &[f64],
+    b: &mut [f64],
+    i: i64,
+    sim_size: i64,
+    a: &Active,
+) -> Assembled {
+    let h = s.h;
+    let mode = s.mode;
+    let t = i as f64 * h;
+    for &u in &a.unknowns {
+        b[u as usize] = 0.0;
+    }
+    let check = (i as f64) / (sim_size as f64) > 0.01;
+    let m = a.junctions.len();
+    s.sine_args.resize(m.max(s.sine_args.len()), 0.0);
+    s.sines.resize(m.max(s.sines.len()), 0.0);
+    for (arg, &k) in s.sine_args.iter_mut().zip(&a.junctions) {
+        match s.junctions[k as usize].predict(x, i, check, mode) {
+            Some(v) => *arg = v,
+            None => return Assembled::StepTooLarge,
+        }
+    }
+    super::sine::sin_many(&s.sine_args[..m], &mut s.sines[..m]);
+    let mut changed = false;
+    for (sine, &k) in s.sines.iter().zip(&a.junctions) {
+        changed |= s.junctions[k as usize].complete(*sine);
+    }
+    for &k in &a.junctions {
+        s.junctions[k as usize].rhs(b);
+    }
+    for &k in &a.isources {
+        s.isources[k as usize].rhs(b, t, &mut s.noise_rng);
+    }
+    for &k in &a.resistors {
+        s.resistors[k as usize].rhs(x, b, t, mode, &mut s.noise_rng);
+    }
+    for &k in &a.capacitors {
+        s.capacitors[k as usize].rhs(x, b, mode);
+    }
+    for &k in &a.vsources {
+        s.vsources[k as usize].rhs(x, b, t, h, mode, &mut s.noise_rng);
+    }
+    for &k in &a.psources {
+        s.psources[k as usize].rhs(b, i, t, h, mode, &mut s.noise_rng);
+    }
+    for &k in &a.ccvs {
+        s.ccvs[k as usize].rhs(x, b);
+    }
+    for &k in &a.vccs {
+        s.vccs[k as usize].rhs(x, b);
+    }
+    if changed {
+        Assembled::MatrixChanged
+    } else {
+        Assembled::Same
+    }
+}
+
 /// One run's output side: print schedule, waveform table and the row being sampled.
 pub struct Recorder<'a> {
     schedule: PrintSchedule,
     pub out: Waveforms,
     row: Vec<f64>,
+    /// Per probe, the value it holds once its part of the circuit is at rest for good
+    /// (empty while no probe holds).
+    held: Vec<Option<f64>>,
     progress: Option<&'a Progress>,
     progress_every: i64,
     sim_size: i64,
@@ -229,6 +301,7 @@ impl Clone for Recorder<'_> {
             schedule: self.schedule.clone(),
             out,
             row: self.row.clone(),
+            held: self.held.clone(),
             progress: self.progress,
             progress_every: self.progress_every,
             sim_size: self.sim_size,
@@ -253,6 +326,7 @@ impl<'a> Recorder<'a> {
             schedule: PrintSchedule::new(spec.pstart, spec.pstep),
             out,
             row: vec![0.0; probes],
+            held: Vec::new(),
             progress: spec.progress,
             progress_every: (sim_size / 100).max(1),
             sim_size,
@@ -264,6 +338,30 @@ impl<'a> Recorder<'a> {
         &self.row
     }
 
+    /// Rows printed so far.
+    pub fn rows(&self) -> usize {
+        self.out.time.len()
+    }
+
+    /// Probe `k` holds `value` from the next step on (its part of the circuit is at
+    /// rest for good and no longer stepped).
+    pub fn hold(&mut self, k: usize, value: f64) {
+        if self.held.is_empty() {
+            self.held = vec![None; self.row.len()];
+        }
+        self.held[k] = Some(value);
+    }
+
+    /// Probe `k` holds `value` from printed row `from` on, rows already printed
+    /// included (a run forked from a trunk that went on stepping the part).
+    pub fn hold_from(&mut self, k: usize, value: f64, from: usize) {
+        for v in self.out.columns[k].iter_mut().skip(from) {
+            *v = value;
+        }
+        self.row[k] = value;
+        self.hold(k, value);
+    }
+
     /// Takes in step `i`'s solution `x`: junction state, delay-line history, output rows.
     pub fn step(
         &mut self,
@@ -272,6 +370,7 @@ impl<'a> Recorder<'a> {
         x: &[f64],
         i: i64,
         helper: Option<&Helper<'_>>,
+        active: Option<&Active>,
     ) -> Result<usize, SimError> {
         // (a fold without early exit, so that it vectorises)
         if !x.iter().fold(true, |ok, v| ok & v.is_finite()) {
@@ -284,19 +383,34 @@ impl<'a> Recorder<'a> {
         } else {
             s.junctions.len()
         };
-        let (ja, jb) = s.junctions.split_at_mut(half);
-        super::helper::join(
-            helper,
-            || ja.iter_mut().for_each(|j| j.finish(x)),
-            || jb.iter_mut().for_each(|j| j.finish(x)),
-        );
+        if let Some(a) = active {
+            for &k in &a.junctions {
+                s.junctions[k as usize].finish(x);
+            }
+        } else {
+            let (ja, jb) = s.junctions.split_at_mut(half);
+            super::helper::join(
+                helper,
+                || ja.iter_mut().for_each(|j| j.finish(x)),
+                || jb.iter_mut().for_each(|j| j.finish(x)),
+            );
+        }
         if i >= 0 {
             let t = i as f64 * s.h;
             for tl in &mut s.tlines {
                 tl.record(x);
             }
-            for (k, p) in probes.iter_mut().enumerate() {
-                self.row[k] = p.sample(s, x);
+            if self.held.is_empty() {
+                for (k, p) in probes.iter_mut().enumerate() {
+                    self.row[k] = p.sample(s, x);
+                }
+            } else {
+                for (k, p) in probes.iter_mut().enumerate() {
+                    self.row[k] = match self.held[k] {
+                        Some(v) => v,
+                        None => p.sample(s, x),
+                    };
+                }
             }
             let rows = self.schedule.rows(t);
             for _ in 0..rows {
@@ -358,7 +472,7 @@ fn run_on(
 ) -> Result<Run, SimError> {
     let stop = spec.stop;
     let (mut c, mut rec) = Cursor::start(s, probes.len(), solver, spec)?;
-    let mut rest = stop.and_then(|_| super::quiet::Rest::new(s, c.sim_size));
+    let mut rest = stop.and_then(|_| super::quiet::Rest::new(s, probes, c.sim_size));
     // a long run first measures whether the helper pays here (`Trial`)
     let mut helper = helper;
     let mut trial = helper
@@ -392,12 +506,28 @@ fn run_on(
         if rows > 0 && stop.is_some_and(|stop| stop(c.i as f64 * s.h, &rec.row)) {
             break;
         }
-        if rest.as_mut().is_some_and(|r| r.at_rest(&c.x, c.i)) {
-            break;
+        if let Some(r) = rest.as_mut() {
+            if r.at_rest(&c.x, c.i) {
+                break;
+            }
+            if r.news() {
+                hold_resting(r, &mut rec);
+                if helper.is_none() {
+                    c.rest_parts(s, r);
+                }
+            }
         }
         c.next();
     }
     Ok(Run::Done(c.finish(rec)))
+}
+
+/// The probes of the parts that came to rest hold their last values in `rec`.
+pub fn hold_resting(rest: &mut super::quiet::Rest, rec: &mut Recorder<'_>) {
+    for k in rest.newly_held() {
+        let v = rec.row()[k];
+        rec.hold(k, v);
+    }
 }
 
 /// What one step did.
@@ -423,6 +553,8 @@ pub struct Cursor {
     slot: Vec<usize>,
     settling: Option<Settling>,
     matrix_same: bool,
+    /// What still steps while parts of the circuit rest (`None`: everything).
+    active: Option<Active>,
 }
 
 impl Cursor {
@@ -458,6 +590,7 @@ impl Cursor {
                 slot,
                 settling,
                 matrix_same: true,
+                active: None,
             },
             rec,
         ))
@@ -474,7 +607,16 @@ impl Cursor {
         helper: Option<&Helper<'_>>,
     ) -> Result<Stepped, SimError> {
         self.matrix_same = true;
-        match assemble(s, &self.x, &mut self.b, self.i, self.sim_size, helper) {
+        let active = self.active.as_ref();
+        match assemble(
+            s,
+            &self.x,
+            &mut self.b,
+            self.i,
+            self.sim_size,
+            helper,
+            active,
+        ) {
             Assembled::Same => {}
             Assembled::MatrixChanged => {
                 self.matrix_same = false;
@@ -489,8 +631,30 @@ impl Cursor {
             Assembled::StepTooLarge => return Ok(Stepped::StepTooLarge),
         }
         std::mem::swap(&mut self.x, &mut self.b);
-        solver.solve_split(&mut self.x, helper)?;
-        Ok(Stepped::Rows(rec.step(s, probes, &self.x, self.i, helper)?))
+        match active {
+            Some(a) => solver.solve_stepped(&mut self.x, &a.stepped)?,
+            None => solver.solve_split(&mut self.x, helper)?,
+        }
+        Ok(Stepped::Rows(
+            rec.step(s, probes, &self.x, self.i, helper, active)?,
+        ))
+    }
+
+    /// From the next step on, only the parts of the circuit not resting in `rest`
+    /// are stepped (their unknowns come out bit for bit as before: the parts are
+    /// independent). The resting parts' unknowns keep their last values.
+    pub fn rest_parts(&mut self, s: &System, rest: &super::quiet::Rest) {
+        let resting = rest.resting();
+        if !resting.iter().any(|&r| r) {
+            return;
+        }
+        let a = Active::new(s, rest.parts(), resting);
+        for (u, &on) in a.stepped.iter().enumerate() {
+            if !on {
+                self.b[u] = self.x[u];
+            }
+        }
+        self.active = Some(a);
     }
 
     /// On to the next step (past the settling steps left once the solution repeats).

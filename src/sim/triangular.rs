@@ -50,6 +50,18 @@ pub struct Factors {
     two_way_built: bool,
     /// Scratch for one solve (n) or a batch (n * points).
     work: Vec<f64>,
+    /// The rows of the last [`Factors::solve_stepped`] mask.
+    stepped: Option<SteppedRows>,
+}
+
+/// The rows of L and U, in substitution order, and the unknowns of a set of whole
+/// independent parts (see [`Factors::solve_stepped`]).
+#[derive(Debug, Clone)]
+struct SteppedRows {
+    mask: Vec<bool>,
+    l: Vec<u32>,
+    u: Vec<u32>,
+    unknowns: Vec<u32>,
 }
 
 /// One column of a factor: its row indices and values.
@@ -211,6 +223,7 @@ impl Factors {
         self.u_order = by_levels(n, (0..n).rev(), &self.u_ptr, &self.u_col);
         self.two_way = None;
         self.two_way_built = false;
+        self.stepped = None;
         Ok(())
     }
 
@@ -304,6 +317,54 @@ impl Factors {
             for i in 0..n {
                 *rhs.get_unchecked_mut(i) =
                     *y.get_unchecked(*self.col_inv.get_unchecked(i) as usize);
+            }
+        }
+        self.work = work;
+    }
+
+    /// Solves for the unknowns marked in `stepped` only, whole independent parts of
+    /// the system (no matrix entry joins a marked and an unmarked unknown): their
+    /// rows of L and U read only their own unknowns, so they come out bit for bit as
+    /// from [`Factors::solve`]; the other entries of `rhs` are left as they are.
+    pub fn solve_stepped(&mut self, rhs: &mut [f64], stepped: &[bool]) {
+        let n = self.n;
+        assert!(rhs.len() >= n && stepped.len() == n, "sizes differ");
+        if self.stepped.as_ref().is_none_or(|r| r.mask != stepped) {
+            // a pivot belongs to the part of its row (a part's columns have entries
+            // in its own rows only)
+            let on = |i: usize| stepped[self.row_fwd[i] as usize];
+            let pick = |order: &[u32], all: &mut dyn Iterator<Item = usize>| -> Vec<u32> {
+                if order.is_empty() {
+                    all.filter(|&i| on(i)).map(|i| i as u32).collect()
+                } else {
+                    order.iter().copied().filter(|&i| on(i as usize)).collect()
+                }
+            };
+            let l = pick(&self.l_order, &mut (0..n));
+            let u = pick(&self.u_order, &mut (0..n).rev());
+            let unknowns: Vec<u32> = (0..n as u32).filter(|&j| stepped[j as usize]).collect();
+            debug_assert!(unknowns
+                .iter()
+                .all(|&j| on(self.col_inv[j as usize] as usize)));
+            self.stepped = Some(SteppedRows {
+                mask: stepped.to_vec(),
+                l,
+                u,
+                unknowns,
+            });
+        }
+        let mut work = std::mem::take(&mut self.work);
+        work.resize(n, 0.0);
+        let y = &mut work[..n];
+        let rows = self.stepped.as_ref().expect("set above");
+        // SAFETY: as in `solve_split`; the row lists are subsets of 0..n.
+        unsafe {
+            self.forward(rows.l.iter().map(|&i| i as usize), rhs, y);
+            self.backward(rows.u.iter().map(|&i| i as usize), y);
+            for &j in &rows.unknowns {
+                let j = j as usize;
+                *rhs.get_unchecked_mut(j) =
+                    *y.get_unchecked(*self.col_inv.get_unchecked(j) as usize);
             }
         }
         self.work = work;
