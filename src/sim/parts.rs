@@ -58,8 +58,19 @@ impl Sets {
 impl Parts {
     /// The parts of `s`, numbered in the order of their lowest unknown.
     pub fn of(s: &System) -> Parts {
+        Parts::joining(s, &[])
+    }
+
+    /// [`Parts::of`], each group of unknowns in `groups` joined into one part as
+    /// well (the unknowns one probe reads: a part rests with what it is seen with).
+    pub fn joining(s: &System, groups: &[Vec<usize>]) -> Parts {
         let n = s.n;
         let mut sets = Sets((0..n as u32).collect());
+        for g in groups {
+            for w in g.windows(2) {
+                sets.join(w[0], w[1]);
+            }
+        }
         let m = &s.matrix;
         for (&r, &c) in m.rows.iter().zip(&m.cols) {
             if r < n && c < n {
@@ -158,7 +169,7 @@ mod tests {
 
     fn system(deck: &str) -> System {
         let c = netlist::parse_str(deck, std::path::Path::new("test.cir")).expect("netlist parses");
-        let tran = c.transient.clone().expect(".tran");
+        let tran = c.transient.expect(".tran");
         match super::super::build::build(&c, super::super::Mode::Phase, tran.tstep, 0, false)
             .expect("system builds")
         {
@@ -196,6 +207,17 @@ I2 0 3 pwl(0 0 5p 100u)
             .unknowns
             .iter()
             .all(|&u| parts.of_unknown[u as usize] == 0));
+    }
+
+    #[test]
+    fn a_probe_across_two_loops_joins_them() {
+        let s = system(TWO_LOOPS);
+        let (a, b) = (
+            s.junctions[0].pair.p.unwrap(),
+            s.junctions[1].pair.p.unwrap(),
+        );
+        assert_eq!(Parts::joining(&s, &[vec![a, b]]).count, 1);
+        assert_eq!(Parts::joining(&s, &[vec![a]]).count, 2);
     }
 
     #[test]

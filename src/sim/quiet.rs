@@ -70,8 +70,9 @@ pub struct Rest {
     watch: Vec<PartWatch>,
     /// Per part: at rest for good.
     resting: Vec<bool>,
-    /// Parts of each probe (the probe holds its value once they all rest).
-    probe_parts: Vec<Vec<u32>>,
+    /// The part of each probe (it holds its value once the part rests); `None`
+    /// for a probe reading no unknown.
+    probe_parts: Vec<Option<u32>>,
     /// Probes held already.
     held: Vec<bool>,
     /// Whether a part came to rest at the last step taken in.
@@ -105,7 +106,10 @@ impl Rest {
         {
             return None;
         }
-        let parts = Parts::of(s);
+        // a probe reading two parts joins them: it holds only when both rest, and
+        // until then each run of a family sees it as its own run does
+        let read: Vec<Vec<usize>> = probes.iter().map(|p| p.unknowns(s)).collect();
+        let parts = Parts::joining(s, &read);
         let mut after = vec![f64::NEG_INFINITY; parts.count];
         let mut note = |part: Option<u32>, t: f64| {
             if let Some(p) = part {
@@ -156,18 +160,9 @@ impl Rest {
                 .map(|(list, &a)| PartWatch::new(from_step(a), Some(list)))
                 .collect()
         };
-        let probe_parts = probes
+        let probe_parts = read
             .iter()
-            .map(|p| {
-                let mut v: Vec<u32> = p
-                    .unknowns(s)
-                    .into_iter()
-                    .map(|u| parts.of_unknown[u])
-                    .collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
+            .map(|u| u.first().map(|&u| parts.of_unknown[u]))
             .collect();
         Some(Rest {
             until,
@@ -239,9 +234,8 @@ impl Rest {
     /// value of the step at which the last of them did.
     pub fn newly_held(&mut self) -> Vec<usize> {
         let mut out = Vec::new();
-        for (k, parts) in self.probe_parts.iter().enumerate() {
-            if !self.held[k] && !parts.is_empty() && parts.iter().all(|&p| self.resting[p as usize])
-            {
+        for (k, part) in self.probe_parts.iter().enumerate() {
+            if !self.held[k] && part.is_some_and(|p| self.resting[p as usize]) {
                 self.held[k] = true;
                 out.push(k);
             }
