@@ -219,3 +219,57 @@ fn margins_through_checks() {
     assert!(low.bound >= 0.75 && low.bound - 0.75 <= 0.005, "{low:?}");
     assert!(high.bound <= 1.2 && 1.2 - high.bound <= 0.005, "{high:?}");
 }
+
+/// With a second worker idle, the coarse scan judges the next point meanwhile; the
+/// bound, the status and the evaluations counted are those of one point after the
+/// other, and an error at a point the scan never needs (beyond the first failure)
+/// is not reported.
+#[test]
+fn judging_the_next_coarse_point_on_an_idle_worker_changes_nothing() {
+    let s = MarginSearch::default();
+    for (edge, failing_beyond) in [(1.37, 1.45), (2.9, f64::INFINITY), (0.62, 0.5)] {
+        let judged = AtomicU32::new(0);
+        let f = |a: &[(String, f64)]| {
+            judged.fetch_add(1, Ordering::Relaxed);
+            let x = value(a, "bias");
+            let bad = if edge > 1.0 {
+                x >= failing_beyond
+            } else {
+                x <= failing_beyond
+            };
+            if bad {
+                return Err(std::fmt::Error);
+            }
+            // a little work, so that the other worker can take the next point
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            Ok(if edge > 1.0 { x <= edge } else { x >= edge })
+        };
+        let eval = FnEvaluator::new(f);
+        let dir = if edge > 1.0 {
+            Direction::High
+        } else {
+            Direction::Low
+        };
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let alone = one
+            .install(|| search_bound(&eval, "bias", dir, &s))
+            .unwrap();
+        let judged_alone = judged.swap(0, Ordering::Relaxed);
+        assert_eq!(
+            judged_alone, alone.evaluations,
+            "one worker judges only what it needs"
+        );
+        let paired = two
+            .install(|| search_bound(&eval, "bias", dir, &s))
+            .unwrap();
+        assert_eq!(paired, alone, "edge {edge}");
+        assert!(judged.load(Ordering::Relaxed) >= alone.evaluations);
+    }
+}

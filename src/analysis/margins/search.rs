@@ -94,6 +94,34 @@ pub struct MarginBound {
     pub evaluations: u32,
 }
 
+/// Judges `x`, and `next` too unless `x` is known to fail before `next` starts:
+/// `next` is offered to an idle worker (`rayon::join`) and otherwise judged after
+/// `x` on this thread, only if `x` passed. `None` for `next`: not judged.
+#[allow(clippy::type_complexity)]
+fn judge_with_next<R: Send>(
+    x: f64,
+    next: Option<f64>,
+    judge: &(dyn Fn(f64) -> Result<bool, R> + Sync),
+) -> (Result<bool, R>, Option<Result<bool, R>>) {
+    let Some(y) = next else {
+        return (judge(x), None);
+    };
+    // 0: x not judged yet, 1: x passed, 2: x failed (or could not be judged)
+    let state = std::sync::atomic::AtomicU8::new(0);
+    rayon::join(
+        || {
+            let r = judge(x);
+            let failed = !matches!(r, Ok(true));
+            state.store(1 + u8::from(failed), std::sync::atomic::Ordering::Release);
+            r
+        },
+        || match state.load(std::sync::atomic::Ordering::Acquire) {
+            2 => None,
+            _ => Some(judge(y)),
+        },
+    )
+}
+
 /// Finds how far `name` can move in `direction` with `eval` still passing.
 pub fn search_bound<E: Evaluator>(
     eval: &E,
@@ -102,9 +130,10 @@ pub fn search_bound<E: Evaluator>(
     search: &MarginSearch,
 ) -> Result<MarginBound, E::Error> {
     let count = std::cell::Cell::new(0u32);
+    let judge = |x: f64| eval.passes(&[(name.to_string(), x)]);
     let passes = |x: f64| {
         count.set(count.get() + 1);
-        eval.passes(&[(name.to_string(), x)])
+        judge(x)
     };
     if !passes(1.0)? {
         return Ok(MarginBound {
@@ -118,22 +147,46 @@ pub fn search_bound<E: Evaluator>(
         Direction::High => (1.0, search.highest),
     };
     let beyond = |x: f64| sign * (x - limit) >= 0.0;
+    let coarse = |k: u32| {
+        let x = 1.0 + sign * f64::from(k) * search.coarse_step;
+        if beyond(x) {
+            limit
+        } else {
+            x
+        }
+    };
     let mut pass = 1.0;
     let mut fail = None;
-    for k in 1.. {
-        let mut x = 1.0 + sign * f64::from(k) * search.coarse_step;
-        if beyond(x) {
-            x = limit;
-        }
-        if passes(x)? {
-            pass = x;
-            if x == limit {
-                break;
+    // The coarse points are judged in order; a worker left idle (at the end of a
+    // sweep) judges the next one meanwhile, which is kept only if this one passes:
+    // the points judged, and so the result, are those of one after the other.
+    let mut k = 1;
+    'scan: loop {
+        let x = coarse(k);
+        let next = (x != limit).then(|| coarse(k + 1));
+        let (this, ahead) = judge_with_next(x, next, &judge);
+        count.set(count.get() + 1);
+        let mut verdicts = [(x, this?), (0.0, false)];
+        let mut judged = 1;
+        if verdicts[0].1 {
+            if let (Some(y), Some(r)) = (next, ahead) {
+                count.set(count.get() + 1);
+                verdicts[1] = (y, r?);
+                judged = 2;
             }
-        } else {
-            fail = Some(x);
-            break;
         }
+        for &(x, ok) in &verdicts[..judged] {
+            if ok {
+                pass = x;
+                if x == limit {
+                    break 'scan;
+                }
+            } else {
+                fail = Some(x);
+                break 'scan;
+            }
+        }
+        k += judged as u32;
     }
     let Some(mut fail) = fail else {
         return Ok(MarginBound {
