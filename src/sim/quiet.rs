@@ -68,6 +68,8 @@ pub struct Rest {
     prev: Vec<f64>,
     parts: Parts,
     watch: Vec<PartWatch>,
+    /// The first step any part is watched at.
+    first: i64,
     /// Per part: at rest for good.
     resting: Vec<bool>,
     /// The part of each probe (it holds its value once the part rests); `None`
@@ -164,7 +166,9 @@ impl Rest {
             .iter()
             .map(|u| u.first().map(|&u| parts.of_unknown[u]))
             .collect();
+        let first = watch.iter().map(|w| w.from).min().unwrap_or(i64::MAX);
         Some(Rest {
+            first,
             until,
             nodes,
             block: ((BLOCK_S / s.h).ceil() as u32).max(8),
@@ -181,8 +185,7 @@ impl Rest {
     /// Takes in step `i`'s solution; true once every part is at rest for good.
     pub fn at_rest(&mut self, x: &[f64], i: i64) -> bool {
         self.news = false;
-        let first = self.watch.iter().map(|w| w.from).min().unwrap_or(i64::MAX);
-        if i < first {
+        if i < self.first {
             return false;
         }
         let x = &x[..self.nodes];
@@ -345,6 +348,7 @@ mod tests {
 
     fn rest(from: i64, nodes: usize, block: u32) -> Rest {
         Rest {
+            first: from,
             until: 10_000_000,
             nodes,
             block,
