@@ -23,50 +23,19 @@ struct TempDep {
     d: f64,
 }
 
+/// A junction's state and constants read in every step, kept together and small
+/// (about a third of the whole): the transient loop walks thousands of junctions
+/// three times a step, and with everything inline they outgrew the core's own
+/// cache along with the factors.
 #[derive(Debug, Clone)]
 pub struct Junction {
     pub pair: Pair,
-    rtype: i64,
-    ic: f64,
-    c: f64,
-    r0: f64,
-    rn: f64,
-    cpr: Vec<f64>,
-    /// `cpr[0]`, kept inline for the usual single-harmonic current-phase relation.
-    cpr0: f64,
-    phi_off: f64,
-    tdep: Option<TempDep>,
-    lower: f64,
-    upper: f64,
-    g_large: f64,
-    h: f64,
-    /// JoSIM's phaseConst: coefficient linking the junction voltage and phase rows.
-    pc: f64,
-    /// `1 / pc`: [`Junction::finish`] multiplies (a division per junction and step
-    /// cost more than the rest of it).
-    inv_pc: f64,
-    phase_mode: bool,
-    /// Quasiparticle admittance including the capacitor's BDF2 term (JoSIM's "impedance").
-    y: f64,
-    /// `y / pc`, the conductance stamped in phase mode (kept with `y`).
-    y_pc: f64,
-    /// The admittances of the subgap, transition and normal branches (computed once).
-    y_branch: [f64; 3],
-    /// Step constants, computed once with the same expressions as JoSIM per step:
-    /// `(1/sigma)(2h/3)`, `2C/h`, `C/2h`, `-(2/h)`, `1/2h`.
-    k_phi: f64,
-    k_c1: f64,
-    k_c2: f64,
-    k_v1: f64,
-    k_v2: f64,
-    /// 0 subgap, 1 transition, 2 normal.
-    state: u8,
-    it: f64,
-    pn1: f64,
-    pn2: f64,
+    /// The junction's own unknown in the last solution (voltage in phase mode, phase in voltage mode).
+    pub var_last: f64,
     vn1: f64,
     vn2: f64,
     vn3: f64,
+    pn2: f64,
     /// The predicted voltage and phase of this step ([`Junction::predict`]).
     v0: f64,
     phi0: f64,
@@ -74,11 +43,55 @@ pub struct Junction {
     b1: f64,
     /// Current offset `Ic sin(phi0) - 2C/h V[n-1] + C/2h V[n-2] + It` in this step.
     s: f64,
-    /// The junction's own unknown in the last solution (voltage in phase mode, phase in voltage mode).
-    pub var_last: f64,
+    it: f64,
+    /// `y / pc`, the conductance stamped in phase mode (kept with `y`).
+    y_pc: f64,
+    /// Step constants, computed once with the same expressions as JoSIM per step:
+    /// `(1/sigma)(2h/3)`, `2C/h`, `C/2h`.
+    k_phi: f64,
+    k_c1: f64,
+    k_c2: f64,
+    /// `1 / pc`: [`Junction::finish`] multiplies (a division per junction and step
+    /// cost more than the rest of it).
+    inv_pc: f64,
+    phi_off: f64,
+    ic: f64,
+    /// `cpr[0]`, kept inline for the usual single-harmonic current-phase relation.
+    cpr0: f64,
+    lower: f64,
+    upper: f64,
+    /// 0 subgap, 1 transition, 2 normal.
+    state: u8,
+    /// rtype=1: the quasiparticle branch follows the voltage.
+    branches: bool,
+    /// One harmonic and no temperature dependence: the supercurrent is `Ic cpr0 sin`.
+    simple: bool,
+    phase_mode: bool,
+    pub noise: Option<Box<SampledNoise>>,
+    cold: Box<Cold>,
+}
+
+/// What a junction reads only when its branch changes, in voltage mode, for an
+/// unusual current-phase relation or when a probe asks.
+#[derive(Debug, Clone)]
+struct Cold {
+    r0: f64,
+    rn: f64,
+    cpr: Vec<f64>,
+    tdep: Option<TempDep>,
+    /// Quasiparticle admittance including the capacitor's BDF2 term (JoSIM's "impedance").
+    y: f64,
+    /// The admittances of the subgap, transition and normal branches (computed
+    /// once), and each divided by `pc`.
+    y_branch: [f64; 3],
+    y_pc_branch: [f64; 3],
+    /// The offset current of the transition branch, `lower (1/R0 - g_large)`.
+    it_transition: f64,
+    /// Voltage mode's `-(2/h)` and `1/2h`.
+    k_v1: f64,
+    k_v2: f64,
     /// Triplet ids of the conductance stamp.
     slots: Vec<usize>,
-    pub noise: Option<SampledNoise>,
 }
 
 impl Junction {
@@ -98,62 +111,67 @@ impl Junction {
             None
         };
         let r0 = if m.rtype == 0 { rn } else { m.r0 };
+        // JoSIM's phaseConst: coefficient linking the junction voltage and phase rows.
         let pc = match mode {
             Mode::Voltage => (3.0 * HBAR) / (4.0 * h * EV),
             Mode::Phase => (4.0 * h * EV) / (3.0 * HBAR),
         };
-        let mut j = Junction {
-            pair,
-            rtype: m.rtype,
-            ic: m.ic,
-            c: m.cap,
+        let cpr = if m.cpr.is_empty() {
+            vec![1.0]
+        } else {
+            m.cpr.clone()
+        };
+        let lower = m.vg - 0.5 * m.delv;
+        let g_large = m.ic / (m.icfct * m.delv);
+        let c = m.cap;
+        let y_branch = [
+            (1.0 / r0) + ((3.0 * c) / (2.0 * h)),
+            g_large + ((3.0 * c) / (2.0 * h)),
+            (1.0 / rn) + ((3.0 * c) / (2.0 * h)),
+        ];
+        let cold = Cold {
             r0,
             rn,
-            cpr: if m.cpr.is_empty() {
-                vec![1.0]
-            } else {
-                m.cpr.clone()
-            },
-            cpr0: m.cpr.first().copied().unwrap_or(1.0),
-            phi_off: m.phi,
+            cpr,
             tdep,
-            lower: m.vg - 0.5 * m.delv,
-            upper: m.vg + 0.5 * m.delv,
-            g_large: m.ic / (m.icfct * m.delv),
-            h,
-            pc,
-            inv_pc: 1.0 / pc,
-            phase_mode: mode == Mode::Phase,
-            y: 0.0,
-            y_pc: 0.0,
-            y_branch: [0.0; 3],
-            k_phi: (1.0 / SIGMA) * ((2.0 * h) / 3.0),
-            k_c1: (2.0 * m.cap) / h,
-            k_c2: m.cap / (2.0 * h),
+            y: y_branch[0],
+            y_branch,
+            y_pc_branch: y_branch.map(|y| y / pc),
+            it_transition: lower * ((1.0 / r0) - g_large),
             k_v1: -(2.0 / h),
             k_v2: 1.0 / (2.0 * h),
-            state: 0,
-            it: 0.0,
-            pn1: 0.0,
-            pn2: 0.0,
+            slots: Vec::new(),
+        };
+        let mut j = Junction {
+            pair,
+            var_last: 0.0,
             vn1: 0.0,
             vn2: 0.0,
             vn3: 0.0,
+            pn2: 0.0,
             v0: 0.0,
             phi0: 0.0,
             b1: 0.0,
             s: 0.0,
-            var_last: 0.0,
-            slots: Vec::new(),
+            it: 0.0,
+            y_pc: cold.y_pc_branch[0],
+            k_phi: (1.0 / SIGMA) * ((2.0 * h) / 3.0),
+            k_c1: (2.0 * c) / h,
+            k_c2: c / (2.0 * h),
+            inv_pc: 1.0 / pc,
+            phi_off: m.phi,
+            ic: m.ic,
+            cpr0: m.cpr.first().copied().unwrap_or(1.0),
+            lower,
+            upper: m.vg + 0.5 * m.delv,
+            state: 0,
+            branches: m.rtype == 1,
+            simple: cold.tdep.is_none() && cold.cpr.len() == 1,
+            phase_mode: mode == Mode::Phase,
             noise: None,
+            cold: Box::new(cold),
         };
-        j.y_branch = [
-            j.subgap_admittance(),
-            j.transition_admittance(),
-            j.normal_admittance(),
-        ];
-        j.set_y(j.y_branch[0]);
-        j.slots = mb.conductance(pair, j.conductance());
+        j.cold.slots = mb.conductance(pair, j.conductance());
         j
     }
 
@@ -165,22 +183,12 @@ impl Junction {
     /// through `Function::ampValues()`, which returns a copy, so the source keeps
     /// the amplitude `JJ::JJ` gave it (docs/noise.md).
     pub fn set_noise(&mut self, temperature: f64, neb: f64, g: &mut super::noise::Gaussian) {
-        self.noise = Some(SampledNoise::thermal(self.r0, temperature, neb, g));
-    }
-
-    fn subgap_admittance(&self) -> f64 {
-        (1.0 / self.r0) + ((3.0 * self.c) / (2.0 * self.h))
-    }
-    fn transition_admittance(&self) -> f64 {
-        self.g_large + ((3.0 * self.c) / (2.0 * self.h))
-    }
-    fn normal_admittance(&self) -> f64 {
-        (1.0 / self.rn) + ((3.0 * self.c) / (2.0 * self.h))
-    }
-
-    fn set_y(&mut self, y: f64) {
-        self.y = y;
-        self.y_pc = y / self.pc;
+        self.noise = Some(Box::new(SampledNoise::thermal(
+            self.cold.r0,
+            temperature,
+            neb,
+            g,
+        )));
     }
 
     /// Conductance stamped between the nodes with the junction's own unknown eliminated.
@@ -188,7 +196,7 @@ impl Junction {
         if self.phase_mode {
             self.y_pc
         } else {
-            self.y
+            self.cold.y
         }
     }
 
@@ -197,30 +205,32 @@ impl Junction {
         let g = self.conductance();
         let mut k = 0;
         let pair = self.pair;
+        let slots = &self.cold.slots;
         if pair.shorted() {
             return;
         }
         if pair.p.is_some() {
-            mb.vals[self.slots[k]] = g;
+            mb.vals[slots[k]] = g;
             k += 1;
         }
         if pair.n.is_some() {
-            mb.vals[self.slots[k]] = g;
+            mb.vals[slots[k]] = g;
             k += 1;
         }
         if pair.p.is_some() && pair.n.is_some() {
-            mb.vals[self.slots[k]] = -g;
-            mb.vals[self.slots[k + 1]] = -g;
+            mb.vals[slots[k]] = -g;
+            mb.vals[slots[k + 1]] = -g;
         }
     }
 
     /// JoSIM's `update_value`: picks the quasiparticle branch from the predicted voltage.
+    #[inline(always)]
     fn update_value(&mut self, v: f64) -> bool {
         let state = if v.abs() < self.lower {
             self.it = 0.0;
             0
         } else if v.abs() < self.upper {
-            self.it = self.lower * ((1.0 / self.r0) - self.g_large);
+            self.it = self.cold.it_transition;
             if v < 0.0 {
                 self.it = -self.it;
             }
@@ -231,10 +241,20 @@ impl Junction {
         };
         let changed = state != self.state;
         if changed {
-            self.set_y(self.y_branch[usize::from(state)]);
+            self.set_state(state);
         }
-        self.state = state;
         changed
+    }
+
+    /// Switches to quasiparticle branch `state` (JoSIM's `impedance` and its
+    /// phase-mode conductance).
+    #[cold]
+    #[inline(never)]
+    fn set_state(&mut self, state: u8) {
+        let k = usize::from(state);
+        self.cold.y = self.cold.y_branch[k];
+        self.y_pc = self.cold.y_pc_branch[k];
+        self.state = state;
     }
 
     /// First half of preparing step `i` from the previous solution `x`: the
@@ -243,26 +263,26 @@ impl Junction {
     /// takes the sine and does the rest.
     #[inline(always)]
     pub fn predict(&mut self, x: &[f64], i: i64, check: bool, mode: Mode) -> Option<f64> {
-        self.pn1 = self.pair.diff(x);
+        let mut pn1 = self.pair.diff(x);
         if i > 0 {
             match mode {
                 Mode::Voltage => {
-                    self.vn1 = self.pn1;
-                    self.pn1 = self.var_last;
+                    self.vn1 = pn1;
+                    pn1 = self.var_last;
                 }
                 Mode::Phase => self.vn1 = self.var_last,
             }
         }
         let v0 = (5.0 / 2.0) * self.vn1 - 2.0 * self.vn2 + (1.0 / 2.0) * self.vn3;
-        let phi0 = (4.0 / 3.0) * self.pn1 - (1.0 / 3.0) * self.pn2 + self.k_phi * v0;
-        if check && (phi0 - self.pn1).abs() > (0.20 * 2.0 * PI) {
+        let phi0 = (4.0 / 3.0) * pn1 - (1.0 / 3.0) * self.pn2 + self.k_phi * v0;
+        if check && (phi0 - pn1).abs() > (0.20 * 2.0 * PI) {
             return None;
         }
         self.b1 = match mode {
-            Mode::Voltage => SIGMA * (self.k_v1 * self.pn1 + self.k_v2 * self.pn2),
-            Mode::Phase => (4.0 / 3.0) * self.pn1 - (1.0 / 3.0) * self.pn2,
+            Mode::Voltage => SIGMA * (self.cold.k_v1 * pn1 + self.cold.k_v2 * self.pn2),
+            Mode::Phase => (4.0 / 3.0) * pn1 - (1.0 / 3.0) * self.pn2,
         };
-        self.pn2 = self.pn1;
+        self.pn2 = pn1;
         self.vn3 = self.vn2;
         self.v0 = v0;
         self.phi0 = phi0;
@@ -274,35 +294,47 @@ impl Junction {
     /// branch changed (the matrix must be refactorised).
     #[inline(always)]
     pub fn complete(&mut self, sine: f64) -> bool {
-        let changed = self.rtype == 1 && self.update_value(self.v0);
+        let changed = self.branches && self.update_value(self.v0);
+        let super_current = if self.simple {
+            // The loop of `harmonics` for one harmonic, without reading the vector.
+            0.0 + self.ic * (self.cpr0 * sine)
+        } else {
+            self.harmonics()
+        };
+        self.s = super_current - (self.k_c1 * self.vn1) + (self.k_c2 * self.vn2) + self.it;
+        self.vn2 = self.vn1;
+        changed
+    }
+
+    /// The supercurrent of a current-phase relation with several harmonics, or
+    /// temperature-dependent (Ambegaokar-Baratoff).
+    #[cold]
+    #[inline(never)]
+    fn harmonics(&self) -> f64 {
         let phi0 = self.phi0;
-        let super_current = match &self.tdep {
-            // The loop below for one harmonic, without reading the vector.
-            None if self.cpr.len() == 1 => 0.0 + self.ic * (self.cpr0 * sine),
+        let c = &self.cold;
+        match &c.tdep {
             None => {
                 let mut s = 0.0;
-                for (k, c) in self.cpr.iter().enumerate() {
-                    s += self.ic * (c * (((k + 1) as f64) * (phi0 - self.phi_off)).sin());
+                for (k, cc) in c.cpr.iter().enumerate() {
+                    s += self.ic * (cc * (((k + 1) as f64) * (phi0 - self.phi_off)).sin());
                 }
                 s
             }
             Some(td) => {
                 let mut half = 0.0;
                 let mut full = 0.0;
-                for (k, c) in self.cpr.iter().enumerate() {
+                for (k, cc) in c.cpr.iter().enumerate() {
                     let kk = (k + 1) as f64;
-                    half += c * (kk * (phi0 - self.phi_off) / 2.0).sin();
-                    full += c * (kk * (phi0 - self.phi_off)).sin();
+                    half += cc * (kk * (phi0 - self.phi_off) / 2.0).sin();
+                    full += cc * (kk * (phi0 - self.phi_off)).sin();
                 }
                 let sqrt_part = (1.0 - td.d * half * half).sqrt();
-                ((PI * td.del) / (2.0 * EV * self.rn))
+                ((PI * td.del) / (2.0 * EV * c.rn))
                     * (full / sqrt_part)
                     * (td.del / (2.0 * BOLTZMANN * td.t) * sqrt_part).tanh()
             }
-        };
-        self.s = super_current - (self.k_c1 * self.vn1) + (self.k_c2 * self.vn2) + self.it;
-        self.vn2 = self.vn1;
-        changed
+        }
     }
 
     /// Adds the junction's constant currents to the right-hand side.
@@ -334,6 +366,6 @@ impl Junction {
         } else {
             self.pair.diff(x)
         };
-        self.y * v + self.s
+        self.cold.y * v + self.s
     }
 }
