@@ -295,7 +295,7 @@ fn run_group(
                     continue;
                 }
             }
-            match m.rec.step(&mut m.sys, &mut m.probes, &m.x, i, None, None) {
+            match m.rec.step(&mut m.sys, &mut m.probes, &m.x, i) {
                 Err(e) => m.result = Some(Some(Err(e))),
                 Ok(rows) => {
                     let stop = stops.get(m.index).and_then(|s| s.as_deref());

@@ -29,6 +29,7 @@ impl VoltageSource {
         }
     }
 
+    #[inline(always)]
     pub fn rhs(&mut self, x: &[f64], b: &mut [f64], t: f64, h: f64, mode: Mode, g: &mut Gaussian) {
         let v = self.source.value(t, g);
         match mode {

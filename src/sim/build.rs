@@ -78,7 +78,7 @@ fn pair(p: Node, n: Node) -> Pair {
         Node::Ground => None,
         Node::Index(i) => Some(i),
     };
-    Pair { p: ix(p), n: ix(n) }
+    Pair::new(ix(p), ix(n))
 }
 
 /// Spreads element values as JoSIM does (normal, sigma = value * spread / 3), one
@@ -187,7 +187,7 @@ pub fn build(c: &Circuit, mode: Mode, h: f64, seed: u64, spread: bool) -> Result
                 let var = (r.abs() < TINY_RESISTANCE).then(&mut alloc);
                 let mut res = Resistor::new(pair(p, n), var, r, mode, h, &mut mb);
                 if let Some(t) = temperature {
-                    res.noise = Some(SampledNoise::thermal(r, t, neb, &mut noise_rng));
+                    res.noise = Some(Box::new(SampledNoise::thermal(r, t, neb, &mut noise_rng)));
                 }
                 s.resistors.push(res);
                 Slot::Resistor(s.resistors.len() - 1)

@@ -30,8 +30,6 @@ struct TempDep {
 #[derive(Debug, Clone)]
 pub struct Junction {
     pub pair: Pair,
-    /// The junction's own unknown in the last solution (voltage in phase mode, phase in voltage mode).
-    pub var_last: f64,
     vn1: f64,
     vn2: f64,
     vn3: f64,
@@ -144,7 +142,6 @@ impl Junction {
         };
         let mut j = Junction {
             pair,
-            var_last: 0.0,
             vn1: 0.0,
             vn2: 0.0,
             vn3: 0.0,
@@ -265,12 +262,15 @@ impl Junction {
     pub fn predict(&mut self, x: &[f64], i: i64, check: bool, mode: Mode) -> Option<f64> {
         let mut pn1 = self.pair.diff(x);
         if i > 0 {
+            // the junction's own unknown in `x`, read here rather than in a pass of
+            // its own after each solve (as `var` computes it)
+            let var_last = (pn1 - self.b1) * self.inv_pc;
             match mode {
                 Mode::Voltage => {
                     self.vn1 = pn1;
-                    pn1 = self.var_last;
+                    pn1 = var_last;
                 }
-                Mode::Phase => self.vn1 = self.var_last,
+                Mode::Phase => self.vn1 = var_last,
             }
         }
         let v0 = (5.0 / 2.0) * self.vn1 - 2.0 * self.vn2 + (1.0 / 2.0) * self.vn3;
@@ -349,20 +349,20 @@ impl Junction {
         self.pair.source(b, offset);
     }
 
-    /// Reads the junction's own unknown (voltage in phase mode, phase in voltage
-    /// mode) from the new solution.
-    #[inline(always)]
-    pub fn finish(&mut self, x: &[f64]) {
-        let d = self.pair.diff(x);
-        self.var_last = (d - self.b1) * self.inv_pc;
+    /// The junction's own unknown (voltage in phase mode, phase in voltage mode) in
+    /// `x`, the solution of the step this junction was last prepared for
+    /// ([`Junction::predict`] reads it the same way for the next step).
+    #[inline]
+    pub fn var(&self, x: &[f64]) -> f64 {
+        (self.pair.diff(x) - self.b1) * self.inv_pc
     }
 
-    /// The junction current in the solution `x` of the step [`Junction::finish`]
-    /// last took in (computed when a probe asks, not every step).
+    /// The junction current in `x`, the solution of the step this junction was last
+    /// prepared for (computed when a probe asks, not every step).
     #[inline]
     pub fn current(&self, x: &[f64]) -> f64 {
         let v = if self.phase_mode {
-            self.var_last
+            self.var(x)
         } else {
             self.pair.diff(x)
         };

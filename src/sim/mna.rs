@@ -10,18 +10,43 @@
 
 use super::solver::SparsePattern;
 
-/// The two terminals of a branch as unknown indices (`None` = ground).
+/// The two terminals of a branch as unknown indices (`None` = ground), in 32 bits
+/// each: every element keeps one and the transient loop reads them all each step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pair {
-    pub p: Option<usize>,
-    pub n: Option<usize>,
+    pub p: Option<u32>,
+    pub n: Option<u32>,
+}
+
+/// An unknown's index in 32 bits (the solver's factors index in 32 bits too).
+fn narrow(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 unknowns")
 }
 
 impl Pair {
+    pub fn new(p: Option<usize>, n: Option<usize>) -> Pair {
+        Pair {
+            p: p.map(narrow),
+            n: n.map(narrow),
+        }
+    }
+
+    /// The positive terminal's unknown.
+    #[inline]
+    pub fn p(&self) -> Option<usize> {
+        self.p.map(|i| i as usize)
+    }
+
+    /// The negative terminal's unknown.
+    #[inline]
+    pub fn n(&self) -> Option<usize> {
+        self.n.map(|i| i as usize)
+    }
+
     /// Value of `p` minus value of `n` in the solution `x`.
     #[inline]
     pub fn diff(&self, x: &[f64]) -> f64 {
-        match (self.p, self.n) {
+        match (self.p(), self.n()) {
             (Some(p), Some(n)) => x[p] - x[n],
             (Some(p), None) => x[p],
             (None, Some(n)) => -x[n],
@@ -38,7 +63,7 @@ impl Pair {
     /// i.e. a current source from `p` to `n` as JoSIM stamps it.
     #[inline]
     pub fn source(&self, b: &mut [f64], i: f64) {
-        match (self.p, self.n) {
+        match (self.p(), self.n()) {
             (Some(p), Some(n)) => {
                 if p != n {
                     b[p] -= i;
@@ -76,13 +101,13 @@ impl MatrixBuilder {
         if pair.shorted() {
             return ids;
         }
-        if let Some(p) = pair.p {
+        if let Some(p) = pair.p() {
             ids.push(self.add(p, p, g));
         }
-        if let Some(n) = pair.n {
+        if let Some(n) = pair.n() {
             ids.push(self.add(n, n, g));
         }
-        if let (Some(p), Some(n)) = (pair.p, pair.n) {
+        if let (Some(p), Some(n)) = (pair.p(), pair.n()) {
             ids.push(self.add(p, n, -g));
             ids.push(self.add(n, p, -g));
         }
@@ -94,10 +119,10 @@ impl MatrixBuilder {
         if pair.shorted() {
             return;
         }
-        if let Some(p) = pair.p {
+        if let Some(p) = pair.p() {
             self.add(p, var, scale);
         }
-        if let Some(n) = pair.n {
+        if let Some(n) = pair.n() {
             self.add(n, var, -scale);
         }
     }
@@ -107,10 +132,10 @@ impl MatrixBuilder {
         if pair.shorted() {
             return;
         }
-        if let Some(p) = pair.p {
+        if let Some(p) = pair.p() {
             self.add(row, p, scale);
         }
-        if let Some(n) = pair.n {
+        if let Some(n) = pair.n() {
             self.add(row, n, -scale);
         }
     }

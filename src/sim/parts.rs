@@ -49,7 +49,7 @@ impl Sets {
     }
 
     fn join_pair(&mut self, p: Pair) {
-        if let (Some(a), Some(b)) = (p.p, p.n) {
+        if let (Some(a), Some(b)) = (p.p(), p.n()) {
             self.join(a, b);
         }
     }
@@ -81,7 +81,7 @@ impl Parts {
             sets.join_pair(src.pair);
         }
         for tl in &s.tlines {
-            let ends = [tl.port1.p, tl.port1.n, tl.port2.p, tl.port2.n];
+            let ends = [tl.port1.p(), tl.port1.n(), tl.port2.p(), tl.port2.n()];
             for u in ends.into_iter().flatten().chain([tl.var2]) {
                 sets.join(u, tl.var1);
             }
@@ -105,7 +105,7 @@ impl Parts {
 
     /// The part of a branch between `p`'s terminals (`None` between ground and ground).
     pub fn of_pair(&self, p: Pair) -> Option<u32> {
-        p.p.or(p.n).map(|u| self.of_unknown[u])
+        p.p().or(p.n()).map(|u| self.of_unknown[u])
     }
 }
 
@@ -213,8 +213,8 @@ I2 0 3 pwl(0 0 5p 100u)
     fn a_probe_across_two_loops_joins_them() {
         let s = system(TWO_LOOPS);
         let (a, b) = (
-            s.junctions[0].pair.p.unwrap(),
-            s.junctions[1].pair.p.unwrap(),
+            s.junctions[0].pair.p().unwrap(),
+            s.junctions[1].pair.p().unwrap(),
         );
         assert_eq!(Parts::joining(&s, &[vec![a, b]]).count, 1);
         assert_eq!(Parts::joining(&s, &[vec![a]]).count, 2);

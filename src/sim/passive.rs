@@ -33,7 +33,9 @@ pub struct Resistor {
     pn2: f64,
     /// Right-hand side of the branch row in the current step.
     hist: f64,
-    pub noise: Option<SampledNoise>,
+    /// Thermal noise (boxed: most resistors have none, and every resistor is
+    /// read each step).
+    pub noise: Option<Box<SampledNoise>>,
 }
 
 impl Resistor {

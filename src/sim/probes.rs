@@ -35,7 +35,7 @@ fn node_pair(p: Node, n: Node) -> Pair {
         Node::Ground => None,
         Node::Index(i) => Some(i),
     };
-    Pair { p: ix(p), n: ix(n) }
+    Pair::new(ix(p), ix(n))
 }
 
 fn element_pair(s: &System, slot: Slot) -> Option<Pair> {
@@ -104,7 +104,7 @@ pub fn resolve(c: &Circuit, s: &System) -> Result<Vec<Probe>, SimError> {
 impl Probe {
     /// The unknowns the probe reads (directly or through an element's state).
     pub fn unknowns(&self, s: &System) -> Vec<usize> {
-        let ends = |pr: Pair| [pr.p, pr.n].into_iter().flatten().collect();
+        let ends = |pr: Pair| [pr.p(), pr.n()].into_iter().flatten().collect();
         match &self.q {
             Quantity::Across(pr) | Quantity::Derivative(pr) | Quantity::Integral(pr) => ends(*pr),
             Quantity::JunctionVar(j) => ends(s.junctions[*j].pair),
@@ -137,7 +137,7 @@ impl Probe {
                 self.n1 = v;
                 v
             }
-            Quantity::JunctionVar(j) => s.junctions[*j].var_last,
+            Quantity::JunctionVar(j) => s.junctions[*j].var(x),
             Quantity::Current(slot) => match *slot {
                 Slot::Resistor(i) => s.resistors[i].current(x),
                 Slot::Capacitor(i) => s.capacitors[i].current(x),

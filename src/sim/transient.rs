@@ -362,38 +362,20 @@ impl<'a> Recorder<'a> {
         self.hold(k, value);
     }
 
-    /// Takes in step `i`'s solution `x`: junction state, delay-line history, output rows.
+    /// Takes in step `i`'s solution `x`: delay-line history and output rows (the
+    /// junctions read theirs when the next step is prepared).
     pub fn step(
         &mut self,
         s: &mut System,
         probes: &mut [Probe],
         x: &[f64],
         i: i64,
-        helper: Option<&Helper<'_>>,
-        active: Option<&Active>,
     ) -> Result<usize, SimError> {
         // (a fold without early exit, so that it vectorises)
         if !x.iter().fold(true, |ok, v| ok & v.is_finite()) {
             return Err(SimError::Solver(
                 super::solver::SolverError::NumericallySingular,
             ));
-        }
-        let half = if helper.is_some() {
-            s.junctions.len() / 2
-        } else {
-            s.junctions.len()
-        };
-        if let Some(a) = active {
-            for &k in &a.junctions {
-                s.junctions[k as usize].finish(x);
-            }
-        } else {
-            let (ja, jb) = s.junctions.split_at_mut(half);
-            super::helper::join(
-                helper,
-                || ja.iter_mut().for_each(|j| j.finish(x)),
-                || jb.iter_mut().for_each(|j| j.finish(x)),
-            );
         }
         if i >= 0 {
             let t = i as f64 * s.h;
@@ -636,7 +618,7 @@ impl Cursor {
             None => solver.solve_split(&mut self.x, helper)?,
         }
         Ok(Stepped::Rows(
-            rec.step(s, probes, &self.x, self.i, helper, active)?,
+            rec.step(s, probes, &self.x, self.i)?,
         ))
     }
 

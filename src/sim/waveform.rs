@@ -18,6 +18,10 @@ pub enum Source {
         seg: usize,
         /// The last point, inline: after it the value holds (a bias ramp's plateau).
         end: (f64, f64),
+        /// The last flat segment met, `[from, until)` and its value (what the
+        /// interpolation gives there: the first point plus zero), inline: a bias
+        /// held until a far last point is answered without the interpolation.
+        flat: (f64, f64, f64),
     },
     Noise {
         vo: f64,
@@ -77,7 +81,13 @@ impl Source {
                     v.push(vi);
                 }
                 let end = (*t.last().unwrap_or(&0.0), *v.last().unwrap_or(&0.0));
-                Source::Pwl { t, v, seg: 0, end }
+                Source::Pwl {
+                    t,
+                    v,
+                    seg: 0,
+                    end,
+                    flat: (f64::INFINITY, f64::NEG_INFINITY, 0.0),
+                }
             }
             &Waveform::Noise { vo, va, td, tstep } => {
                 if tstep.is_nan() || tstep <= 0.0 {
@@ -142,12 +152,14 @@ impl Source {
 
     /// The value at time `x`. Noise sources must be evaluated in time order.
     ///
-    /// A PWL past its last point and a DC source are answered inline (every bias
-    /// source of a cell library, in every step); the rest out of line.
+    /// A PWL past its last point or on a flat segment and a DC source are answered
+    /// inline (every bias source of a cell library, in every step); the rest out of
+    /// line.
     #[inline]
     pub fn value(&mut self, x: f64, g: &mut Gaussian) -> f64 {
         match self {
             Source::Pwl { end, .. } if x >= end.0 => end.1,
+            Source::Pwl { flat, .. } if x >= flat.0 && x < flat.1 => flat.2,
             Source::Analytic(Waveform::Dc(v)) => *v,
             _ => self.value_changing(x, g),
         }
@@ -157,7 +169,16 @@ impl Source {
     fn value_changing(&mut self, x: f64, g: &mut Gaussian) -> f64 {
         match self {
             Source::Pwl { end, .. } if x >= end.0 => end.1,
-            Source::Pwl { t, v, seg, .. } => pwl(t, v, seg, x),
+            Source::Pwl { t, v, seg, flat, .. } => {
+                let y = pwl(t, v, seg, x);
+                let i = *seg;
+                // On a flat segment the interpolation is `v[i] + 0 * (x - t[i])`, the
+                // same bits at every time in it.
+                if x >= t[0] && i + 1 < t.len() && v[i + 1] - v[i] == 0.0 {
+                    *flat = (t[i], t[i + 1], y);
+                }
+                y
+            }
             Source::Analytic(w) => analytic(w, x),
             Source::Noise { vo, noise } => *vo + noise.value(x, g),
         }
