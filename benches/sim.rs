@@ -128,11 +128,7 @@ fn main() {
             .steps
             .saturating_sub(nmgen::sim::startup_steps(w.tstep) as u64)
             .max(1);
-        let ordering = match lu.nested_dissection_in_use() {
-            Some(true) => "nested dissection",
-            Some(false) => "COLAMD",
-            None => "-",
-        };
+        let ordering = lu.ordering_in_use().unwrap_or("-");
         // COLAMD alone, for comparison, in the same run
         let mut colamd = FaerLu::with_ordering(OrderingChoice::Colamd);
         simulate_with(&circuit, &options, &mut colamd).expect("simulates");

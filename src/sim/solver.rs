@@ -6,7 +6,7 @@
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::perm::PermRef;
-use faer::sparse::linalg::colamd;
+use faer::sparse::linalg::{amd, colamd};
 use faer::sparse::linalg::lu::simplicial::{self, SimplicialLu};
 use faer::sparse::linalg::LuError;
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
@@ -91,7 +91,8 @@ pub trait LinearSolver: Send {
 /// Which column ordering a [`FaerLu`] factorises with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderingChoice {
-    /// The shorter-chained of COLAMD and nested dissection, chosen at the first
+    /// The shorter-chained of a fill-reducing ordering (COLAMD, or AMD above
+    /// [`AMD_FROM`] unknowns) and nested dissection, chosen at the first
     /// factorisation after each analysis (see [`FaerLu`]).
     #[default]
     Best,
@@ -108,17 +109,21 @@ pub enum OrderingChoice {
 /// triangular solves on a private row-compressed copy of the factors
 /// ([`super::triangular`]: one pass each, no per-solve allocation).
 ///
-/// The first factorisation after an analysis factorises with both orderings and
-/// keeps nested dissection when its factors' longest chain is at most
-/// [`CHAIN_GAIN`] of COLAMD's and its entries at most [`FILL_ALLOWED`] times
-/// COLAMD's; later factorisations keep that ordering. The choice depends on the
+/// Above [`AMD_FROM`] unknowns AMD is a third candidate.
+///
+/// The first factorisation after an analysis factorises with every candidate. The
+/// fill-reducing one is COLAMD's, or AMD's where those have no more entries and no
+/// longer a chain; nested dissection is kept instead when its factors' longest
+/// chain is at most [`CHAIN_GAIN`] of the fill-reducing one's and its entries at
+/// most [`FILL_ALLOWED`] times as many; later factorisations keep that ordering. The choice depends on the
 /// pattern and the first values only, so a run's result does not depend on what
 /// the solver did before (an analysis, even of the same pattern, chooses again).
 #[derive(Default)]
 pub struct FaerLu {
     pattern: Option<SparsePattern>,
     choice: OrderingChoice,
-    /// Candidate column orderings, `(forward, inverse)`: COLAMD, nested dissection.
+    /// Candidate column orderings, `(forward, inverse)`: COLAMD, nested dissection
+    /// and (large systems) AMD.
     orderings: Vec<(Vec<usize>, Vec<usize>)>,
     /// The ordering in use, once chosen.
     chosen: Option<usize>,
@@ -263,17 +268,24 @@ impl FaerLu {
                 }
             }
         }
-        let pick = match (stats[0], stats[1]) {
+        // the fill-reducing candidate: COLAMD, or AMD (large systems) where its
+        // factors are no fuller and no longer-chained
+        let fill = match (stats[0], stats.get(2).copied().flatten()) {
+            (Some((c0, e0)), Some((c2, e2))) if c2 <= c0 && e2 <= e0 => 2,
+            (None, Some(_)) => 2,
+            _ => 0,
+        };
+        let pick = match (stats[fill], stats[1]) {
             (Some((c0, e0)), Some((c1, e1))) => {
                 let shorter = c1 as f64 <= CHAIN_GAIN * c0 as f64;
                 let sparse_enough = e1 as f64 <= FILL_ALLOWED * e0 as f64;
                 if shorter && sparse_enough {
                     1
                 } else {
-                    0
+                    fill
                 }
             }
-            (Some(_), None) => 0,
+            (Some(_), None) => fill,
             (None, Some(_)) => 1,
             (None, None) => {
                 return Err(first_error.unwrap_or(SolverError::NumericallySingular));
@@ -286,14 +298,14 @@ impl FaerLu {
         Ok(pick)
     }
 
-    /// The ordering in use: `Some(true)` for nested dissection, `Some(false)` for
-    /// COLAMD, `None` before the first factorisation.
-    pub fn nested_dissection_in_use(&self) -> Option<bool> {
+    /// The ordering in use ("COLAMD", "nested dissection" or "AMD"), `None` before
+    /// the first factorisation.
+    pub fn ordering_in_use(&self) -> Option<&'static str> {
         let k = self.chosen?;
         Some(match self.choice {
-            OrderingChoice::Best => k == 1 && self.orderings.len() == 2,
-            OrderingChoice::Colamd => false,
-            OrderingChoice::NestedDissection => true,
+            OrderingChoice::Best => ["COLAMD", "nested dissection", "AMD"][k],
+            OrderingChoice::Colamd => "COLAMD",
+            OrderingChoice::NestedDissection => "nested dissection",
         })
     }
 }
@@ -321,6 +333,33 @@ fn colamd_ordering(pattern: &SparsePattern) -> Result<(Vec<usize>, Vec<usize>), 
     Ok((fwd, inv))
 }
 
+/// AMD on the pattern of `A + Aᵀ` (KLU's default ordering): on the largest
+/// circuits its factors can be both sparser and shorter-chained than COLAMD's
+/// (`ex_gen_pp_ipht`: 92,712 entries and a chain of 108 rows against 97,799 and
+/// 266).
+fn amd_ordering(pattern: &SparsePattern) -> Result<(Vec<usize>, Vec<usize>), SolverError> {
+    let n = pattern.n;
+    let nnz = pattern.row_idx.len();
+    let sym = SymbolicSparseColMatRef::new_checked(n, n, &pattern.col_ptr, None, &pattern.row_idx);
+    let mut fwd = vec![0; n];
+    let mut inv = vec![0; n];
+    let mut mem = MemBuffer::try_new(amd::order_scratch::<usize>(n, nnz))
+        .map_err(|_| SolverError::Other("out of memory".into()))?;
+    amd::order(
+        &mut fwd,
+        &mut inv,
+        sym,
+        amd::Control::default(),
+        MemStack::new(&mut mem),
+    )
+    .map_err(other)?;
+    Ok((fwd, inv))
+}
+
+/// Systems above this many unknowns also try AMD (three factorisations at the
+/// first; a margin sweep's small circuits keep their two).
+pub const AMD_FROM: usize = super::triangular::LEVELS_UP_TO;
+
 /// Candidate orderings, `(forward, inverse)` each.
 type Orderings = Vec<(Vec<usize>, Vec<usize>)>;
 
@@ -344,10 +383,16 @@ fn orderings(pattern: &SparsePattern, choice: OrderingChoice) -> Result<Ordering
         return Ok(o);
     }
     let o = match choice {
-        OrderingChoice::Best => vec![
-            colamd_ordering(pattern)?,
-            nested_dissection_ordering(pattern),
-        ],
+        OrderingChoice::Best => {
+            let mut o = vec![
+                colamd_ordering(pattern)?,
+                nested_dissection_ordering(pattern),
+            ];
+            if pattern.n > AMD_FROM {
+                o.push(amd_ordering(pattern)?);
+            }
+            o
+        }
         OrderingChoice::Colamd => vec![colamd_ordering(pattern)?],
         OrderingChoice::NestedDissection => vec![nested_dissection_ordering(pattern)],
     };

@@ -38,6 +38,12 @@ pub struct Factors {
     u_col: Vec<u32>,
     u_val: Vec<f64>,
     u_inv: Vec<f64>,
+    /// `l_col` and `u_col` in 16 bits when the system has at most 65,536 unknowns
+    /// (empty otherwise), for the one-thread substitutions: the factors of the
+    /// largest netlists outgrow the core's own cache, and the substitutions wait
+    /// on the bytes they stream (12 per entry, 10 this way).
+    l_col16: Vec<u16>,
+    u_col16: Vec<u16>,
     /// The order the substitutions take the rows of L and of U in: level by level
     /// (a row after every row it reads), so that rows next to each other do not
     /// wait one for the other and the processor overlaps them. Each row's own sum
@@ -62,6 +68,25 @@ struct SteppedRows {
     l: Vec<u32>,
     u: Vec<u32>,
     unknowns: Vec<u32>,
+}
+
+/// A stored column index, 16 or 32 bits wide.
+trait Column32: Copy {
+    fn index(self) -> usize;
+}
+
+impl Column32 for u16 {
+    #[inline(always)]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Column32 for u32 {
+    #[inline(always)]
+    fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// One column of a factor: its row indices and values.
@@ -219,6 +244,15 @@ impl Factors {
         self.u_inv.clear();
         self.u_inv.extend(diag.iter().map(|d| 1.0 / d));
         self.check_indices()?;
+        let narrow = |col: &[u32]| -> Vec<u16> {
+            if n <= 1 << 16 {
+                col.iter().map(|&c| c as u16).collect()
+            } else {
+                Vec::new()
+            }
+        };
+        self.l_col16 = narrow(&self.l_col);
+        self.u_col16 = narrow(&self.u_col);
         self.l_order = by_levels(n, 0..n, &self.l_ptr, &self.l_col);
         self.u_order = by_levels(n, (0..n).rev(), &self.u_ptr, &self.u_col);
         self.two_way = None;
@@ -308,11 +342,14 @@ impl Factors {
         // checks cost a sixth of their time.
         unsafe {
             if self.l_order.is_empty() {
-                self.forward(0..n, rhs, y);
-                self.backward((0..n).rev(), y);
+                self.substitute(0..n, (0..n).rev(), rhs, y);
             } else {
-                self.forward(self.l_order.iter().map(|&i| i as usize), rhs, y);
-                self.backward(self.u_order.iter().map(|&i| i as usize), y);
+                self.substitute(
+                    self.l_order.iter().map(|&i| i as usize),
+                    self.u_order.iter().map(|&i| i as usize),
+                    rhs,
+                    y,
+                );
             }
             for i in 0..n {
                 *rhs.get_unchecked_mut(i) =
@@ -359,8 +396,12 @@ impl Factors {
         let rows = self.stepped.as_ref().expect("set above");
         // SAFETY: as in `solve_split`; the row lists are subsets of 0..n.
         unsafe {
-            self.forward(rows.l.iter().map(|&i| i as usize), rhs, y);
-            self.backward(rows.u.iter().map(|&i| i as usize), y);
+            self.substitute(
+                rows.l.iter().map(|&i| i as usize),
+                rows.u.iter().map(|&i| i as usize),
+                rhs,
+                y,
+            );
             for &j in &rows.unknowns {
                 let j = j as usize;
                 *rhs.get_unchecked_mut(j) =
@@ -370,32 +411,66 @@ impl Factors {
         self.work = work;
     }
 
-    /// Forward substitution with L over `rows` (each after the rows it reads).
+    /// Forward substitution with L over `l_rows`, then backward with U over
+    /// `u_rows` (each row after the rows it reads), with the 16-bit column indices
+    /// where there are.
+    /// SAFETY: as in `solve_split` (the 16-bit indices are the 32-bit ones).
+    #[inline(always)]
+    unsafe fn substitute(
+        &self,
+        l_rows: impl Iterator<Item = usize>,
+        u_rows: impl Iterator<Item = usize>,
+        rhs: &[f64],
+        y: &mut [f64],
+    ) {
+        if self.l_col16.len() == self.l_col.len() && self.u_col16.len() == self.u_col.len() {
+            self.forward(&self.l_col16, l_rows, rhs, y);
+            self.backward(&self.u_col16, u_rows, y);
+        } else {
+            self.forward(&self.l_col, l_rows, rhs, y);
+            self.backward(&self.u_col, u_rows, y);
+        }
+    }
+
+    /// Forward substitution with L (columns `l_col`) over `rows` (each after the
+    /// rows it reads).
     /// SAFETY: as in `solve_split`.
     #[inline(always)]
-    unsafe fn forward(&self, rows: impl Iterator<Item = usize>, rhs: &[f64], y: &mut [f64]) {
+    unsafe fn forward<C: Column32>(
+        &self,
+        l_col: &[C],
+        rows: impl Iterator<Item = usize>,
+        rhs: &[f64],
+        y: &mut [f64],
+    ) {
         for i in rows {
             let mut acc = *rhs.get_unchecked(*self.row_fwd.get_unchecked(i) as usize);
             let a = *self.l_ptr.get_unchecked(i) as usize;
             let b = *self.l_ptr.get_unchecked(i + 1) as usize;
             for k in a..b {
-                let c = *self.l_col.get_unchecked(k) as usize;
+                let c = l_col.get_unchecked(k).index();
                 acc -= *self.l_val.get_unchecked(k) * *y.get_unchecked(c);
             }
             *y.get_unchecked_mut(i) = acc;
         }
     }
 
-    /// Backward substitution with U over `rows` (each after the rows it reads).
+    /// Backward substitution with U (columns `u_col`) over `rows` (each after the
+    /// rows it reads).
     /// SAFETY: as in `solve_split`.
     #[inline(always)]
-    unsafe fn backward(&self, rows: impl Iterator<Item = usize>, y: &mut [f64]) {
+    unsafe fn backward<C: Column32>(
+        &self,
+        u_col: &[C],
+        rows: impl Iterator<Item = usize>,
+        y: &mut [f64],
+    ) {
         for i in rows {
             let mut acc = *y.get_unchecked(i);
             let a = *self.u_ptr.get_unchecked(i) as usize;
             let b = *self.u_ptr.get_unchecked(i + 1) as usize;
             for k in a..b {
-                let c = *self.u_col.get_unchecked(k) as usize;
+                let c = u_col.get_unchecked(k).index();
                 acc -= *self.u_val.get_unchecked(k) * *y.get_unchecked(c);
             }
             *y.get_unchecked_mut(i) = acc * *self.u_inv.get_unchecked(i);
