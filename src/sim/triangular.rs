@@ -26,6 +26,9 @@ pub struct Factors {
     row_fwd: Vec<u32>,
     /// `x[i] = y[col_inv[i]]`.
     col_inv: Vec<u32>,
+    /// Its inverse, `x[col_fwd[k]] = y[k]`: the backward substitution stores each
+    /// unknown where it belongs as it comes out, instead of a gather afterwards.
+    col_fwd: Vec<u32>,
     /// Strictly lower part of L (unit diagonal implied), each row's columns ascending.
     l_ptr: Vec<u32>,
     l_col: Vec<u32>,
@@ -225,6 +228,14 @@ impl Factors {
         for &c in col_inv {
             self.col_inv.push(index(c)?);
         }
+        // (every value below n even were `col_inv` not a permutation)
+        self.col_fwd.clear();
+        self.col_fwd.resize(n, 0);
+        for (i, &c) in self.col_inv.iter().enumerate() {
+            if let Some(f) = self.col_fwd.get_mut(c as usize) {
+                *f = i as u32;
+            }
+        }
         by_rows(
             n,
             0..n,
@@ -340,20 +351,17 @@ impl Factors {
         // and below n; the row orders hold values below n; `rhs` and `y` hold n
         // values. The substitutions are the hot loop of every time step; the bounds
         // checks cost a sixth of their time.
+        // Every row of U is visited, so every unknown is stored into `rhs`.
         unsafe {
             if self.l_order.is_empty() {
-                self.substitute(0..n, (0..n).rev(), rhs, y);
+                self.substitute::<true>(0..n, (0..n).rev(), rhs, y);
             } else {
-                self.substitute(
+                self.substitute::<true>(
                     self.l_order.iter().map(|&i| i as usize),
                     self.u_order.iter().map(|&i| i as usize),
                     rhs,
                     y,
                 );
-            }
-            for i in 0..n {
-                *rhs.get_unchecked_mut(i) =
-                    *y.get_unchecked(*self.col_inv.get_unchecked(i) as usize);
             }
         }
         self.work = work;
@@ -396,7 +404,7 @@ impl Factors {
         let rows = self.stepped.as_ref().expect("set above");
         // SAFETY: as in `solve_split`; the row lists are subsets of 0..n.
         unsafe {
-            self.substitute(
+            self.substitute::<false>(
                 rows.l.iter().map(|&i| i as usize),
                 rows.u.iter().map(|&i| i as usize),
                 rhs,
@@ -413,22 +421,24 @@ impl Factors {
 
     /// Forward substitution with L over `l_rows`, then backward with U over
     /// `u_rows` (each row after the rows it reads), with the 16-bit column indices
-    /// where there are.
-    /// SAFETY: as in `solve_split` (the 16-bit indices are the 32-bit ones).
+    /// where there are. With `STORE`, each unknown also goes to its place in `rhs`
+    /// as the backward substitution finds it (`rhs[col_fwd[i]] = y[i]`).
+    /// SAFETY: as in `solve_split` (the 16-bit indices are the 32-bit ones;
+    /// `col_fwd` holds values below n).
     #[inline(always)]
-    unsafe fn substitute(
+    unsafe fn substitute<const STORE: bool>(
         &self,
         l_rows: impl Iterator<Item = usize>,
         u_rows: impl Iterator<Item = usize>,
-        rhs: &[f64],
+        rhs: &mut [f64],
         y: &mut [f64],
     ) {
         if self.l_col16.len() == self.l_col.len() && self.u_col16.len() == self.u_col.len() {
             self.forward(&self.l_col16, l_rows, rhs, y);
-            self.backward(&self.u_col16, u_rows, y);
+            self.backward::<_, STORE>(&self.u_col16, u_rows, y, rhs);
         } else {
             self.forward(&self.l_col, l_rows, rhs, y);
-            self.backward(&self.u_col, u_rows, y);
+            self.backward::<_, STORE>(&self.u_col, u_rows, y, rhs);
         }
     }
 
@@ -459,11 +469,12 @@ impl Factors {
     /// rows it reads).
     /// SAFETY: as in `solve_split`.
     #[inline(always)]
-    unsafe fn backward<C: Column32>(
+    unsafe fn backward<C: Column32, const STORE: bool>(
         &self,
         u_col: &[C],
         rows: impl Iterator<Item = usize>,
         y: &mut [f64],
+        x: &mut [f64],
     ) {
         for i in rows {
             let mut acc = *y.get_unchecked(i);
@@ -473,7 +484,11 @@ impl Factors {
                 let c = u_col.get_unchecked(k).index();
                 acc -= *self.u_val.get_unchecked(k) * *y.get_unchecked(c);
             }
-            *y.get_unchecked_mut(i) = acc * *self.u_inv.get_unchecked(i);
+            let v = acc * *self.u_inv.get_unchecked(i);
+            *y.get_unchecked_mut(i) = v;
+            if STORE {
+                *x.get_unchecked_mut(*self.col_fwd.get_unchecked(i) as usize) = v;
+            }
         }
     }
 
