@@ -6,9 +6,9 @@
 
 use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::perm::PermRef;
-use faer::sparse::linalg::{amd, colamd};
 use faer::sparse::linalg::lu::simplicial::{self, SimplicialLu};
 use faer::sparse::linalg::LuError;
+use faer::sparse::linalg::{amd, colamd};
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 
 use super::helper::Helper;

@@ -617,9 +617,7 @@ impl Cursor {
             Some(a) => solver.solve_stepped(&mut self.x, &a.stepped)?,
             None => solver.solve_split(&mut self.x, helper)?,
         }
-        Ok(Stepped::Rows(
-            rec.step(s, probes, &self.x, self.i)?,
-        ))
+        Ok(Stepped::Rows(rec.step(s, probes, &self.x, self.i)?))
     }
 
     /// From the next step on, only the parts of the circuit not resting in `rest`

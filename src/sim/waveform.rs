@@ -169,7 +169,9 @@ impl Source {
     fn value_changing(&mut self, x: f64, g: &mut Gaussian) -> f64 {
         match self {
             Source::Pwl { end, .. } if x >= end.0 => end.1,
-            Source::Pwl { t, v, seg, flat, .. } => {
+            Source::Pwl {
+                t, v, seg, flat, ..
+            } => {
                 let y = pwl(t, v, seg, x);
                 let i = *seg;
                 // On a flat segment the interpolation is `v[i] + 0 * (x - t[i])`, the
