@@ -22,10 +22,13 @@ pub fn noise_value(noise: &mut SampledNoise, pair: Pair, t: f64, g: &mut Gaussia
 ///
 /// Normally stamped as a conductance; a resistor so small that its conductance
 /// would swamp the matrix (`var` set) keeps JoSIM's branch row and current unknown.
+/// (64 bytes, aligned to a cache line: each resistor is one line.)
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 pub struct Resistor {
     pub pair: Pair,
-    pub var: Option<usize>,
+    /// The branch current's unknown, in 32 bits (see [`Pair`]).
+    pub var: Option<u32>,
     /// Coefficient of the branch current in the branch row.
     pub a: f64,
     /// `1 / a`: the history current is a product, not a division, each step.
@@ -63,7 +66,7 @@ impl Resistor {
         }
         Resistor {
             pair,
-            var,
+            var: var.map(|v| u32::try_from(v).expect("fewer than 2^32 unknowns")),
             a,
             g: 1.0 / a,
             pn2: 0.0,
@@ -82,7 +85,7 @@ impl Resistor {
             self.hist = (4.0 / 3.0) * pn1 - (1.0 / 3.0) * self.pn2;
             self.pn2 = pn1;
             match self.var {
-                Some(v) => b[v] = self.hist,
+                Some(v) => b[v as usize] = self.hist,
                 // I = (dphi - hist) / a: the history part is a source from n to p.
                 None => self.pair.source(b, -self.hist * self.g),
             }
@@ -102,7 +105,7 @@ impl Resistor {
 
     pub fn current(&self, x: &[f64]) -> f64 {
         match self.var {
-            Some(v) => x[v],
+            Some(v) => x[v as usize],
             None => (self.pair.diff(x) - self.hist) / self.a,
         }
     }
