@@ -150,7 +150,9 @@ impl Active {
             stepped,
             junctions: pick(&s.junctions, |j| on(parts.of_pair(j.pair))),
             resistors: pick(&s.resistors, |r| {
-                on(parts.of_pair(r.pair).or(r.var.map(|v| parts.of_unknown[v as usize])))
+                on(parts
+                    .of_pair(r.pair)
+                    .or(r.var.map(|v| parts.of_unknown[v as usize])))
             }),
             capacitors: pick(&s.capacitors, |c| on(parts.of_pair(c.pair))),
             isources: pick(&s.isources, |c| on(parts.of_pair(c.pair))),
