@@ -301,6 +301,39 @@ mod tests {
     }
 
     #[test]
+    fn pwl_flat_segments_answered_inline_give_the_interpolated_bits() {
+        let mut g = Gaussian::new(0, super::super::rng::NOISE_TAG);
+        let w = Waveform::Pwl(vec![
+            (0.0, 0.0),
+            (5e-12, 2.5e-3),
+            (40e-12, 2.5e-3),
+            (50e-12, -1e-3),
+            (60e-12, -1e-3),
+            (100e-9, -1e-3),
+        ]);
+        let mut cached = Source::new(&w, &mut g).expect("valid pwl");
+        // forwards through every segment, and back a step or two (voltage mode
+        // reads a phase source at t - h and t - 2h)
+        let mut times: Vec<f64> = (0..800).map(|k| k as f64 * 0.25e-12).collect();
+        times.extend([
+            39.75e-12, 40e-12, 39.5e-12, 49.75e-12, 60e-12, 59.75e-12, 1e-9,
+        ]);
+        for x in times {
+            let (Source::Pwl { t, v, .. }, y) = (&cached, cached.clone().value(x, &mut g)) else {
+                unreachable!()
+            };
+            let want = pwl(t, v, &mut 0, x);
+            let got = cached.value(x, &mut g);
+            assert_eq!(got.to_bits(), want.to_bits(), "at {x:e}");
+            assert_eq!(y.to_bits(), want.to_bits(), "at {x:e}");
+        }
+        let Source::Pwl { flat, .. } = &cached else {
+            unreachable!()
+        };
+        assert_eq!(*flat, (60e-12, 100e-9, -1e-3), "the last flat segment met");
+    }
+
+    #[test]
     fn pwl_rejects_decreasing_times() {
         let mut g = Gaussian::new(0, super::super::rng::NOISE_TAG);
         let e = Source::new(

@@ -52,6 +52,7 @@ mod sim_family;
 mod sim_helper;
 mod sim_josim_reference;
 mod sim_noise_switching;
+mod sim_ordering;
 mod sim_parts;
 mod sim_rest;
 mod sim_synapse_noise;
