@@ -9,8 +9,9 @@
 //! measured in the same run); and a 1,000-sample Monte Carlo yield of fanout.
 //!
 //! `cargo bench --bench margins` (set `MARGIN_BENCH_POINTS`, default 40;
-//! `MARGIN_BENCH_SWEEPS=0` skips the whole sweeps, `MARGIN_BENCH_SAMPLES` sets the
-//! Monte Carlo samples, default 1000).
+//! `MARGIN_BENCH_SWEEPS=0` skips the whole sweeps, `MARGIN_BENCH_REPS` sets how
+//! often each whole sweep runs, in turns with the other engine, best of, default 2;
+//! `MARGIN_BENCH_SAMPLES` sets the Monte Carlo samples, default 1000).
 
 use std::path::Path;
 use std::process::Command;
@@ -167,8 +168,30 @@ fn whole_sweeps() {
     let josim = which("josim-cli").and_then(|p| {
         nmgen::engine::Josim::locate(Some(&p), std::time::Duration::from_secs(600)).ok()
     });
+    // Both engines in turns, the best of `reps` each: the built-in sweep takes a
+    // quarter of a second, where a slow spell of this shared machine weighs more
+    // than on JoSIM's seconds; in turns both see the same spells.
+    let reps: usize = std::env::var("MARGIN_BENCH_REPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2)
+        .max(1);
     for spec in ["examples/jtl_chain.yaml", "examples/fanout.yaml"] {
-        let (t, sims, builtin) = sweep(spec, Engine::default());
+        let mut best: Option<(f64, usize, nmgen::analysis::SweepReport)> = None;
+        let mut best_josim: Option<(f64, usize, nmgen::analysis::SweepReport)> = None;
+        for _ in 0..reps {
+            let run = sweep(spec, Engine::default());
+            if best.as_ref().is_none_or(|b| run.0 < b.0) {
+                best = Some(run);
+            }
+            if let Some(j) = &josim {
+                let run = sweep(spec, Engine::Josim(j.clone()));
+                if best_josim.as_ref().is_none_or(|b| run.0 < b.0) {
+                    best_josim = Some(run);
+                }
+            }
+        }
+        let (t, sims, builtin) = best.expect("ran at least once");
         println!(
             "{:34} {:>9.2} {:>8} {:>10.1}",
             format!("{spec} built-in"),
@@ -176,8 +199,7 @@ fn whole_sweeps() {
             sims,
             sims as f64 / t
         );
-        if let Some(j) = &josim {
-            let (tj, simsj, report) = sweep(spec, Engine::Josim(j.clone()));
+        if let Some((tj, simsj, report)) = best_josim {
             println!(
                 "{:34} {:>9.2} {:>8} {:>10.1} {:>8.1}×   (same report: {})",
                 format!("{spec} josim"),
