@@ -315,22 +315,14 @@ fn other(e: impl std::fmt::Debug) -> SolverError {
 }
 
 fn colamd_ordering(pattern: &SparsePattern) -> Result<(Vec<usize>, Vec<usize>), SolverError> {
-    let n = pattern.n;
-    let nnz = pattern.row_idx.len();
-    let sym = SymbolicSparseColMatRef::new_checked(n, n, &pattern.col_ptr, None, &pattern.row_idx);
-    let mut fwd = vec![0; n];
-    let mut inv = vec![0; n];
-    let mut mem = MemBuffer::try_new(colamd::order_scratch::<usize>(n, n, nnz))
-        .map_err(|_| SolverError::Other("out of memory".into()))?;
-    colamd::order(
-        &mut fwd,
-        &mut inv,
-        sym,
-        colamd::Control::default(),
-        MemStack::new(&mut mem),
+    let (n, nnz) = (pattern.n, pattern.row_idx.len());
+    fill_reducing(
+        pattern,
+        colamd::order_scratch::<usize>(n, n, nnz),
+        |fwd, inv, sym, stack| {
+            colamd::order(fwd, inv, sym, colamd::Control::default(), stack).map(|_| ())
+        },
     )
-    .map_err(other)?;
-    Ok((fwd, inv))
 }
 
 /// AMD on the pattern of `A + Aᵀ` (KLU's default ordering): on the largest
@@ -338,21 +330,35 @@ fn colamd_ordering(pattern: &SparsePattern) -> Result<(Vec<usize>, Vec<usize>), 
 /// (`ex_gen_pp_ipht`: 92,712 entries and a chain of 108 rows against 97,799 and
 /// 266).
 fn amd_ordering(pattern: &SparsePattern) -> Result<(Vec<usize>, Vec<usize>), SolverError> {
+    let (n, nnz) = (pattern.n, pattern.row_idx.len());
+    fill_reducing(
+        pattern,
+        amd::order_scratch::<usize>(n, nnz),
+        |fwd, inv, sym, stack| {
+            amd::order(fwd, inv, sym, amd::Control::default(), stack).map(|_| ())
+        },
+    )
+}
+
+/// One of faer's fill-reducing orderings of `pattern` with `scratch` bytes of
+/// work space: `(forward, inverse)`.
+fn fill_reducing<E: std::fmt::Debug>(
+    pattern: &SparsePattern,
+    scratch: StackReq,
+    order: impl FnOnce(
+        &mut [usize],
+        &mut [usize],
+        SymbolicSparseColMatRef<'_, usize>,
+        &mut MemStack,
+    ) -> Result<(), E>,
+) -> Result<(Vec<usize>, Vec<usize>), SolverError> {
     let n = pattern.n;
-    let nnz = pattern.row_idx.len();
     let sym = SymbolicSparseColMatRef::new_checked(n, n, &pattern.col_ptr, None, &pattern.row_idx);
     let mut fwd = vec![0; n];
     let mut inv = vec![0; n];
-    let mut mem = MemBuffer::try_new(amd::order_scratch::<usize>(n, nnz))
-        .map_err(|_| SolverError::Other("out of memory".into()))?;
-    amd::order(
-        &mut fwd,
-        &mut inv,
-        sym,
-        amd::Control::default(),
-        MemStack::new(&mut mem),
-    )
-    .map_err(other)?;
+    let mut mem =
+        MemBuffer::try_new(scratch).map_err(|_| SolverError::Other("out of memory".into()))?;
+    order(&mut fwd, &mut inv, sym, MemStack::new(&mut mem)).map_err(other)?;
     Ok((fwd, inv))
 }
 
