@@ -24,10 +24,10 @@ struct TempDep {
 }
 
 /// A junction's state and constants read in every step, kept together and small
-/// (about a third of the whole): the transient loop walks thousands of junctions
-/// three times a step, and with everything inline they outgrew the core's own
-/// cache along with the factors.
-/// (192 bytes, aligned to cache lines: each junction is three lines, not four.)
+/// (192 bytes, aligned to three cache lines, against 456 with everything inline):
+/// the transient loop walks thousands of junctions twice a step, and with
+/// everything inline they outgrew the core's own cache along with the factors
+/// (docs/simulator-speed.md, "Round 14").
 #[derive(Debug, Clone)]
 #[repr(align(64))]
 pub struct Junction {
@@ -51,8 +51,8 @@ pub struct Junction {
     k_phi: f64,
     k_c1: f64,
     k_c2: f64,
-    /// `1 / pc`: [`Junction::finish`] multiplies (a division per junction and step
-    /// cost more than the rest of it).
+    /// `1 / pc`: the predictor and [`Junction::var`] multiply (a division per
+    /// junction and step cost more than the rest of it).
     inv_pc: f64,
     phi_off: f64,
     ic: f64,
