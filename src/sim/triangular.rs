@@ -74,18 +74,18 @@ struct SteppedRows {
 }
 
 /// A stored column index, 16 or 32 bits wide.
-trait Column32: Copy {
+trait ColumnIndex: Copy {
     fn index(self) -> usize;
 }
 
-impl Column32 for u16 {
+impl ColumnIndex for u16 {
     #[inline(always)]
     fn index(self) -> usize {
         self as usize
     }
 }
 
-impl Column32 for u32 {
+impl ColumnIndex for u32 {
     #[inline(always)]
     fn index(self) -> usize {
         self as usize
@@ -276,7 +276,19 @@ impl Factors {
     fn check_indices(&self) -> Result<(), SolverError> {
         let n = self.n;
         let bad = || SolverError::Other("malformed triangular factors".into());
-        let perm_ok = |p: &[u32]| p.len() == n && p.iter().all(|&v| (v as usize) < n);
+        // a permutation of 0..n (the backward substitution stores unknown
+        // `col_fwd[i]` from row i: every one must be stored once)
+        let perm_ok = |p: &[u32]| {
+            let mut seen = vec![false; n];
+            p.len() == n
+                && p.iter().all(|&v| {
+                    let fresh = seen.get(v as usize) == Some(&false);
+                    if fresh {
+                        seen[v as usize] = true;
+                    }
+                    fresh
+                })
+        };
         if !perm_ok(&self.row_fwd) || !perm_ok(&self.col_inv) || self.u_inv.len() != n {
             return Err(bad());
         }
@@ -446,7 +458,7 @@ impl Factors {
     /// rows it reads).
     /// SAFETY: as in `solve_split`.
     #[inline(always)]
-    unsafe fn forward<C: Column32>(
+    unsafe fn forward<C: ColumnIndex>(
         &self,
         l_col: &[C],
         rows: impl Iterator<Item = usize>,
@@ -469,7 +481,7 @@ impl Factors {
     /// rows it reads).
     /// SAFETY: as in `solve_split`.
     #[inline(always)]
-    unsafe fn backward<C: Column32, const STORE: bool>(
+    unsafe fn backward<C: ColumnIndex, const STORE: bool>(
         &self,
         u_col: &[C],
         rows: impl Iterator<Item = usize>,
