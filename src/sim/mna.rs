@@ -19,7 +19,7 @@ pub struct Pair {
 }
 
 /// An unknown's index in 32 bits (the solver's factors index in 32 bits too).
-fn narrow(i: usize) -> u32 {
+pub fn narrow(i: usize) -> u32 {
     u32::try_from(i).expect("fewer than 2^32 unknowns")
 }
 

@@ -2,7 +2,7 @@
 //! branch equations with the branch current eliminated.
 
 use super::consts::SIGMA;
-use super::mna::{MatrixBuilder, Pair};
+use super::mna::{narrow, MatrixBuilder, Pair};
 use super::noise::{Gaussian, SampledNoise};
 use super::waveform::Source;
 use super::Mode;
@@ -66,7 +66,7 @@ impl Resistor {
         }
         Resistor {
             pair,
-            var: var.map(|v| u32::try_from(v).expect("fewer than 2^32 unknowns")),
+            var: var.map(narrow),
             a,
             g: 1.0 / a,
             pn2: 0.0,
